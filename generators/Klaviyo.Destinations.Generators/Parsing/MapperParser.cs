@@ -1,0 +1,141 @@
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using Klaviyo.Destinations.Generators.Model;
+using Microsoft.CodeAnalysis;
+
+namespace Klaviyo.Destinations.Generators.Parsing;
+
+/// <summary>Turns a mapped type's symbols into a symbol-free <see cref="MapperModel"/>.</summary>
+internal static class MapperParser
+{
+    private static readonly SymbolDisplayFormat s_fullyQualified = SymbolDisplayFormat.FullyQualifiedFormat
+        .WithMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.EscapeKeywordIdentifiers | SymbolDisplayMiscellaneousOptions.UseSpecialTypes);
+
+    public static MapperModel? Parse(GeneratorAttributeSyntaxContext context, MapperKind kind, CancellationToken cancellationToken)
+    {
+        if (context.TargetSymbol is not INamedTypeSymbol type || !TypeRules.CanGenerate(type)) return null;
+        cancellationToken.ThrowIfCancellationRequested();
+
+        string? eventName = null;
+        if (kind == MapperKind.Event)
+        {
+            eventName = context.Attributes[0].ConstructorArguments.FirstOrDefault().Value as string;
+            if (!TypeRules.IsValidEventName(eventName)) return null;
+        }
+
+        var classification = MemberClassifier.Classify(type, kind, eventName);
+        var state = new ParseState();
+        var members = classification.Members.Where(m => m.IsGenerated).Select(m => ToModel(m, state)).ToEquatableArray();
+
+        var ns = type.ContainingNamespace is { IsGlobalNamespace: false } n ? n.ToDisplayString() : null;
+        var nestedName = TypeRules.NestedName(type);
+        var mapperName = nestedName.Replace('.', '_') + "_Klaviyo" + (kind == MapperKind.Profile ? "Profile" : "Event") + "Mapper";
+        var hint = (ns is null ? "" : ns + ".") + nestedName + "." + (kind == MapperKind.Profile ? "KlaviyoProfileMapper" : "KlaviyoEventMapper") + ".g.cs";
+
+        return new MapperModel(
+            kind,
+            ns,
+            type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat),
+            type.ToDisplayString(s_fullyQualified),
+            mapperName,
+            hint,
+            eventName,
+            members,
+            state.Objects.Values.ToEquatableArray(),
+            state.Enums.Values.ToEquatableArray());
+    }
+
+    private sealed class ParseState
+    {
+        public readonly SortedDictionary<string, ObjectTypeModel> Objects = new(System.StringComparer.Ordinal);
+        public readonly SortedDictionary<string, EnumModel> Enums = new(System.StringComparer.Ordinal);
+        public readonly HashSet<string> InProgress = new(System.StringComparer.Ordinal);
+    }
+
+    private static MemberModel ToModel(ClassifiedMember member, ParseState state)
+    {
+        var nested = member.Nested is null
+            ? EquatableArray<MemberModel>.Empty
+            : member.Nested.Where(m => m.IsGenerated).Select(m => ToModel(m, state)).ToEquatableArray();
+        var shape = member.Target is MemberTarget.Address or MemberTarget.Company
+            ? new ShapeModel(member.Shape.Kind, member.Shape.Type.ToDisplayString(s_fullyQualified), member.Shape.CanBeNull, member.Shape.IsNullableValueType, null, null)
+            : ToShape(member.Shape, state);
+        return new MemberModel(
+            member.Name,
+            member.Target,
+            member.Field,
+            member.EventField,
+            member.PropertyName,
+            member.KeepAsProperty,
+            member.IsEventEmail,
+            member.ClearWhenNull,
+            shape,
+            nested,
+            member.CompanyNameMember);
+    }
+
+    private static ShapeModel ToShape(TypeShape shape, ParseState state)
+    {
+        var typeName = shape.Type.ToDisplayString(s_fullyQualified);
+        string? helper = null;
+        ShapeModel? element = null;
+        switch (shape.Kind)
+        {
+            case ValueShape.Enum:
+                helper = Key(typeName);
+                if (!state.Enums.ContainsKey(helper))
+                {
+                    var names = shape.Type.GetMembers().OfType<IFieldSymbol>().Where(f => f.IsConst).Select(f => f.Name).ToEquatableArray();
+                    state.Enums[helper] = new EnumModel(helper, typeName, names);
+                }
+                break;
+            case ValueShape.Complex:
+                helper = Key(typeName);
+                if (!state.Objects.ContainsKey(helper) && state.InProgress.Add(helper))
+                {
+                    var members = new List<ObjectMemberModel>();
+                    foreach (var (symbol, memberType) in MemberClassifier.ReadableMembers((INamedTypeSymbol)shape.Type))
+                    {
+                        var jsonName = ObjectMemberName(symbol);
+                        if (jsonName is null) continue;
+                        var memberShape = TypeShape.Of(memberType);
+                        if (memberShape.Kind == ValueShape.Unsupported) continue;
+                        members.Add(new ObjectMemberModel(symbol.Name, jsonName, ToShape(memberShape, state)));
+                    }
+                    state.Objects[helper] = new ObjectTypeModel(helper, typeName, members.ToEquatableArray());
+                }
+                break;
+            case ValueShape.Collection:
+                element = ToShape(shape.Element!, state);
+                break;
+        }
+        return new ShapeModel(shape.Kind, typeName, shape.CanBeNull, shape.IsNullableValueType, element, helper);
+    }
+
+    /// <summary>The JSON name of a nested object's member, or null when it is <c>[NotMapped]</c>.</summary>
+    private static string? ObjectMemberName(ISymbol symbol)
+    {
+        foreach (var attribute in symbol.GetAttributes())
+        {
+            switch (attribute.AttributeClass?.ToDisplayString())
+            {
+                case KnownNames.NotMappedAttribute:
+                    return null;
+                case KnownNames.CustomPropertyAttribute when attribute.ConstructorArguments.Length == 1 && attribute.ConstructorArguments[0].Value is string name:
+                    return name;
+                case KnownNames.TraitAttribute when attribute.ConstructorArguments.Length == 1 && attribute.ConstructorArguments[0].Value is string trait:
+                    return MappingLookups.TrimDollar(trait);
+            }
+        }
+        return MappingLookups.EcommerceByConvention.TryGetValue(MappingLookups.Normalize(symbol.Name), out var key) ? key : symbol.Name;
+    }
+
+    private static string Key(string typeName)
+    {
+        var chars = typeName.Replace("global::", "").ToCharArray();
+        for (var i = 0; i < chars.Length; i++)
+            if (!char.IsLetterOrDigit(chars[i])) chars[i] = '_';
+        return new string(chars);
+    }
+}

@@ -1,0 +1,11 @@
+namespace Klaviyo.Destinations.Generators;
+
+/// <summary>Names of the pipeline steps, asserted Cached/Unchanged by the incrementality tests.</summary>
+internal static class TrackingNames
+{
+    public const string ProfileModels = nameof(ProfileModels);
+    public const string EventModels = nameof(EventModels);
+    public const string Options = nameof(Options);
+    public const string AllMappers = nameof(AllMappers);
+    public const string LookupTargets = nameof(LookupTargets);
+}

@@ -1,0 +1,37 @@
+using Microsoft.CodeAnalysis;
+
+namespace Klaviyo.Destinations.Generators;
+
+/// <summary>Type-level rules shared by the generator (skip) and the analyzers (report).</summary>
+internal static class TypeRules
+{
+    /// <summary>Klaviyo's limit on metric names (strictly less than 128 characters).</summary>
+    public const int MaxMetricNameLength = 127;
+
+    public static bool CanGenerate(INamedTypeSymbol type) => !IsGeneric(type) && IsAccessible(type);
+
+    public static bool IsGeneric(INamedTypeSymbol type)
+    {
+        for (var t = type; t is not null; t = t.ContainingType)
+            if (t.IsGenericType) return true;
+        return false;
+    }
+
+    public static bool IsAccessible(INamedTypeSymbol type)
+    {
+        for (var t = type; t is not null; t = t.ContainingType)
+            if (t.DeclaredAccessibility is not (Accessibility.Public or Accessibility.Internal or Accessibility.ProtectedOrInternal)) return false;
+        return true;
+    }
+
+    public static bool IsValidEventName(string? name) =>
+        name is not null && name.Trim().Length > 0 && name.Length <= MaxMetricNameLength;
+
+    /// <summary>The type's name with its containing types, e.g. <c>Outer.Inner</c>.</summary>
+    public static string NestedName(INamedTypeSymbol type)
+    {
+        var name = type.Name;
+        for (var t = type.ContainingType; t is not null; t = t.ContainingType) name = t.Name + "." + name;
+        return name;
+    }
+}

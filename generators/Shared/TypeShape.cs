@@ -1,0 +1,157 @@
+using Microsoft.CodeAnalysis;
+
+namespace Klaviyo.Destinations.Generators;
+
+/// <summary>How a C# type is written to JSON.</summary>
+internal enum ValueShape
+{
+    Unsupported,
+    String,
+    Bool,
+    Integer,
+    UInteger,
+    Double,
+    Decimal,
+    Char,
+    DateTime,
+    DateTimeOffset,
+    DateOnly,
+    Guid,
+    Uri,
+    Enum,
+    Collection,
+    Complex,
+    Object,
+}
+
+/// <summary>The JSON shape of a member's type (symbol-bearing; only used while parsing and analysing).</summary>
+internal sealed class TypeShape
+{
+    public TypeShape(ValueShape kind, ITypeSymbol type, bool isNullableValueType, TypeShape? element = null)
+    {
+        Kind = kind;
+        Type = type;
+        IsNullableValueType = isNullableValueType;
+        Element = element;
+    }
+
+    public ValueShape Kind { get; }
+
+    /// <summary>The type without <c>Nullable&lt;T&gt;</c>.</summary>
+    public ITypeSymbol Type { get; }
+
+    public bool IsNullableValueType { get; }
+
+    /// <summary>True when a value can be null (reference type or <c>Nullable&lt;T&gt;</c>).</summary>
+    public bool CanBeNull => IsNullableValueType || !Type.IsValueType;
+
+    public TypeShape? Element { get; }
+
+    public bool IsNumeric => Kind is ValueShape.Integer or ValueShape.UInteger or ValueShape.Double or ValueShape.Decimal;
+
+    public static TypeShape Of(ITypeSymbol type, int depth = 0)
+    {
+        var nullableValue = false;
+        if (type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } n)
+        {
+            type = n.TypeArguments[0];
+            nullableValue = true;
+        }
+        var kind = type.SpecialType switch
+        {
+            SpecialType.System_String => ValueShape.String,
+            SpecialType.System_Boolean => ValueShape.Bool,
+            SpecialType.System_SByte or SpecialType.System_Byte or SpecialType.System_Int16 or SpecialType.System_UInt16
+                or SpecialType.System_Int32 or SpecialType.System_UInt32 or SpecialType.System_Int64 => ValueShape.Integer,
+            SpecialType.System_UInt64 => ValueShape.UInteger,
+            SpecialType.System_Single or SpecialType.System_Double => ValueShape.Double,
+            SpecialType.System_Decimal => ValueShape.Decimal,
+            SpecialType.System_Char => ValueShape.Char,
+            SpecialType.System_DateTime => ValueShape.DateTime,
+            SpecialType.System_Object => ValueShape.Object,
+            _ => ValueShape.Unsupported,
+        };
+        if (kind != ValueShape.Unsupported) return new TypeShape(kind, type, nullableValue);
+        if (type.TypeKind == TypeKind.Enum) return new TypeShape(ValueShape.Enum, type, nullableValue);
+
+        var name = type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
+        switch (name)
+        {
+            case "global::System.DateTimeOffset": return new TypeShape(ValueShape.DateTimeOffset, type, nullableValue);
+            case "global::System.DateOnly": return new TypeShape(ValueShape.DateOnly, type, nullableValue);
+            case "global::System.Guid": return new TypeShape(ValueShape.Guid, type, nullableValue);
+            case "global::System.Uri": return new TypeShape(ValueShape.Uri, type, nullableValue);
+            case "global::System.Text.Json.JsonElement":
+            case "global::System.Text.Json.Nodes.JsonNode":
+            case "global::System.Text.Json.Nodes.JsonObject":
+            case "global::System.Text.Json.Nodes.JsonArray":
+                return new TypeShape(ValueShape.Object, type, nullableValue);
+        }
+
+        if (IsStringKeyedDictionary(type)) return new TypeShape(ValueShape.Object, type, nullableValue);
+
+        if (depth < 8 && TryGetEnumerableElement(type, out var element))
+        {
+            var elementShape = Of(element!, depth + 1);
+            return elementShape.Kind == ValueShape.Unsupported
+                ? new TypeShape(ValueShape.Unsupported, type, nullableValue, elementShape)
+                : new TypeShape(ValueShape.Collection, type, nullableValue, elementShape);
+        }
+
+        if (type is INamedTypeSymbol named && IsComplexCandidate(named))
+            return new TypeShape(ValueShape.Complex, type, nullableValue);
+
+        return new TypeShape(ValueShape.Unsupported, type, nullableValue);
+    }
+
+    private static bool IsStringKeyedDictionary(ITypeSymbol type)
+    {
+        foreach (var candidate in Self(type))
+        {
+            if (candidate is INamedTypeSymbol { IsGenericType: true, TypeArguments.Length: 2 } g
+                && g.TypeArguments[0].SpecialType == SpecialType.System_String
+                && g.TypeArguments[1].SpecialType == SpecialType.System_Object)
+            {
+                var def = g.OriginalDefinition.ToDisplayString();
+                if (def is "System.Collections.Generic.IDictionary<TKey, TValue>" or "System.Collections.Generic.IReadOnlyDictionary<TKey, TValue>")
+                    return true;
+            }
+        }
+        return false;
+    }
+
+    private static bool TryGetEnumerableElement(ITypeSymbol type, out ITypeSymbol? element)
+    {
+        element = null;
+        if (type is IArrayTypeSymbol array)
+        {
+            element = array.ElementType;
+            return true;
+        }
+        foreach (var candidate in Self(type))
+        {
+            if (candidate is INamedTypeSymbol { IsGenericType: true } g
+                && g.OriginalDefinition.SpecialType == SpecialType.System_Collections_Generic_IEnumerable_T)
+            {
+                element = g.TypeArguments[0];
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static System.Collections.Generic.IEnumerable<ITypeSymbol> Self(ITypeSymbol type)
+    {
+        yield return type;
+        foreach (var i in type.AllInterfaces) yield return i;
+    }
+
+    private static bool IsComplexCandidate(INamedTypeSymbol type)
+    {
+        if (type.TypeKind is not (TypeKind.Class or TypeKind.Struct)) return false;
+        if (type.IsAbstract || type.IsGenericType) return false;
+        foreach (var location in type.Locations)
+            if (location.IsInSource) return true;
+        return false;
+    }
+}

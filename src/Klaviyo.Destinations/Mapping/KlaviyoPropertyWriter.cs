@@ -1,0 +1,194 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace Klaviyo.Destinations.Mapping;
+
+/// <summary>
+/// The part of a mapping writer that streams custom properties (<c>attributes.properties</c>) to a
+/// <see cref="Utf8JsonWriter"/>. Generated mappers call these members; application code normally does not.
+/// Null values are omitted unless the member asks to clear the field; values JSON cannot carry (NaN, ±Infinity)
+/// are left out and reported as a <see cref="MappingIssue"/>.
+/// </summary>
+public abstract class KlaviyoPropertyWriter
+{
+    private readonly List<MappingIssue> _issues = new();
+    private Utf8JsonWriter? _json;
+    private bool _propertiesOpen;
+    private int _propertyCount;
+
+    private protected KlaviyoPropertyWriter() { }
+
+    /// <summary>Problems found while mapping (fields left out, with the reason). Valid until the next mapping.</summary>
+    public IReadOnlyList<MappingIssue> Issues => _issues;
+
+    /// <summary>How many properties were written so far.</summary>
+    public int PropertyCount => _propertyCount;
+
+    private protected Utf8JsonWriter Json => _json ?? throw new InvalidOperationException("The writer has not been started.");
+
+    private protected bool PropertiesOpen => _propertiesOpen;
+
+    private protected void StartWriter(Utf8JsonWriter json)
+    {
+        _json = json;
+        _propertiesOpen = false;
+        _propertyCount = 0;
+        _issues.Clear();
+    }
+
+    /// <summary>Records that a field was left out and why; the rest of the message is still sent.</summary>
+    public void AddIssue(string field, string reason) => _issues.Add(new MappingIssue(field, reason));
+
+    private protected void CloseProperties(bool writeEmpty)
+    {
+        if (_propertiesOpen)
+        {
+            Json.WriteEndObject();
+            _propertiesOpen = false;
+        }
+        else if (writeEmpty)
+        {
+            Json.WritePropertyName(s_properties);
+            Json.WriteStartObject();
+            Json.WriteEndObject();
+        }
+    }
+
+    private static readonly JsonEncodedText s_properties = JsonEncodedText.Encode("properties");
+
+    private Utf8JsonWriter OpenProperties()
+    {
+        var json = Json;
+        if (!_propertiesOpen)
+        {
+            json.WritePropertyName(s_properties);
+            json.WriteStartObject();
+            _propertiesOpen = true;
+        }
+        _propertyCount++;
+        return json;
+    }
+
+    /// <summary>Writes the property name and returns the JSON writer so the caller writes exactly one value.</summary>
+    public Utf8JsonWriter BeginProperty(JsonEncodedText name)
+    {
+        var json = OpenProperties();
+        json.WritePropertyName(name);
+        return json;
+    }
+
+    /// <summary>Writes the property name and returns the JSON writer so the caller writes exactly one value.</summary>
+    public Utf8JsonWriter BeginProperty(string name)
+    {
+        var json = OpenProperties();
+        json.WritePropertyName(name);
+        return json;
+    }
+
+    private bool Skip(bool isNull, bool clearWhenNull, JsonEncodedText name)
+    {
+        if (!isNull) return false;
+        if (clearWhenNull) OpenProperties().WriteNull(name);
+        return true;
+    }
+
+    /// <summary>Writes a string property.</summary>
+    public void Property(JsonEncodedText name, string? value, bool clearWhenNull = false)
+    {
+        if (Skip(value is null, clearWhenNull, name)) return;
+        if (!TextRules.IsValid(value!, out var reason))
+        {
+            AddIssue(name.Value, $"'{name.Value}' {reason}; the property was left out.");
+            return;
+        }
+        OpenProperties().WriteString(name, value);
+    }
+
+    /// <summary>Writes a boolean property.</summary>
+    public void Property(JsonEncodedText name, bool? value, bool clearWhenNull = false)
+    {
+        if (Skip(value is null, clearWhenNull, name)) return;
+        OpenProperties().WriteBoolean(name, value!.Value);
+    }
+
+    /// <summary>Writes an integer property.</summary>
+    public void Property(JsonEncodedText name, long? value, bool clearWhenNull = false)
+    {
+        if (Skip(value is null, clearWhenNull, name)) return;
+        OpenProperties().WriteNumber(name, value!.Value);
+    }
+
+    /// <summary>Writes an unsigned integer property.</summary>
+    public void Property(JsonEncodedText name, ulong? value, bool clearWhenNull = false)
+    {
+        if (Skip(value is null, clearWhenNull, name)) return;
+        OpenProperties().WriteNumber(name, value!.Value);
+    }
+
+    /// <summary>Writes a floating-point property; NaN and infinities are left out and reported.</summary>
+    public void Property(JsonEncodedText name, double? value, bool clearWhenNull = false)
+    {
+        if (Skip(value is null, clearWhenNull, name)) return;
+        if (!double.IsFinite(value!.Value))
+        {
+            AddIssue(name.Value, $"'{name.Value}' is {value.Value.ToString(CultureInfo.InvariantCulture)}, which JSON cannot carry; the property was left out.");
+            return;
+        }
+        OpenProperties().WriteNumber(name, value.Value);
+    }
+
+    /// <summary>Writes a decimal property.</summary>
+    public void Property(JsonEncodedText name, decimal? value, bool clearWhenNull = false)
+    {
+        if (Skip(value is null, clearWhenNull, name)) return;
+        OpenProperties().WriteNumber(name, value!.Value);
+    }
+
+    /// <summary>Writes a date-time property (ISO-8601).</summary>
+    public void Property(JsonEncodedText name, DateTime? value, bool clearWhenNull = false)
+    {
+        if (Skip(value is null, clearWhenNull, name)) return;
+        OpenProperties().WriteString(name, value!.Value);
+    }
+
+    /// <summary>Writes a date-time property (ISO-8601 with offset).</summary>
+    public void Property(JsonEncodedText name, DateTimeOffset? value, bool clearWhenNull = false)
+    {
+        if (Skip(value is null, clearWhenNull, name)) return;
+        OpenProperties().WriteString(name, value!.Value);
+    }
+
+    /// <summary>Writes a date property (<c>yyyy-MM-dd</c>).</summary>
+    public void Property(JsonEncodedText name, DateOnly? value, bool clearWhenNull = false)
+    {
+        if (Skip(value is null, clearWhenNull, name)) return;
+        Span<char> buffer = stackalloc char[10];
+        value!.Value.TryFormat(buffer, out var written, "yyyy-MM-dd", CultureInfo.InvariantCulture);
+        OpenProperties().WriteString(name, buffer[..written]);
+    }
+
+    /// <summary>Writes a GUID property.</summary>
+    public void Property(JsonEncodedText name, Guid? value, bool clearWhenNull = false)
+    {
+        if (Skip(value is null, clearWhenNull, name)) return;
+        OpenProperties().WriteString(name, value!.Value);
+    }
+
+    /// <summary>Writes a URI property (its original string).</summary>
+    public void Property(JsonEncodedText name, Uri? value, bool clearWhenNull = false)
+        => Property(name, value?.OriginalString, clearWhenNull);
+
+    /// <summary>Writes a property of any supported runtime type (dictionary and JSON paths).</summary>
+    public void PropertyValue(string name, object? value)
+    {
+        if (value is null) return;
+        if (!JsonValueWriter.CanWrite(value, depth: 1, out var reason))
+        {
+            AddIssue(name, $"'{name}' {reason}; the property was left out.");
+            return;
+        }
+        var json = OpenProperties();
+        json.WritePropertyName(name);
+        JsonValueWriter.Write(json, value);
+    }
+}

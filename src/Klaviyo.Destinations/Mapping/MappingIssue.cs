@@ -1,0 +1,6 @@
+namespace Klaviyo.Destinations.Mapping;
+
+/// <summary>A field that was left out of a message, and why. The rest of the message is still sent.</summary>
+/// <param name="Field">The trait, property or Klaviyo field concerned.</param>
+/// <param name="Reason">What was wrong and what happened.</param>
+public sealed record MappingIssue(string Field, string Reason);
