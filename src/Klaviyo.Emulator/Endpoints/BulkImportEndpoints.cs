@@ -1,0 +1,126 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json.Nodes;
+using Klaviyo.Emulator.Http;
+using Klaviyo.Emulator.State;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Klaviyo.Emulator.Endpoints;
+
+/// <summary>Profile bulk import jobs: create, read, per-row errors.</summary>
+internal static class BulkImportEndpoints
+{
+    public const int MaxProfiles = 10_000;
+    private const string JobType = "profile-bulk-import-job";
+    private static readonly TimeSpan s_expiry = TimeSpan.FromDays(7);
+
+    public static void Map(IEndpointRouteBuilder app, EmulatorRuntime runtime)
+    {
+        app.Map(runtime, "bulk_import_profiles", Create);
+        app.Map(runtime, "get_bulk_import_profiles_job", Get);
+        app.Map(runtime, "get_errors_for_bulk_import_profiles_job", Errors);
+    }
+
+    private static IResult Create(ApiContext ctx)
+    {
+        const string rowsPointer = "/data/attributes/profiles/data";
+        var data = ctx.Body["data"]!;
+        var rows = (JsonArray)data["attributes"]!["profiles"]!["data"]!;
+        if (rows.Count > MaxProfiles)
+        {
+            throw ApiProblemException.Invalid(rowsPointer, $"At most {MaxProfiles} profiles may be imported per job; got {rows.Count}.");
+        }
+
+        var errors = new List<KlaviyoApiError>();
+        for (var i = 0; i < rows.Count; i++)
+        {
+            var size = Encoding.UTF8.GetByteCount(rows[i]!.ToJsonString());
+            if (size > ProfileEndpoints.MaxProfileBytes)
+            {
+                errors.Add(new KlaviyoApiError(400, "invalid", "Invalid input.",
+                    $"Each profile may be at most {ProfileEndpoints.MaxProfileBytes / 1024} KB; this one is {size / 1024} KB.",
+                    Pointer: $"{rowsPointer}/{i.ToString(CultureInfo.InvariantCulture)}"));
+            }
+        }
+
+        ApiContext.ThrowIfAny(errors);
+        var listIds = (data["relationships"]?["lists"]?["data"] as JsonArray ?? [])
+            .Select(l => l!["id"]!.GetValue<string>())
+            .ToArray();
+        var snapshot = (JsonArray)rows.DeepClone();
+        var document = ctx.Locked(() =>
+        {
+            for (var k = 0; k < listIds.Length; k++)
+            {
+                if (!ctx.Store.Lists.ContainsKey(listIds[k]))
+                {
+                    throw ApiProblemException.NotFound($"A list with id '{listIds[k]}' does not exist.",
+                        $"/data/relationships/lists/data/{k.ToString(CultureInfo.InvariantCulture)}/id");
+                }
+            }
+
+            var job = new JobRecord(ctx.Store.Ids.NewUlid(ctx.Now), JobType, ctx.Now, ctx.Now + ctx.Runtime.JobDelay, snapshot.Count, j => Apply(ctx.Store, j, snapshot));
+            job.ListIds.AddRange(listIds);
+            ctx.Store.Jobs.Add(job);
+            return new JsonObject { ["data"] = Resources.ImportJob(job, ctx.BaseUrl, s_expiry) };
+        });
+        return JsonApi.Document(document, StatusCodes.Status202Accepted);
+    }
+
+    private static void Apply(EmulatorStore store, JobRecord job, JsonArray rows)
+    {
+        for (var i = 0; i < rows.Count; i++)
+        {
+            var row = (JsonObject)rows[i]!;
+            var pointer = $"/data/attributes/profiles/data/{i.ToString(CultureInfo.InvariantCulture)}";
+            var errors = new List<KlaviyoApiError>();
+            if (ProfileRules.CheckIdentifier(row, pointer, allowAnonymousId: false) is { } missing)
+            {
+                errors.Add(missing);
+            }
+
+            ProfileRules.CheckFormats(row["attributes"] as JsonObject, pointer + "/attributes", errors);
+            if (errors.Count == 0)
+            {
+                try
+                {
+                    var (profile, _) = ProfileMerger.Upsert(store, row, pointer, nullsClear: false, conflictThrows: true);
+                    foreach (var listId in job.ListIds)
+                    {
+                        store.Lists.GetValueOrDefault(listId)?.Members.TryAdd(profile.Id, store.Now);
+                    }
+
+                    job.ProfileIds.Add(profile.Id);
+                    job.CompletedCount++;
+                    continue;
+                }
+                catch (ApiProblemException ex)
+                {
+                    errors.AddRange(ex.Errors);
+                }
+            }
+
+            job.FailedCount++;
+            var first = errors[0];
+            job.Errors.Add(new ImportErrorRecord(store.Ids.NewUlid(store.Now), first.Code, first.Title, first.Detail, first.Pointer ?? pointer, row.DeepClone()));
+        }
+    }
+
+    private static IResult Get(ApiContext ctx) => ctx.Locked(() =>
+        JsonApi.Document(new JsonObject { ["data"] = Resources.ImportJob(Find(ctx, "job_id"), ctx.BaseUrl, s_expiry) }));
+
+    private static IResult Errors(ApiContext ctx) => ctx.Locked(() =>
+    {
+        var job = Find(ctx, "id");
+        var (page, links) = ctx.Page(job.Errors, 20, 100);
+        return JsonApi.Document(Resources.Collection(page.Select(Resources.ImportError), links));
+    });
+
+    private static JobRecord Find(ApiContext ctx, string routeName)
+    {
+        var id = ctx.RouteValue(routeName);
+        return ctx.Store.Jobs.FirstOrDefault(j => j.Id == id && j.Type == JobType)
+            ?? throw ApiProblemException.NotFound($"A profile bulk import job with id '{id}' does not exist.");
+    }
+}

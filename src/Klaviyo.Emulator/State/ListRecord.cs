@@ -1,0 +1,26 @@
+namespace Klaviyo.Emulator.State;
+
+/// <summary>A stored list with its members (profile id → time joined).</summary>
+internal sealed class ListRecord
+{
+    public ListRecord(string id, string name, string optInProcess, DateTimeOffset created)
+    {
+        Id = id;
+        Name = name;
+        OptInProcess = optInProcess;
+        Created = created;
+        Updated = created;
+    }
+
+    public string Id { get; }
+
+    public string Name { get; set; }
+
+    public string OptInProcess { get; set; }
+
+    public DateTimeOffset Created { get; }
+
+    public DateTimeOffset Updated { get; set; }
+
+    public Dictionary<string, DateTimeOffset> Members { get; } = new(StringComparer.Ordinal);
+}
