@@ -15,13 +15,13 @@ public sealed class EmulatorState
 
     /// <summary>All profiles, oldest first.</summary>
     public IReadOnlyList<EmulatedProfile> Profiles =>
-        Read(s => s.Profiles.Values.OrderBy(p => p.Created).ThenBy(p => p.Id, StringComparer.Ordinal).Select(s.Snapshot).ToArray());
+        Read(s => s.Profiles.Values.OrderBy(p => p.Sequence).Select(s.Snapshot).ToArray());
 
     /// <summary>All accepted events in arrival order.</summary>
     public IReadOnlyList<EmulatedEvent> Events => Read(s => s.Events.Select(EmulatorStore.Snapshot).ToArray());
 
     /// <summary>All lists with their members.</summary>
-    public IReadOnlyList<EmulatedList> Lists => Read(s => s.Lists.Values.Select(EmulatorStore.Snapshot).ToArray());
+    public IReadOnlyList<EmulatedList> Lists => Read(s => s.Lists.Values.OrderBy(l => l.Sequence).Select(EmulatorStore.Snapshot).ToArray());
 
     /// <summary>All bulk jobs (profile import, event bulk create, subscription, deletion) in arrival order.</summary>
     public IReadOnlyList<EmulatedJob> Jobs => Read(s => s.Jobs.Select(EmulatorStore.Snapshot).ToArray());

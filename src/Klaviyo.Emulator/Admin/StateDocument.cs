@@ -17,7 +17,7 @@ internal static class StateDocument
             doc = new JsonObject
             {
                 ["now"] = JsonApi.Timestamp(runtime.Time.GetUtcNow()),
-                ["profiles"] = new JsonArray(store.Profiles.Values.OrderBy(p => p.Created)
+                ["profiles"] = new JsonArray(store.Profiles.Values.OrderBy(p => p.Sequence)
                     .Select(p =>
                     {
                         var resource = Resources.Profile(store, p, baseUrl, subscriptions: true);
@@ -44,7 +44,7 @@ internal static class StateDocument
                     ["properties"] = e.Properties.DeepClone(),
                 }).ToArray()),
                 ["duplicate_events_dropped"] = store.DuplicateEventsDropped,
-                ["lists"] = new JsonArray(store.Lists.Values.Select(l => (JsonNode)new JsonObject
+                ["lists"] = new JsonArray(store.Lists.Values.OrderBy(l => l.Sequence).Select(l => (JsonNode)new JsonObject
                 {
                     ["id"] = l.Id,
                     ["name"] = l.Name,

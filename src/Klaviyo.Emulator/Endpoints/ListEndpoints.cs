@@ -30,8 +30,7 @@ internal static class ListEndpoints
         {
             var lists = ctx.Store.Lists.Values
                 .Where(l => Resources.Matches(filter, f => f == "id" ? l.Id : l.Name))
-                .OrderBy(l => l.Created)
-                .ThenBy(l => l.Id, StringComparer.Ordinal)
+                .OrderBy(l => l.Sequence)
                 .ToArray();
             var (page, links) = ctx.Page(lists, 10, 10);
             return JsonApi.Document(Resources.Collection(page.Select(l => Resources.List(l, ctx.BaseUrl)), links));

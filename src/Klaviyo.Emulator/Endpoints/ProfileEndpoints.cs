@@ -51,8 +51,7 @@ internal static class ProfileEndpoints
         {
             var matches = ctx.Store.Profiles.Values
                 .Where(p => Resources.Matches(filter, f => f == "id" ? p.Id : p.Identifiers.GetValueOrDefault(f)))
-                .OrderBy(p => p.Created)
-                .ThenBy(p => p.Id, StringComparer.Ordinal)
+                .OrderBy(p => p.Sequence)
                 .ToArray();
             var (page, links) = ctx.Page(matches, 20, 100);
             var subscriptions = WantsSubscriptions(ctx);

@@ -10,6 +10,7 @@ namespace Klaviyo.Emulator.State;
 internal sealed class EmulatorStore
 {
     private readonly Dictionary<string, Dictionary<string, string>> _indexes = new(StringComparer.Ordinal);
+    private long _sequence;
 
     public EmulatorStore(TimeProvider time, IdGenerator ids)
     {
@@ -67,7 +68,7 @@ internal sealed class EmulatorStore
 
     public ProfileRecord CreateProfile()
     {
-        var profile = new ProfileRecord(Ids.NewUlid(Now), Now);
+        var profile = new ProfileRecord(Ids.NewUlid(Now), ++_sequence, Now);
         Profiles[profile.Id] = profile;
         return profile;
     }
@@ -101,7 +102,7 @@ internal sealed class EmulatorStore
 
     public ListRecord CreateList(string? id, string name, string optInProcess)
     {
-        var list = new ListRecord(id ?? Ids.NewShortId(), name, optInProcess, Now);
+        var list = new ListRecord(id ?? Ids.NewShortId(), ++_sequence, name, optInProcess, Now);
         Lists[list.Id] = list;
         return list;
     }

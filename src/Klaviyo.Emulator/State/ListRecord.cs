@@ -3,9 +3,10 @@ namespace Klaviyo.Emulator.State;
 /// <summary>A stored list with its members (profile id → time joined).</summary>
 internal sealed class ListRecord
 {
-    public ListRecord(string id, string name, string optInProcess, DateTimeOffset created)
+    public ListRecord(string id, long sequence, string name, string optInProcess, DateTimeOffset created)
     {
         Id = id;
+        Sequence = sequence;
         Name = name;
         OptInProcess = optInProcess;
         Created = created;
@@ -13,6 +14,9 @@ internal sealed class ListRecord
     }
 
     public string Id { get; }
+
+    /// <summary>Creation order.</summary>
+    public long Sequence { get; }
 
     public string Name { get; set; }
 

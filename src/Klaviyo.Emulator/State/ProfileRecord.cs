@@ -5,14 +5,18 @@ namespace Klaviyo.Emulator.State;
 /// <summary>A stored profile (mutable; guarded by <see cref="EmulatorStore.Sync"/>).</summary>
 internal sealed class ProfileRecord
 {
-    public ProfileRecord(string id, DateTimeOffset created)
+    public ProfileRecord(string id, long sequence, DateTimeOffset created)
     {
         Id = id;
+        Sequence = sequence;
         Created = created;
         Updated = created;
     }
 
     public string Id { get; }
+
+    /// <summary>Creation order (timestamps tie under a frozen fake clock).</summary>
+    public long Sequence { get; }
 
     /// <summary>Identifiers by attribute name: <c>email</c>, <c>phone_number</c>, <c>external_id</c>, <c>anonymous_id</c>, <c>_kx</c>.</summary>
     public Dictionary<string, string> Identifiers { get; } = new(StringComparer.Ordinal);
