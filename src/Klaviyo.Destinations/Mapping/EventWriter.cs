@@ -4,24 +4,13 @@ using System.Text.Json;
 namespace Klaviyo.Destinations.Mapping;
 
 /// <summary>
-/// Collects an event's Klaviyo attributes: properties are streamed to JSON, the top-level fields
-/// (<c>value</c>, <c>value_currency</c>, <c>unique_id</c>, <c>time</c>) are buffered until <see cref="Finish"/>.
+/// Collects an event: its properties are streamed to JSON (the writer's object <em>is</em> the
+/// <c>properties</c> object); the top-level fields (<c>value</c>, <c>value_currency</c>, <c>unique_id</c>,
+/// <c>time</c>) are kept aside so the runtime can apply its rules before the request body is composed.
 /// One instance is reused per thread; it is not thread-safe.
 /// </summary>
 public sealed class EventWriter : KlaviyoPropertyWriter
 {
-    private static readonly JsonEncodedText s_value = JsonEncodedText.Encode("value");
-    private static readonly JsonEncodedText s_currency = JsonEncodedText.Encode("value_currency");
-    private static readonly JsonEncodedText s_uniqueId = JsonEncodedText.Encode("unique_id");
-    private static readonly JsonEncodedText s_time = JsonEncodedText.Encode("time");
-    private static readonly JsonEncodedText s_metric = JsonEncodedText.Encode("metric");
-    private static readonly JsonEncodedText s_data = JsonEncodedText.Encode("data");
-    private static readonly JsonEncodedText s_type = JsonEncodedText.Encode("type");
-    private static readonly JsonEncodedText s_attributes = JsonEncodedText.Encode("attributes");
-    private static readonly JsonEncodedText s_name = JsonEncodedText.Encode("name");
-    private static readonly JsonEncodedText s_metricType = JsonEncodedText.Encode("metric");
-    private static readonly JsonEncodedText s_backfill = JsonEncodedText.Encode("backfill");
-
     /// <summary>The event's monetary value, if any.</summary>
     public double? Value { get; private set; }
 
@@ -37,7 +26,7 @@ public sealed class EventWriter : KlaviyoPropertyWriter
     /// <summary>An email found among the event's properties (Segment puts it on the event's profile).</summary>
     public string? Email { get; private set; }
 
-    /// <summary>Starts an event: writes the opening brace of the event's <c>attributes</c>.</summary>
+    /// <summary>Starts an event: opens the properties object on <paramref name="json"/>.</summary>
     public void Start(Utf8JsonWriter json)
     {
         ArgumentNullException.ThrowIfNull(json);
@@ -46,9 +35,12 @@ public sealed class EventWriter : KlaviyoPropertyWriter
         UniqueId = null;
         Time = null;
         Email = null;
-        StartWriter(json);
+        StartWriter(json, flat: true);
         json.WriteStartObject();
     }
+
+    /// <summary>Closes the properties object. Call once, after every Set/Property.</summary>
+    public void Finish() => Json.WriteEndObject();
 
     /// <summary>Sets <c>value</c>. NaN and infinities are left out and reported.</summary>
     public void SetValue(double? value)
@@ -73,7 +65,7 @@ public sealed class EventWriter : KlaviyoPropertyWriter
     {
         if (value is null) return;
         if (double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed)) SetValue(parsed);
-        else AddIssue("value", $"value '{value}' is not a number; it was left out.");
+        else AddIssue("value", $"value '{Shorten(value)}' is not a number; it was left out.");
     }
 
     /// <summary>Sets <c>value_currency</c> (ISO-4217, three letters).</summary>
@@ -82,10 +74,10 @@ public sealed class EventWriter : KlaviyoPropertyWriter
         if (currency is null) return;
         if (currency.Length != 3 || !char.IsAsciiLetter(currency[0]) || !char.IsAsciiLetter(currency[1]) || !char.IsAsciiLetter(currency[2]))
         {
-            AddIssue("value_currency", $"value_currency '{(currency.Length > 20 ? currency[..20] + "…" : currency)}' is not an ISO-4217 code; it was left out.");
+            AddIssue("value_currency", $"value_currency '{Shorten(currency)}' is not an ISO-4217 code; it was left out.");
             return;
         }
-        Currency = currency;
+        Currency = currency.ToUpperInvariant();
     }
 
     /// <summary>Sets <c>unique_id</c>.</summary>
@@ -114,45 +106,11 @@ public sealed class EventWriter : KlaviyoPropertyWriter
         Time = t.Kind == DateTimeKind.Local ? new DateTimeOffset(t) : new DateTimeOffset(DateTime.SpecifyKind(t, DateTimeKind.Utc));
     }
 
-    /// <summary>Records an email for the event's profile (it is also written as a property by the caller).</summary>
+    /// <summary>Records an email for the event's profile (the caller also writes it as a property).</summary>
     public void SetEmail(string? email)
     {
         if (!string.IsNullOrEmpty(email)) Email = email;
     }
 
-    /// <summary>Writes the buffered fields and the metric and closes the event's <c>attributes</c>.</summary>
-    /// <param name="metricName">The Klaviyo metric name (&lt; 128 characters).</param>
-    /// <param name="backfill">When true, Klaviyo records the event without triggering flows.</param>
-    public void Finish(string metricName, bool backfill = false)
-    {
-        var json = Json;
-        CloseProperties(writeEmpty: true);
-        if (Value is { } value) json.WriteNumber(s_value, value);
-        if (Currency is { } currency) json.WriteString(s_currency, currency);
-        if (UniqueId is { } uniqueId) json.WriteString(s_uniqueId, uniqueId);
-        if (Time is { } time) WriteTime(json, s_time, time);
-        if (backfill) json.WriteBoolean(s_backfill, true);
-        json.WritePropertyName(s_metric);
-        json.WriteStartObject();
-        json.WritePropertyName(s_data);
-        json.WriteStartObject();
-        json.WriteString(s_type, s_metricType);
-        json.WritePropertyName(s_attributes);
-        json.WriteStartObject();
-        json.WriteString(s_name, metricName);
-        json.WriteEndObject();
-        json.WriteEndObject();
-        json.WriteEndObject();
-        json.WriteEndObject();
-    }
-
-    /// <summary>Writes a time as ISO-8601 in UTC with at most millisecond precision.</summary>
-    internal static void WriteTime(Utf8JsonWriter json, JsonEncodedText name, DateTimeOffset time)
-    {
-        var utc = time.UtcDateTime;
-        utc = new DateTime(utc.Ticks - utc.Ticks % TimeSpan.TicksPerMillisecond, DateTimeKind.Utc);
-        Span<char> buffer = stackalloc char[32];
-        utc.TryFormat(buffer, out var written, "yyyy-MM-dd'T'HH:mm:ss.fff'+00:00'", CultureInfo.InvariantCulture);
-        json.WriteString(name, buffer[..written]);
-    }
+    private static string Shorten(string value) => value.Length <= 20 ? value : value[..20] + "…";
 }

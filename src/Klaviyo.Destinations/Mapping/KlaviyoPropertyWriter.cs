@@ -14,6 +14,7 @@ public abstract class KlaviyoPropertyWriter
     private readonly List<MappingIssue> _issues = new();
     private Utf8JsonWriter? _json;
     private bool _propertiesOpen;
+    private bool _flat;
     private int _propertyCount;
 
     private protected KlaviyoPropertyWriter() { }
@@ -28,9 +29,12 @@ public abstract class KlaviyoPropertyWriter
 
     private protected bool PropertiesOpen => _propertiesOpen;
 
-    private protected void StartWriter(Utf8JsonWriter json)
+    /// <param name="json">The output.</param>
+    /// <param name="flat">True when the current JSON object is itself the properties object (events).</param>
+    private protected void StartWriter(Utf8JsonWriter json, bool flat)
     {
         _json = json;
+        _flat = flat;
         _propertiesOpen = false;
         _propertyCount = 0;
         _issues.Clear();
@@ -41,6 +45,7 @@ public abstract class KlaviyoPropertyWriter
 
     private protected void CloseProperties(bool writeEmpty)
     {
+        if (_flat) return;
         if (_propertiesOpen)
         {
             Json.WriteEndObject();
@@ -59,7 +64,7 @@ public abstract class KlaviyoPropertyWriter
     private Utf8JsonWriter OpenProperties()
     {
         var json = Json;
-        if (!_propertiesOpen)
+        if (!_propertiesOpen && !_flat)
         {
             json.WritePropertyName(s_properties);
             json.WriteStartObject();
@@ -178,10 +183,15 @@ public abstract class KlaviyoPropertyWriter
     public void Property(JsonEncodedText name, Uri? value, bool clearWhenNull = false)
         => Property(name, value?.OriginalString, clearWhenNull);
 
-    /// <summary>Writes a property of any supported runtime type (dictionary and JSON paths).</summary>
+    /// <summary>Writes a property of any supported runtime type (dictionary and JSON paths); null is omitted.</summary>
     public void PropertyValue(string name, object? value)
     {
         if (value is null) return;
+        if (!TextRules.IsValid(name, out var nameReason))
+        {
+            AddIssue("(property name)", $"A property name {nameReason}; the property was left out.");
+            return;
+        }
         if (!JsonValueWriter.CanWrite(value, depth: 1, out var reason))
         {
             AddIssue(name, $"'{name}' {reason}; the property was left out.");
@@ -190,5 +200,12 @@ public abstract class KlaviyoPropertyWriter
         var json = OpenProperties();
         json.WritePropertyName(name);
         JsonValueWriter.Write(json, value);
+    }
+
+    /// <summary>Writes an explicit JSON null for <paramref name="name"/> (dictionary path: a present null clears the property).</summary>
+    public void PropertyNull(string name)
+    {
+        if (!TextRules.IsValid(name, out _)) return;
+        OpenProperties().WriteNull(name);
     }
 }

@@ -26,7 +26,8 @@ public sealed class ProfileWriter : KlaviyoPropertyWriter
         Array.Clear(_text);
         Array.Clear(_number);
         Array.Clear(_clear);
-        StartWriter(json);
+        StartWriter(json, flat: false);
+        AnonymousId = null;
         json.WriteStartObject();
     }
 
@@ -82,6 +83,11 @@ public sealed class ProfileWriter : KlaviyoPropertyWriter
         _clear[i] = false;
     }
 
+    /// <summary>
+    /// Klaviyo's <c>anonymous_id</c>: accepted on event profiles only (profile-import rejects it since 2025-10-15).
+    /// </summary>
+    public string? AnonymousId { get; set; }
+
     /// <summary>The text currently set for <paramref name="field"/>, or null.</summary>
     public string? Get(ProfileField field) => _text[Index(field)];
 
@@ -94,6 +100,8 @@ public sealed class ProfileWriter : KlaviyoPropertyWriter
 
     /// <summary>True when the profile carries an identifier Klaviyo accepts (email, phone_number or external_id).</summary>
     public bool HasIdentifier => Has(ProfileField.Email) || Has(ProfileField.PhoneNumber) || Has(ProfileField.ExternalId);
+
+    private static readonly JsonEncodedText s_anonymousId = JsonEncodedText.Encode("anonymous_id");
 
     /// <summary>Removes a reserved field (used by rules that reject one field and keep the rest).</summary>
     public void Remove(ProfileField field)
@@ -127,6 +135,7 @@ public sealed class ProfileWriter : KlaviyoPropertyWriter
             else json.WriteNull(s_names[i]);
         }
         if (locationOpen) json.WriteEndObject();
+        if (AnonymousId is { } anonymousId) json.WriteString(s_anonymousId, anonymousId);
         json.WriteEndObject();
     }
 

@@ -1,0 +1,145 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Klaviyo.Destinations;
+
+/// <summary>
+/// The Segment-style client: <c>Identify</c>, <c>Track</c>, <c>Page</c>, <c>Screen</c>, <c>Group</c>, <c>Alias</c>.
+/// Thread-safe; use one instance for the app (register it with <c>AddKlaviyoDestinations</c>). Calls never block on
+/// the network and never throw for bad data: bad input is rejected per message with a reason (see
+/// <see cref="KlaviyoDestinationOptions.OnOutcome"/>). Identity is per call; there is no hidden global user.
+/// </summary>
+public sealed class Analytics : IAsyncDisposable
+{
+    private readonly List<IAnalyticsPlugin> _plugins = new();
+    private readonly object _gate = new();
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly HttpClient? _ownedHttp;
+    private IAnalyticsPlugin[] _timeline = [];
+    private int _disposed;
+
+    /// <summary>Creates a client that delivers to Klaviyo (or the emulator at <see cref="KlaviyoDestinationOptions.BaseUrl"/>).</summary>
+    /// <param name="options">Destination settings; validated here (fails fast with a fix).</param>
+    /// <param name="httpClient">The HTTP client to use; one is created (and disposed with this client) when null.</param>
+    /// <param name="loggerFactory">Logging; nothing is logged when null.</param>
+    /// <param name="timeProvider">The clock; <see cref="TimeProvider.System"/> when null.</param>
+    /// <param name="queue">Where items wait for delivery; a bounded in-memory queue when null.</param>
+    /// <param name="sender">How items are sent; Klaviyo's HTTP API when null.</param>
+    public Analytics(KlaviyoDestinationOptions options, HttpClient? httpClient = null, ILoggerFactory? loggerFactory = null,
+        TimeProvider? timeProvider = null, IEventQueue? queue = null, IKlaviyoSender? sender = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _time = timeProvider ?? TimeProvider.System;
+        loggerFactory ??= NullLoggerFactory.Instance;
+        _logger = loggerFactory.CreateLogger("Klaviyo.Destinations");
+        var metrics = new KlaviyoMetrics();
+        if (sender is null)
+        {
+            httpClient ??= _ownedHttp = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
+            sender = new KlaviyoHttpSender(httpClient, options, metrics);
+        }
+        Destination = new KlaviyoDestination(options, sender, queue ?? new InMemoryEventQueue(options.QueueCapacity), _time, loggerFactory, metrics);
+        Add(Destination);
+    }
+
+    /// <summary>The Klaviyo destination plugin of this client.</summary>
+    public KlaviyoDestination Destination { get; }
+
+    /// <summary>Adds a plugin to the timeline.</summary>
+    public void Add(IAnalyticsPlugin plugin)
+    {
+        ArgumentNullException.ThrowIfNull(plugin);
+        lock (_gate)
+        {
+            _plugins.Add(plugin);
+            _timeline = _plugins.OrderBy(p => p.Type).ToArray();
+        }
+    }
+
+    /// <summary>Identifies a person with a <c>[KlaviyoProfile]</c> model, a dictionary, a <see cref="JsonElement"/> or a <see cref="JsonObject"/>.</summary>
+    public void Identify<T>(string? userId, T traits, MessageOptions? options = null) =>
+        Process(MessageType.Identify, userId, null, MessagePayload.From(traits), options);
+
+    /// <summary>Identifies a person with dictionary traits (Segment spec names, mParticle <c>$</c> names, Amperity names).</summary>
+    public void Identify(string? userId, IReadOnlyDictionary<string, object?> traits, MessageOptions? options = null) =>
+        Process(MessageType.Identify, userId, null, MessagePayload.From(traits), options);
+
+    /// <summary>Tracks a <c>[KlaviyoEvent("Name")]</c> model under its declared name.</summary>
+    public void Track<T>(string? userId, T properties, MessageOptions? options = null) =>
+        Process(MessageType.Track, userId, null, MessagePayload.From(properties), options);
+
+    /// <summary>Tracks an event named <paramref name="eventName"/> with a model, a dictionary or JSON properties.</summary>
+    public void Track<T>(string? userId, string eventName, T properties, MessageOptions? options = null) =>
+        Process(MessageType.Track, userId, eventName, MessagePayload.From(properties), options);
+
+    /// <summary>Tracks an event named <paramref name="eventName"/> with dictionary properties.</summary>
+    public void Track(string? userId, string eventName, IReadOnlyDictionary<string, object?>? properties = null, MessageOptions? options = null) =>
+        Process(MessageType.Track, userId, eventName, properties is null ? MessagePayload.Empty : MessagePayload.From(properties), options);
+
+    /// <summary>Records a page view (metric <see cref="KlaviyoDestinationOptions.PageEventName"/>, with the page name as property <c>name</c>).</summary>
+    public void Page(string? userId, string? name, IReadOnlyDictionary<string, object?>? properties = null, MessageOptions? options = null) =>
+        Process(MessageType.Page, userId, name, properties is null ? MessagePayload.Empty : MessagePayload.From(properties), options);
+
+    /// <summary>Records a screen view (metric <see cref="KlaviyoDestinationOptions.ScreenEventName"/>, with the screen name as property <c>name</c>).</summary>
+    public void Screen(string? userId, string? name, IReadOnlyDictionary<string, object?>? properties = null, MessageOptions? options = null) =>
+        Process(MessageType.Screen, userId, name, properties is null ? MessagePayload.Empty : MessagePayload.From(properties), options);
+
+    /// <summary>Associates a person with a group: the group's <c>name</c> trait (or its id) becomes the profile's organization.</summary>
+    public void Group(string? userId, string groupId, IReadOnlyDictionary<string, object?>? traits = null, MessageOptions? options = null) =>
+        Process(MessageType.Group, userId, groupId, traits is null ? MessagePayload.Empty : MessagePayload.From(traits), options);
+
+    /// <summary>Segment's alias. Klaviyo has no alias API; the call is reported as skipped with the reason.</summary>
+    public void Alias(string userId, string previousId, MessageOptions? options = null) =>
+        Process(MessageType.Alias, userId, previousId, MessagePayload.Empty, options);
+
+    /// <summary>Completes when every message sent before this call has a final outcome (delivered, rejected or expired).</summary>
+    public async Task FlushAsync(CancellationToken cancellationToken = default)
+    {
+        foreach (var plugin in _timeline)
+            if (plugin is IDestinationPlugin destination)
+                await destination.FlushAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Delivers what is queued (bounded by <see cref="KlaviyoDestinationOptions.ShutdownTimeout"/>) and stops.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        foreach (var plugin in _timeline)
+            if (plugin is IAsyncDisposable disposable)
+                await disposable.DisposeAsync().ConfigureAwait(false);
+        _ownedHttp?.Dispose();
+    }
+
+    private void Process(MessageType type, string? userId, string? name, MessagePayload payload, MessageOptions? options)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        options ??= s_noOptions;
+        var message = new AnalyticsMessage(type, string.IsNullOrEmpty(userId) ? null : userId, options,
+            options.MessageId ?? Guid.NewGuid().ToString(), options.Timestamp ?? _time.GetUtcNow(), payload)
+        {
+            Name = name,
+        };
+        AnalyticsMessage? current = message;
+        foreach (var plugin in _timeline)
+        {
+            if (current is null) return;
+            try
+            {
+                // Each destination sees the timeline's result; a destination's own changes do not leak to the next one.
+                if (plugin.Type == PluginType.Destination) plugin.Execute(current);
+                else current = plugin.Execute(current);
+            }
+            catch (Exception ex)
+            {
+                Log.PluginFailed(_logger, ex, current ?? message);
+                if (plugin.Type != PluginType.Destination) return;
+            }
+        }
+    }
+
+    private static readonly MessageOptions s_noOptions = new();
+}

@@ -1,0 +1,59 @@
+using System.Threading.Channels;
+
+namespace Klaviyo.Destinations;
+
+/// <summary>
+/// A bounded in-memory queue: fast, but items are lost if the process dies. When full it refuses new items
+/// (they are reported as rejected), so memory stays bounded.
+/// </summary>
+public sealed class InMemoryEventQueue : IEventQueue
+{
+    private readonly Channel<QueuedItem> _channel;
+    private long _sequence;
+
+    /// <summary>Creates a queue holding at most <paramref name="capacity"/> items.</summary>
+    public InMemoryEventQueue(int capacity = 100_000)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
+        Capacity = capacity;
+        _channel = Channel.CreateBounded<QueuedItem>(new BoundedChannelOptions(capacity)
+        {
+            FullMode = BoundedChannelFullMode.Wait,
+            SingleReader = false,
+            SingleWriter = false,
+        });
+    }
+
+    /// <summary>The most items the queue holds.</summary>
+    public int Capacity { get; }
+
+    /// <inheritdoc />
+    public int Count => _channel.Reader.Count;
+
+    /// <inheritdoc />
+    public bool TryEnqueue(QueuedItem item)
+    {
+        ArgumentNullException.ThrowIfNull(item);
+        item.Sequence = Interlocked.Increment(ref _sequence);
+        return _channel.Writer.TryWrite(item);
+    }
+
+    /// <inheritdoc />
+    public ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken) => _channel.Reader.WaitToReadAsync(cancellationToken);
+
+    /// <inheritdoc />
+    public bool TryDequeue(out QueuedItem item) => _channel.Reader.TryRead(out item!);
+
+    /// <inheritdoc />
+    public ValueTask CompleteAsync(QueuedItem item, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+    /// <inheritdoc />
+    public void Close() => _channel.Writer.TryComplete();
+
+    /// <inheritdoc />
+    public ValueTask DisposeAsync()
+    {
+        Close();
+        return ValueTask.CompletedTask;
+    }
+}

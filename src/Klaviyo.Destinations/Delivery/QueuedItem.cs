@@ -1,0 +1,64 @@
+using Klaviyo.Destinations.Mapping;
+
+namespace Klaviyo.Destinations;
+
+/// <summary>
+/// One unit of work for Klaviyo, already mapped to Klaviyo JSON: a profile upsert or an event with its profile.
+/// Queues store and return these; the sender composes request bodies from them.
+/// </summary>
+public sealed class QueuedItem
+{
+    /// <summary>Queue-assigned order (monotonic per queue).</summary>
+    public long Sequence { get; set; }
+
+    /// <summary>What Klaviyo is asked to do.</summary>
+    public required ItemKind Kind { get; init; }
+
+    /// <summary>The message this item came from.</summary>
+    public required string MessageId { get; init; }
+
+    /// <summary>The message's userId, if any.</summary>
+    public string? UserId { get; init; }
+
+    /// <summary>Key that keeps one person's items in order (userId, else email/phone/anonymous id).</summary>
+    public required string UserKey { get; init; }
+
+    /// <summary>The profile's <c>attributes</c> JSON (identify: every field; event: the identifiers).</summary>
+    public required byte[] Profile { get; init; }
+
+    /// <summary>The event's <c>properties</c> JSON (events only).</summary>
+    public byte[]? Properties { get; init; }
+
+    /// <summary>The Klaviyo metric name (events only).</summary>
+    public string? Metric { get; init; }
+
+    /// <summary>The event's dedupe key (events only): deterministic, so a retry never becomes a visible duplicate.</summary>
+    public string? UniqueId { get; init; }
+
+    /// <summary>When the event happened (events only).</summary>
+    public DateTimeOffset? Time { get; init; }
+
+    /// <summary>The event's value (events only).</summary>
+    public double? Value { get; init; }
+
+    /// <summary>The value's currency (events only).</summary>
+    public string? Currency { get; init; }
+
+    /// <summary>Klaviyo's backfill flag (events only).</summary>
+    public bool Backfill { get; init; }
+
+    /// <summary>Fields left out while mapping, with reasons (reported with the outcome).</summary>
+    public IReadOnlyList<MappingIssue> Warnings { get; init; } = [];
+
+    /// <summary>Delivery attempts so far.</summary>
+    public int Attempts { get; set; }
+
+    /// <summary>The flush-tracking ticket (process-local).</summary>
+    internal long Ticket { get; set; }
+
+    /// <summary>When the item was accepted.</summary>
+    public DateTimeOffset AcceptedAt { get; init; }
+
+    /// <inheritdoc />
+    public override string ToString() => Kind == ItemKind.Event ? $"Event '{Metric}' ({UniqueId})" : $"Profile ({MessageId})";
+}

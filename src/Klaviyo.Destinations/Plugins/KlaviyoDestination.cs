@@ -1,0 +1,82 @@
+using Klaviyo.Destinations.Rules;
+using Microsoft.Extensions.Logging;
+
+namespace Klaviyo.Destinations;
+
+/// <summary>
+/// The Klaviyo destination plugin: maps each message with the Klaviyo rules on the caller's thread (so bad input is
+/// rejected at once, with a reason), queues the resulting items and delivers them in the background.
+/// </summary>
+public sealed class KlaviyoDestination : IDestinationPlugin
+{
+    private readonly MessageMapper _mapper;
+    private readonly IEventQueue _queue;
+    private readonly OutcomeReporter _reporter;
+    private readonly FlushTracker _tracker = new();
+    private readonly DeliveryPipeline _pipeline;
+    private readonly KlaviyoMetrics _metrics;
+    private readonly KlaviyoDestinationOptions _options;
+    private int _disposed;
+
+    internal KlaviyoDestination(KlaviyoDestinationOptions options, IKlaviyoSender sender, IEventQueue queue, TimeProvider time, ILoggerFactory loggers, KlaviyoMetrics metrics)
+    {
+        _options = options;
+        _mapper = new MessageMapper(options);
+        _queue = queue;
+        _metrics = metrics;
+        var logger = loggers.CreateLogger("Klaviyo.Destinations");
+        _reporter = new OutcomeReporter(options.OnOutcome, logger, metrics);
+        _pipeline = new DeliveryPipeline(queue, sender, _reporter, _tracker, options, time, logger, metrics);
+        Log.Started(logger, options);
+        _pipeline.Start();
+    }
+
+    /// <inheritdoc />
+    public PluginType Type => PluginType.Destination;
+
+    /// <summary>Items accepted and not yet finished.</summary>
+    public int Pending => _tracker.OpenCount;
+
+    /// <inheritdoc />
+    public AnalyticsMessage? Execute(AnalyticsMessage message)
+    {
+        var result = _mapper.Map(message);
+        foreach (var rejection in result.Rejections) _reporter.Report(rejection);
+        foreach (var item in result.Items)
+        {
+            item.Ticket = _tracker.Open();
+            if (!_queue.TryEnqueue(item))
+            {
+                _tracker.Close(item.Ticket);
+                _reporter.Report(new DeliveryOutcome(item.MessageId, item.Kind, DeliveryStatus.Rejected,
+                    Volatile.Read(ref _disposed) != 0
+                        ? "Analytics is shutting down; the item was not accepted."
+                        : $"The queue is full ({_options.QueueCapacity} items waiting); the item was refused. Raise QueueCapacity or check why delivery is slow.",
+                    null, item.UniqueId, item.UserId, item.Warnings));
+            }
+        }
+        return message;
+    }
+
+    /// <inheritdoc />
+    public Task FlushAsync(CancellationToken cancellationToken) => _tracker.WhenAllOpenedSoFarClosed(cancellationToken);
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        using (var drain = new CancellationTokenSource(_options.ShutdownTimeout))
+        {
+            try
+            {
+                await FlushAsync(drain.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+        await _pipeline.DisposeAsync().ConfigureAwait(false);
+        await _queue.DisposeAsync().ConfigureAwait(false);
+        _metrics.Dispose();
+    }
+}

@@ -1,0 +1,117 @@
+using Klaviyo.Destinations.Mapping;
+
+namespace Klaviyo.Destinations.Rules;
+
+/// <summary>
+/// Maps dictionary and JSON traits/properties with the table lookups the generator compiled into
+/// <see cref="TableLookups"/>: known keys fill Klaviyo fields, everything else becomes a property
+/// (mParticle's rule: a leading <c>$</c> is removed). A present null clears the field or property.
+/// </summary>
+internal sealed class DictionaryMapper(IReadOnlyDictionary<string, ProfileField> propertyMapping)
+{
+    public void ProfileEntry(ProfileWriter writer, string key, object? value)
+    {
+        if (!TextRules.IsValid(key, out var keyReason))
+        {
+            writer.AddIssue("(trait name)", $"A trait name {keyReason}; the trait was left out.");
+            return;
+        }
+        if (TableLookups.TryGetProfileField(key, out var field) || propertyMapping.TryGetValue(key, out field))
+        {
+            if (key == KlaviyoMappingTables.CompanyKey && ScalarValue.TryGetObject(value, out var company))
+            {
+                foreach (var pair in company)
+                    if (pair.Key == "name") SetField(writer, ProfileField.Organization, key + ".name", pair.Value);
+                return;
+            }
+            SetField(writer, field, key, value);
+            return;
+        }
+        if (key == KlaviyoMappingTables.AddressKey && ScalarValue.TryGetObject(value, out var address))
+        {
+            foreach (var pair in address)
+            {
+                if (TableLookups.TryGetAddressField(pair.Key, out var addressField)) SetField(writer, addressField, "address." + pair.Key, pair.Value);
+                else Property(writer, pair.Key, pair.Value);
+            }
+            return;
+        }
+        if (key == KlaviyoMappingTables.PropertiesKey && ScalarValue.TryGetObject(value, out var properties))
+        {
+            foreach (var pair in properties) Property(writer, pair.Key, pair.Value);
+            return;
+        }
+        Property(writer, MappingTrim(key), value);
+    }
+
+    public void EventEntry(EventWriter writer, string key, object? value)
+    {
+        if (!TextRules.IsValid(key, out var keyReason))
+        {
+            writer.AddIssue("(property name)", $"A property name {keyReason}; the property was left out.");
+            return;
+        }
+        if (TableLookups.TryGetEventField(key, out var field, out var keep))
+        {
+            SetEventField(writer, field, key, value);
+            if (keep) Property(writer, key, value);
+            return;
+        }
+        if (key == "email" && value is string email) writer.SetEmail(email);
+        Property(writer, key, value);
+    }
+
+    private static string MappingTrim(string key) => key.Length > 1 && key[0] == '$' ? key[1..] : key;
+
+    private static void Property(KlaviyoPropertyWriter writer, string key, object? value)
+    {
+        if (ScalarValue.IsNull(value)) writer.PropertyNull(key);
+        else writer.PropertyValue(key, value);
+    }
+
+    private static void SetField(ProfileWriter writer, ProfileField field, string key, object? value)
+    {
+        if (ScalarValue.IsNull(value))
+        {
+            writer.Set(field, (string?)null, clearWhenNull: true);
+            return;
+        }
+        if (ProfileFieldInfo.IsNumeric(field))
+        {
+            if (ScalarValue.TryGetDouble(value, out var number)) writer.Set(field, number);
+            else writer.AddIssue(key, $"'{key}' must be a number for {ProfileFieldInfo.JsonName(field)}; it was left out.");
+            return;
+        }
+        if (ScalarValue.TryGetText(value, out var text)) writer.Set(field, text);
+        else writer.AddIssue(key, $"'{key}' must be text for {ProfileFieldInfo.JsonName(field)}, not {Describe(value)}; it was left out.");
+    }
+
+    private static void SetEventField(EventWriter writer, EventField field, string key, object? value)
+    {
+        if (ScalarValue.IsNull(value)) return;
+        switch (field)
+        {
+            case EventField.Value:
+                if (ScalarValue.TryGetDouble(value, out var number)) writer.SetValue(number);
+                else writer.AddIssue(key, $"'{key}' must be a number to become the event value; it was left out.");
+                break;
+            case EventField.ValueCurrency:
+                if (ScalarValue.TryGetText(value, out var currency)) writer.SetCurrency(currency);
+                break;
+            case EventField.UniqueId:
+                if (ScalarValue.TryGetText(value, out var id)) writer.SetUniqueId(id);
+                break;
+            case EventField.Time:
+                if (ScalarValue.TryGetTime(value, out var time)) writer.SetTime(time);
+                else writer.AddIssue(key, $"'{key}' is not a date and time; it was left out.");
+                break;
+        }
+    }
+
+    private static string Describe(object? value) => value switch
+    {
+        System.Text.Json.JsonElement e => "a JSON " + e.ValueKind.ToString().ToLowerInvariant(),
+        null => "null",
+        _ => value.GetType().Name,
+    };
+}

@@ -1,0 +1,311 @@
+using System.Net.Mail;
+using System.Text.Json;
+using Klaviyo.Destinations.Mapping;
+
+namespace Klaviyo.Destinations.Rules;
+
+/// <summary>
+/// The Klaviyo rules from the seeds, applied to one message: traits → profile, identity settings, E.164 phones,
+/// event fields, ecommerce names and the Order Completed expansion. Pure (no I/O): the CLI's dry run and the
+/// destination share it. Bad input never throws: it becomes a rejection with a reason.
+/// </summary>
+public sealed class MessageMapper
+{
+    private static readonly JsonEncodedText s_id = JsonEncodedText.Encode("id");
+    private static readonly JsonEncodedText s_groupId = JsonEncodedText.Encode("group_id");
+    private static readonly JsonEncodedText s_name = JsonEncodedText.Encode("name");
+
+    private readonly KlaviyoDestinationOptions _options;
+    private readonly DictionaryMapper _dictionary;
+    private readonly PhoneNormalizer _phones = new();
+
+    /// <summary>Creates a mapper for validated <paramref name="options"/>.</summary>
+    public MessageMapper(KlaviyoDestinationOptions options)
+    {
+        _options = options ?? throw new ArgumentNullException(nameof(options));
+        _dictionary = new DictionaryMapper(options.PropertyMapping);
+    }
+
+    /// <summary>Maps <paramref name="message"/> into queued items and rejections.</summary>
+    public MappingResult Map(AnalyticsMessage message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var result = new MappingResult();
+        if (message.Options.Integrations?.Klaviyo is { Enabled: false })
+        {
+            result.Rejections.Add(Outcome(message, ItemKind.Message, DeliveryStatus.Skipped, "Klaviyo is disabled for this call (Integrations.Klaviyo.Enabled = false).", null, null, []));
+            return result;
+        }
+        try
+        {
+            switch (message.Type)
+            {
+                case MessageType.Identify: MapIdentify(message, result); break;
+                case MessageType.Group: MapGroup(message, result); break;
+                case MessageType.Track:
+                case MessageType.Page:
+                case MessageType.Screen: MapTrack(message, result); break;
+                case MessageType.Alias:
+                    result.Rejections.Add(Outcome(message, ItemKind.Message, DeliveryStatus.Skipped,
+                        "Klaviyo has no alias API: profiles merge on shared identifiers (email, phone_number, external_id). Send an Identify with both identifiers instead.", null, null, []));
+                    break;
+            }
+        }
+        catch (Exception ex)
+        {
+            // Mapping runs user code (property getters) and writes JSON that may be invalid (e.g. NaN deep in a
+            // nested object): whatever fails, this message is rejected with the reason and nothing else is affected.
+            result.Items.Clear();
+            result.Rejections.Add(Outcome(message, ItemKind.Message, DeliveryStatus.Rejected, $"The message could not be mapped: {ex.GetType().Name}: {ex.Message}", null, null, []));
+        }
+        return result;
+    }
+
+    private void MapIdentify(AnalyticsMessage message, MappingResult result)
+    {
+        var context = MappingContext.Rent();
+        var profile = context.Profile;
+        profile.Start(context.ProfileJson);
+        if (!message.Payload.WriteProfile(profile, _dictionary, out var error))
+        {
+            result.Rejections.Add(Outcome(message, ItemKind.Profile, DeliveryStatus.Rejected, error, null, null, profile.Issues.ToArray()));
+            return;
+        }
+        WriteAudiences(profile, message.Options.Audiences);
+        FinishProfile(message, context, isEvent: false, result);
+    }
+
+    private void MapGroup(AnalyticsMessage message, MappingResult result)
+    {
+        var context = MappingContext.Rent();
+        var profile = context.Profile;
+        profile.Start(context.ProfileJson);
+        string? companyName = null;
+        if (ScalarValue.TryGetObject(message.Payload.Value, out var traits))
+            foreach (var pair in traits)
+                if (pair.Key == "name" && ScalarValue.TryGetText(pair.Value, out var text)) companyName = text;
+        profile.Set(ProfileField.Organization, companyName ?? message.Name);
+        profile.Property(s_groupId, message.Name);
+        FinishProfile(message, context, isEvent: false, result);
+    }
+
+    private void FinishProfile(AnalyticsMessage message, MappingContext context, bool isEvent, MappingResult result)
+    {
+        var profile = context.Profile;
+        if (!ApplyIdentity(profile, message, isEvent, out var reason, out var field))
+        {
+            result.Rejections.Add(Outcome(message, ItemKind.Profile, DeliveryStatus.Rejected, reason, field, null, profile.Issues.ToArray()));
+            return;
+        }
+        profile.Finish();
+        result.Items.Add(new QueuedItem
+        {
+            Kind = ItemKind.Profile,
+            MessageId = message.MessageId,
+            UserId = message.UserId,
+            UserKey = UserKey(message, profile),
+            Profile = context.ProfileBytes(),
+            Warnings = profile.Issues.ToArray(),
+            AcceptedAt = message.Timestamp,
+        });
+    }
+
+    private void MapTrack(AnalyticsMessage message, MappingResult result)
+    {
+        var name = message.Type switch
+        {
+            MessageType.Page => _options.PageEventName,
+            MessageType.Screen => _options.ScreenEventName,
+            _ => message.Name ?? message.Payload.DeclaredEventName,
+        };
+        if (string.IsNullOrWhiteSpace(name))
+        {
+            result.Rejections.Add(Outcome(message, ItemKind.Event, DeliveryStatus.Rejected, "The event has no name. Pass an event name or use a [KlaviyoEvent(\"Name\")] model.", "event", null, []));
+            return;
+        }
+
+        var context = MappingContext.Rent();
+        var evt = context.Event;
+        evt.Start(context.EventJson);
+        if (!message.Payload.WriteEvent(evt, _dictionary, out var error))
+        {
+            result.Rejections.Add(Outcome(message, ItemKind.Event, DeliveryStatus.Rejected, error, null, null, evt.Issues.ToArray()));
+            return;
+        }
+        if (message.Type is MessageType.Page or MessageType.Screen && message.Name is { } pageName) evt.Property(s_name, pageName);
+        if (evt.PropertyCount > 400)
+        {
+            result.Rejections.Add(Outcome(message, ItemKind.Event, DeliveryStatus.Rejected, $"The event has {evt.PropertyCount} properties; Klaviyo accepts at most 400.", "properties", null, []));
+            return;
+        }
+        evt.Finish();
+        var properties = context.EventBytes();
+
+        var profile = context.Profile;
+        profile.Start(context.ProfileJson);
+        if (evt.Email is { } email) profile.Set(ProfileField.Email, email);
+        if (!ApplyIdentity(profile, message, isEvent: true, out var reason, out var field))
+        {
+            result.Rejections.Add(Outcome(message, ItemKind.Event, DeliveryStatus.Rejected, reason, field, null, [.. evt.Issues, .. profile.Issues]));
+            return;
+        }
+        profile.Finish();
+        var profileBytes = context.ProfileBytes();
+        var warnings = evt.Issues.Count + profile.Issues.Count == 0 ? [] : (IReadOnlyList<MappingIssue>)[.. evt.Issues, .. profile.Issues];
+
+        var isOrder = message.Type == MessageType.Track && name == KlaviyoMappingTables.OrderCompletedEvent;
+        var metric = message.Type == MessageType.Track ? MetricFor(name) : name;
+        if (metric.Length >= 128)
+        {
+            result.Rejections.Add(Outcome(message, ItemKind.Event, DeliveryStatus.Rejected, $"The event name is {metric.Length} characters; Klaviyo's metric names must be shorter than 128.", "event", null, warnings));
+            return;
+        }
+
+        OrderFacts order = default;
+        if (isOrder) order = OrderFacts.Read(properties);
+        var uniqueId = evt.UniqueId ?? (isOrder ? order.EventId ?? order.OrderId : null) ?? message.MessageId;
+        var time = evt.Time ?? message.Timestamp;
+        var userKey = UserKey(message, profile);
+
+        result.Items.Add(new QueuedItem
+        {
+            Kind = ItemKind.Event,
+            MessageId = message.MessageId,
+            UserId = message.UserId,
+            UserKey = userKey,
+            Profile = profileBytes,
+            Properties = properties,
+            Metric = metric,
+            UniqueId = uniqueId,
+            Time = time,
+            Value = evt.Value,
+            Currency = evt.Currency,
+            Backfill = message.Options.Backfill,
+            Warnings = warnings,
+            AcceptedAt = message.Timestamp,
+        });
+
+        if (isOrder && _options.ExpandOrderedProducts)
+            EcommerceExpander.ExpandOrderedProducts(message, properties, order, uniqueId, profileBytes, userKey, time, evt.Currency, result);
+    }
+
+    private string MetricFor(string eventName)
+    {
+        if (eventName == KlaviyoMappingTables.OrderCompletedEvent && _options.KeepOrderCompletedName) return eventName;
+        return TableLookups.GetEcommerceMetric(eventName) ?? eventName;
+    }
+
+    private bool ApplyIdentity(ProfileWriter profile, AnalyticsMessage message, bool isEvent, out string? reason, out string? field)
+    {
+        reason = null;
+        field = null;
+        var identities = message.Options.Identities;
+
+        if (!profile.Has(ProfileField.Email))
+        {
+            var email = Identity(identities, UserIdentity.Email) ?? (LooksLikeEmail(message.UserId) ? message.UserId : null);
+            if (email is not null) profile.Set(ProfileField.Email, email);
+        }
+        if (profile.Get(ProfileField.Email) is { } candidate && !IsValidEmail(candidate))
+        {
+            profile.Remove(ProfileField.Email);
+            profile.AddIssue("email", $"email '{(candidate.Length > 40 ? candidate[..40] + "…" : candidate)}' is not a valid email address; it was left out.");
+        }
+
+        if (_options.EnforceEmailAsPrimaryIdentifier)
+        {
+            if (message.UserId is { } userId) profile.Property(s_id, userId);
+        }
+        else if (!profile.Has(ProfileField.ExternalId))
+        {
+            var externalId = _options.AlternateIdentifier switch
+            {
+                AlternateIdentifier.None => null,
+                AlternateIdentifier.CustomerId => Identity(identities, UserIdentity.CustomerId) ?? message.UserId,
+                var other => Identity(identities, (UserIdentity)((int)UserIdentity.Other + (other - AlternateIdentifier.Other))),
+            };
+            if (externalId is not null) profile.Set(ProfileField.ExternalId, externalId);
+        }
+
+        if (!profile.Has(ProfileField.PhoneNumber))
+        {
+            var phoneIdentity = _options.PhoneIdentifier switch
+            {
+                PhoneIdentifier.PhoneNumber2 => UserIdentity.PhoneNumber2,
+                PhoneIdentifier.PhoneNumber3 => UserIdentity.PhoneNumber3,
+                _ => UserIdentity.MobileNumber,
+            };
+            if (Identity(identities, phoneIdentity) is { } phone) profile.Set(ProfileField.PhoneNumber, phone);
+        }
+        if (profile.Get(ProfileField.PhoneNumber) is { } rawPhone)
+        {
+            if (_phones.TryNormalize(rawPhone, profile.Get(ProfileField.Country), _options.DefaultPhoneRegion, out var e164, out var phoneReason))
+            {
+                profile.Set(ProfileField.PhoneNumber, e164);
+            }
+            else
+            {
+                profile.Remove(ProfileField.PhoneNumber);
+                profile.AddIssue("phone_number", phoneReason!);
+            }
+        }
+
+        if (isEvent && _options.FallbackOnAnonymousId && message.UserId is null && message.AnonymousId is { Length: > 0 } anonymousId)
+            profile.AnonymousId = anonymousId;
+
+        var hasEmail = profile.Has(ProfileField.Email);
+        if (_options.EnforceEmailAsPrimaryIdentifier && !hasEmail)
+        {
+            reason = "EnforceEmailAsPrimaryIdentifier is on, and the message carries no valid email (traits/properties 'email', an Email identity, or an email userId)." + IssueSuffix(profile);
+            field = "email";
+            return false;
+        }
+        if (isEvent && _options.RequireEmailOrPhoneOnEvents && !hasEmail && !profile.Has(ProfileField.PhoneNumber))
+        {
+            reason = "RequireEmailOrPhoneOnEvents is on, and the event carries neither a valid email nor a valid phone number." + IssueSuffix(profile);
+            field = "email";
+            return false;
+        }
+        if (!profile.HasIdentifier && !(isEvent && profile.AnonymousId is not null))
+        {
+            reason = (isEvent
+                ? "The event has no profile identifier: Klaviyo needs an email, phone_number or external_id (a userId, with AlternateIdentifier = CustomerId), or an anonymous id with FallbackOnAnonymousId on."
+                : "The profile has no identifier: Klaviyo needs an email, phone_number or external_id (a userId, with AlternateIdentifier = CustomerId). Anonymous ids are not accepted by profile-import.") + IssueSuffix(profile);
+            field = "email";
+            return false;
+        }
+        return true;
+    }
+
+    private static string IssueSuffix(ProfileWriter profile) =>
+        profile.Issues.Count == 0 ? "" : " Also: " + string.Join(" ", profile.Issues.Select(i => i.Reason));
+
+    private static string? Identity(IReadOnlyDictionary<UserIdentity, string>? identities, UserIdentity identity) =>
+        identities is not null && identities.TryGetValue(identity, out var value) && !string.IsNullOrWhiteSpace(value) ? value : null;
+
+    private static bool LooksLikeEmail(string? value) => value is not null && value.Contains('@') && IsValidEmail(value);
+
+    internal static bool IsValidEmail(string value) =>
+        value.Length <= 254 && !value.Any(char.IsWhiteSpace) && MailAddress.TryCreate(value, out var address) && address.Address == value && address.Host.Contains('.');
+
+    private static void WriteAudiences(ProfileWriter profile, IReadOnlyDictionary<string, bool>? audiences)
+    {
+        if (audiences is null) return;
+        foreach (var pair in audiences)
+        {
+            var name = Naming.ToSnakeCase(pair.Key);
+            if (name.Length == 0)
+            {
+                profile.AddIssue(pair.Key, $"Audience '{pair.Key}' has no letters or digits to name a property; it was left out.");
+                continue;
+            }
+            profile.BeginProperty(name).WriteBooleanValue(pair.Value);
+        }
+    }
+
+    private static string UserKey(AnalyticsMessage message, ProfileWriter profile) =>
+        message.UserId ?? profile.Get(ProfileField.Email) ?? profile.Get(ProfileField.PhoneNumber) ?? profile.AnonymousId ?? message.MessageId;
+
+    internal static DeliveryOutcome Outcome(AnalyticsMessage message, ItemKind kind, DeliveryStatus status, string? reason, string? field, string? uniqueId, IReadOnlyList<MappingIssue> warnings) =>
+        new(message.MessageId, kind, status, reason, field, uniqueId, message.UserId, warnings);
+}
