@@ -51,7 +51,7 @@ internal sealed class ApiMiddleware
         var aborted = false;
         try
         {
-            errors = await RunAsync(context, operation);
+            errors = await RunAsync(context, operation, key, arrived);
             aborted = errors is AbortedMarker;
         }
         catch (ApiProblemException problem) when (!context.Response.HasStarted)
@@ -61,16 +61,24 @@ internal sealed class ApiMiddleware
         }
         finally
         {
-            var status = aborted ? 0 : context.Response.StatusCode;
-            _runtime.Counters.Record(key, status);
-            if (status >= 400 || aborted)
+            // Aborted requests were recorded before the abort, so a client never sees the reset before the count.
+            if (!aborted)
             {
-                _runtime.RecordRejected(new RejectedRequest(arrived, context.Request.Method, path.Value ?? string.Empty, status, aborted ? [] : errors));
+                Record(context, key, arrived, context.Response.StatusCode, errors);
             }
         }
     }
 
-    private async Task<IReadOnlyList<KlaviyoApiError>> RunAsync(HttpContext context, ApiOperation? operation)
+    private void Record(HttpContext context, string key, DateTimeOffset arrived, int status, IReadOnlyList<KlaviyoApiError> errors)
+    {
+        _runtime.Counters.Record(key, status);
+        if (status >= 400 || status == 0)
+        {
+            _runtime.RecordRejected(new RejectedRequest(arrived, context.Request.Method, context.Request.Path.Value ?? string.Empty, status, errors));
+        }
+    }
+
+    private async Task<IReadOnlyList<KlaviyoApiError>> RunAsync(HttpContext context, ApiOperation? operation, string key, DateTimeOffset arrived)
     {
         if (IsLegacy(context.Request.Path))
         {
@@ -83,6 +91,7 @@ internal sealed class ApiMiddleware
         switch (fault.Kind)
         {
             case FaultKind.Reset:
+                Record(context, key, arrived, 0, []);
                 context.Abort();
                 return AbortedMarker.Instance;
             case FaultKind.Down:

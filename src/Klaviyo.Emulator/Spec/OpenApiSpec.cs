@@ -48,11 +48,36 @@ internal sealed class OpenApiSpec
     /// <summary>The API revision the document describes (<c>info.version</c>).</summary>
     public string Revision { get; }
 
+    /// <summary>All operations of the document.</summary>
+    public IEnumerable<OperationSpec> Operations => _operations.Values;
+
     /// <summary>Looks up an operation by its <c>operationId</c>.</summary>
     public OperationSpec GetOperation(string operationId) =>
         _operations.TryGetValue(operationId, out var op)
             ? op
             : throw new InvalidOperationException($"Operation '{operationId}' is not in the embedded OpenAPI document.");
+
+    /// <summary>Finds the operation for a method and a concrete path such as <c>/api/lists/Y6nRLr/relationships/profiles</c>.</summary>
+    public OperationSpec? FindOperation(string method, string path)
+    {
+        var segments = path.Split('?')[0].TrimEnd('/').Split('/');
+        foreach (var op in _operations.Values)
+        {
+            if (!string.Equals(op.Method, method, StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+
+            var template = op.PathTemplate.TrimEnd('/').Split('/');
+            if (template.Length == segments.Length
+                && template.Zip(segments).All(p => p.First.StartsWith('{') || string.Equals(p.First, p.Second, StringComparison.Ordinal)))
+            {
+                return op;
+            }
+        }
+
+        return null;
+    }
 
     /// <summary>Resolves a local reference such as <c>#/components/schemas/ProfileUpsertQuery</c>.</summary>
     public JsonElement ResolveRef(string reference)
