@@ -96,6 +96,7 @@ internal sealed class ApiMiddleware
                 return AbortedMarker.Instance;
             case FaultKind.Down:
                 context.Response.Headers.RetryAfter = Seconds(fault.Remaining);
+                context.Response.Headers["X-Emulator-Retry-After-Ms"] = Math.Max(1, (long)Math.Ceiling(fault.Remaining.TotalMilliseconds)).ToString(CultureInfo.InvariantCulture);
                 return await FailAsync(context, new KlaviyoApiError(503, "service_unavailable", "Service unavailable.", "The emulator is down on request (fault injection)."));
             case FaultKind.Fail:
                 return await FailAsync(context, new KlaviyoApiError(fault.Status, fault.Status == 500 ? "error" : "service_unavailable",
