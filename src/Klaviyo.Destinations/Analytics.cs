@@ -76,6 +76,10 @@ public sealed class Analytics : IAsyncDisposable
     public void Track<T>(string? userId, string eventName, T properties, MessageOptions? options = null) =>
         Process(MessageType.Track, userId, eventName, MessagePayload.From(properties), options);
 
+    /// <summary>Tracks an event named <paramref name="eventName"/> without properties.</summary>
+    public void Track(string? userId, string eventName) =>
+        Process(MessageType.Track, userId, eventName, MessagePayload.Empty, null);
+
     /// <summary>Tracks an event named <paramref name="eventName"/> with dictionary properties.</summary>
     public void Track(string? userId, string eventName, IReadOnlyDictionary<string, object?>? properties = null, MessageOptions? options = null) =>
         Process(MessageType.Track, userId, eventName, properties is null ? MessagePayload.Empty : MessagePayload.From(properties), options);
