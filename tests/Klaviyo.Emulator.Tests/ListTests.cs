@@ -66,4 +66,20 @@ public sealed class ListTests
         (await k.PostAsync($"api/lists/{list}/relationships/profiles", Bodies.Members([a]))).Dispose();
         Assert.Empty(k.State.FindProfile(a)!.Subscriptions);
     }
+
+    [Fact]
+    public async Task Get_list_by_id_follows_self_links_with_their_trailing_slash()
+    {
+        await using var k = await TestEmulator.StartAsync();
+        _ = k.Emulator.CreateList("VIP", id: "VIP001");
+        var list = await TestEmulator.Json(await k.GetAsync("api/lists/VIP001"));
+        var self = list["data"]!["links"]!["self"]!.GetValue<string>();
+        Assert.EndsWith("/api/lists/VIP001/", self);
+
+        using var again = await k.GetAsync(self);
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        Assert.Equal("VIP", (await TestEmulator.Json(again))["data"]!["attributes"]!["name"]!.GetValue<string>());
+        using var missing = await k.GetAsync("api/lists/NOPE");
+        await TestEmulator.Error(missing, 404);
+    }
 }
