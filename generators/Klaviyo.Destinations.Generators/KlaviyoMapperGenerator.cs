@@ -1,4 +1,3 @@
-using System.Linq;
 using Klaviyo.Destinations.Generators.Emitting;
 using Klaviyo.Destinations.Generators.Model;
 using Klaviyo.Destinations.Generators.Parsing;
@@ -68,12 +67,7 @@ public sealed class KlaviyoMapperGenerator : IIncrementalGenerator
 
     private static GeneratorOptions ReadOptions(Compilation compilation)
     {
-        var handling = UnmappedTraitHandling.SendAsCustomProperty;
-        var attribute = compilation.Assembly.GetAttributes()
-            .FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == KnownNames.KlaviyoMappingOptionsAttribute);
-        if (attribute is not null)
-            foreach (var named in attribute.NamedArguments)
-                if (named.Key == "UnmappedTraits" && named.Value.Value is int value) handling = (UnmappedTraitHandling)value;
+        var handling = MappingOptionsReader.ReadUnmappedTraits(compilation);
         var hasInitializer = compilation.GetTypeByMetadataName("System.Runtime.CompilerServices.ModuleInitializerAttribute") is not null;
         return new GeneratorOptions(handling, hasInitializer);
     }

@@ -17,11 +17,14 @@ internal static class TypeRules
         return false;
     }
 
-    public static bool IsAccessible(INamedTypeSymbol type)
+    public static bool IsAccessible(INamedTypeSymbol type) => FirstInaccessible(type) is null;
+
+    /// <summary>The type itself or the innermost containing type that the generated mapper cannot see, or null.</summary>
+    public static INamedTypeSymbol? FirstInaccessible(INamedTypeSymbol type)
     {
         for (var t = type; t is not null; t = t.ContainingType)
-            if (t.DeclaredAccessibility is not (Accessibility.Public or Accessibility.Internal or Accessibility.ProtectedOrInternal)) return false;
-        return true;
+            if (t.DeclaredAccessibility is not (Accessibility.Public or Accessibility.Internal or Accessibility.ProtectedOrInternal)) return t;
+        return null;
     }
 
     public static bool IsValidEventName(string? name) =>

@@ -1,0 +1,94 @@
+using Microsoft.CodeAnalysis;
+
+namespace Klaviyo.Destinations.Analyzers;
+
+/// <summary>
+/// Every KLV rule, in one place. IDs are never reused: 1xxx generator/model misuse, 2xxx analyzers, 9xxx internal.
+/// Reserved, not yet implemented (they need the runtime's <c>Analytics</c> API):
+/// KLV2006 — a constant dictionary/anonymous-object trait key that matches no table entry but is close to one;
+/// KLV2007 — a string-literal event name close to a known Klaviyo or ecommerce event name.
+/// </summary>
+internal static class DiagnosticDescriptors
+{
+    public const string Category = "Klaviyo.Mapping";
+
+    private const string HelpRoot = "https://github.com/klaviyo-destinations/klaviyo-destinations/blob/main/docs/diagnostics/";
+
+    /// <summary>Property keys that <see cref="UnmappedMember"/> diagnostics carry for the code fixes.</summary>
+    public const string SuggestionProperty = "Suggestion";
+
+    /// <inheritdoc cref="SuggestionProperty"/>
+    public const string PropertyNameProperty = "PropertyName";
+
+    public static readonly DiagnosticDescriptor GenericType = new(
+        "KLV1001",
+        "Mapped type is generic",
+        "[{0}] type '{1}' cannot be mapped because it is generic or nested in a generic type; map a closed, non-generic type instead",
+        Category,
+        DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpRoot + "KLV1001.md");
+
+    public static readonly DiagnosticDescriptor InaccessibleType = new(
+        "KLV1002",
+        "Mapped type is not visible to the generated mapper",
+        "[{0}] type '{1}' cannot be mapped because '{2}' is {3}; make it internal or public so the generated mapper can see it",
+        Category,
+        DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpRoot + "KLV1002.md");
+
+    public static readonly DiagnosticDescriptor InvalidEventName = new(
+        "KLV1003",
+        "Invalid Klaviyo event name",
+        "[KlaviyoEvent] name of '{0}' {1}; Klaviyo metric names must be non-empty and at most 127 characters long",
+        Category,
+        DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpRoot + "KLV1003.md");
+
+    public static readonly DiagnosticDescriptor UnmappedMember = new(
+        "KLV2001",
+        "Member is not mapped to a Klaviyo field",
+        "{0} '{1}' of '{2}' is not mapped to a Klaviyo field; {3}",
+        Category,
+        DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpRoot + "KLV2001.md");
+
+    public static readonly DiagnosticDescriptor MissingIdentifier = new(
+        "KLV2002",
+        "Profile type has no identifier",
+        "[KlaviyoProfile] type '{0}' has no member that identifies the person; add an Email, Phone or ExternalId member, or map one with [KlaviyoField(ProfileField.Email)], [KlaviyoField(ProfileField.PhoneNumber)] or [KlaviyoField(ProfileField.ExternalId)]",
+        Category,
+        DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpRoot + "KLV2002.md");
+
+    public static readonly DiagnosticDescriptor TypeMismatch = new(
+        "KLV2003",
+        "Member type cannot become its Klaviyo target",
+        "Member '{0}' of '{1}' has type '{2}', which cannot become {3}; {4}",
+        Category,
+        DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpRoot + "KLV2003.md");
+
+    public static readonly DiagnosticDescriptor DuplicateTarget = new(
+        "KLV2004",
+        "Two members are mapped to the same Klaviyo target",
+        "Member '{0}' of '{1}' maps to {2}, which '{3}' already fills; map one of them elsewhere or mark it [NotMapped]",
+        Category,
+        DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpRoot + "KLV2004.md");
+
+    public static readonly DiagnosticDescriptor UnsupportedType = new(
+        "KLV2005",
+        "Member type has no JSON form",
+        "Member '{0}' of '{1}' has type '{2}', which cannot be written to Klaviyo; use {3}, or mark it [NotMapped]",
+        Category,
+        DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpRoot + "KLV2005.md");
+}

@@ -1,0 +1,12 @@
+namespace Klaviyo.Destinations.CodeFixes;
+
+/// <summary>Titles and equivalence keys of the code actions (one key per kind of fix, so Fix All applies it everywhere).</summary>
+internal static class KlaviyoCodeFixTitles
+{
+    public const string MapToPrefix = "Map to ProfileField.";
+    public const string MapToKey = "Klaviyo.MapToSuggestedField";
+    public const string SendAsCustomProperty = "Send as custom property";
+    public const string SendAsCustomPropertyKey = "Klaviyo.SendAsCustomProperty";
+    public const string DontSend = "Don't send";
+    public const string DontSendKey = "Klaviyo.NotMapped";
+}
