@@ -1,0 +1,95 @@
+using Klaviyo.Destinations.Generators.Tests.Infrastructure;
+using Microsoft.CodeAnalysis;
+
+namespace Klaviyo.Destinations.Generators.Tests.Generator;
+
+/// <summary>
+/// The generated code for representative inputs matches the reviewed baselines and compiles with zero warnings.
+/// Regenerate with <c>KLAVIYO_UPDATE_BASELINES=1 dotnet test</c>.
+/// </summary>
+public sealed class GeneratorBaselineTests
+{
+    public static TheoryData<string> Cases { get; } = new()
+    {
+        nameof(GeneratorInputs.ProfileWithEveryMember),
+        nameof(GeneratorInputs.EventWithProducts),
+        nameof(GeneratorInputs.NestedTypes),
+        nameof(GeneratorInputs.GlobalNamespace),
+        nameof(GeneratorInputs.DropOption),
+        nameof(GeneratorInputs.TableLookups),
+    };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Generated_code_matches_its_baseline_and_compiles_without_warnings(string caseName)
+    {
+        var source = (string)typeof(GeneratorInputs).GetField(caseName)!.GetRawConstantValue()!;
+        var input = Compilations.Create(source);
+        AssertClean(input.GetDiagnostics(), "The input of '" + caseName + "'");
+
+        var (result, output) = GeneratorRunner.Run(input);
+
+        Assert.NotEmpty(result.GeneratedSources);
+        Baselines.Verify(caseName, result.GeneratedSources
+            .OrderBy(s => s.HintName, StringComparer.Ordinal)
+            .Select(s => (s.HintName, s.SourceText.ToString()))
+            .ToList());
+        AssertClean(output.GetDiagnostics(), "The generated code of '" + caseName + "'");
+    }
+
+    [Fact]
+    public void Drop_option_leaves_unmapped_members_out_of_the_mapper()
+    {
+        var (result, _) = GeneratorRunner.Run(Compilations.Create(GeneratorInputs.DropOption));
+        var mapper = result.GeneratedSources.Single(s => s.HintName == "Shop.Customer.KlaviyoProfileMapper.g.cs").SourceText.ToString();
+
+        Assert.DoesNotContain("LoyaltyPoints", mapper, StringComparison.Ordinal);
+        Assert.DoesNotContain("Floor", mapper, StringComparison.Ordinal);
+        Assert.Contains("value.Plan", mapper, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Hint_names_are_namespace_type_and_mapper_kind()
+    {
+        var (result, _) = GeneratorRunner.Run(Compilations.Create(GeneratorInputs.NestedTypes, GeneratorInputs.GlobalNamespace));
+
+        Assert.Equal(
+            [
+                "Klaviyo.Destinations.Generated.KlaviyoGeneratedMappers.g.cs",
+                "Shop.Accounts.Registration.Visitor.KlaviyoProfileMapper.g.cs",
+                "Shop.Accounts.SignedUp.KlaviyoEventMapper.g.cs",
+                "Subscriber.KlaviyoProfileMapper.g.cs",
+                "ViewedProduct.KlaviyoEventMapper.g.cs",
+            ],
+            result.GeneratedSources.Select(s => s.HintName).OrderBy(n => n, StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void Types_the_analyzers_reject_get_no_mapper()
+    {
+        var (result, output) = GeneratorRunner.Run(Compilations.Create("""
+            using Klaviyo.Destinations;
+
+            [KlaviyoProfile]
+            public sealed record Holder<T>(string Email, T Value);
+
+            public class Shop
+            {
+                [KlaviyoProfile]
+                private sealed record Hidden(string Email);
+            }
+
+            [KlaviyoEvent("")]
+            public sealed record Nameless(string OrderId);
+            """));
+
+        Assert.Empty(result.GeneratedSources);
+        AssertClean(output.GetDiagnostics(), "The compilation");
+    }
+
+    private static void AssertClean(IEnumerable<Diagnostic> diagnostics, string what)
+    {
+        var problems = diagnostics.Where(d => d.Severity >= DiagnosticSeverity.Warning).Select(d => d.ToString()).ToList();
+        Assert.True(problems.Count == 0, what + " has diagnostics:" + Environment.NewLine + string.Join(Environment.NewLine, problems));
+    }
+}

@@ -1,0 +1,157 @@
+namespace Klaviyo.Destinations.Generators.Tests.Generator;
+
+/// <summary>Representative user code the generator must handle; each is one baseline case.</summary>
+internal static class GeneratorInputs
+{
+    /// <summary>A profile with every kind of member: conventions, attributes, nested address and company, values of every shape.</summary>
+    public const string ProfileWithEveryMember = """
+        using System;
+        using System.Collections.Generic;
+        using System.Text.Json;
+        using Klaviyo.Destinations;
+
+        namespace Shop.Customers;
+
+        public sealed record PostalAddress(string? Street, string? City, string? State, string? PostalCode, string? Country, string? Apartment = null);
+
+        public sealed class Employer
+        {
+            public string Name { get; set; } = "";
+            public int Size { get; set; }
+        }
+
+        public sealed record Badge(string Name, int Level, [property: NotMapped] string? Secret);
+
+        public enum Tier { Bronze, Silver, Gold }
+
+        [KlaviyoProfile]
+        public sealed class Customer
+        {
+            public string Email { get; set; } = "";
+            public string? FirstName { get; set; }
+            public string? LastName { get; set; }
+            public string? Phone { get; set; }
+            public string? Title { get; set; }
+            public Employer? Company { get; set; }
+            public Uri? Avatar { get; set; }
+            public string? Timezone { get; set; }
+            public PostalAddress? Address { get; set; }
+            public double? Latitude { get; set; }
+            public decimal Longitude { get; set; }
+            public Guid ExternalId { get; set; }
+            [Trait("$state")] public string? Province { get; set; }
+            [KlaviyoField(ProfileField.Locale)] public string? Language { get; set; }
+            [CustomProperty("plan_name")] public string? Plan { get; set; }
+            [ClearWhenNull] public string? Nickname { get; set; }
+            [NotMapped] public string? PasswordHash { get; set; }
+            public int LoyaltyPoints { get; set; }
+            public ulong Visits { get; set; }
+            public bool Newsletter { get; set; }
+            public char Initial { get; set; }
+            public Tier Tier { get; set; }
+            public Tier? PreviousTier { get; set; }
+            public DateTime CreatedAt { get; set; }
+            public DateTimeOffset? SignedUpAt { get; set; }
+            public DateOnly Birthday { get; set; }
+            public IReadOnlyList<string>? Tags { get; set; }
+            public int[]? Scores { get; set; }
+            public List<Badge>? Badges { get; set; }
+            public IDictionary<string, object?>? Extra { get; set; }
+            public JsonElement Raw { get; set; }
+            public object? Anything { get; set; }
+        }
+        """;
+
+    /// <summary>An "Order Completed" event with a product list, reserved fields and ecommerce properties.</summary>
+    public const string EventWithProducts = """
+        using System;
+        using System.Collections.Generic;
+        using Klaviyo.Destinations;
+
+        namespace Shop.Orders;
+
+        public sealed record Product(string? ProductId, string? Sku, string? Name, decimal Price, int Quantity, string? ProductUrl, string? ImageUrl, string? Category);
+
+        [KlaviyoEvent("Order Completed")]
+        public sealed record OrderCompleted(
+            string OrderId,
+            decimal Revenue,
+            string Currency,
+            IReadOnlyList<Product> Products,
+            [KlaviyoEventField(EventField.UniqueId)] string? EventId = null,
+            [KlaviyoEventField(EventField.Time)] DateTimeOffset? OccurredAt = null,
+            string? Coupon = null,
+            decimal? Discount = null,
+            string? Email = null,
+            [CustomProperty] bool GiftWrap = false,
+            [NotMapped] string? InternalNote = null);
+        """;
+
+    /// <summary>Mapped types nested in other types, a struct and a class in a block-scoped namespace.</summary>
+    public const string NestedTypes = """
+        using Klaviyo.Destinations;
+
+        namespace Shop
+        {
+            public static partial class Accounts
+            {
+                internal sealed partial class Registration
+                {
+                    [KlaviyoProfile]
+                    public sealed record Visitor(string Email, string? FirstName);
+                }
+
+                [KlaviyoEvent("Signed Up")]
+                public struct SignedUp
+                {
+                    public string? Plan { get; set; }
+                    public int Seats { get; set; }
+                }
+            }
+        }
+        """;
+
+    /// <summary>Mapped types in the global namespace.</summary>
+    public const string GlobalNamespace = """
+        using Klaviyo.Destinations;
+
+        [KlaviyoProfile]
+        public sealed record Subscriber(string Email, string? PhoneNumber);
+
+        [KlaviyoEvent("Viewed Product")]
+        public sealed record ViewedProduct(string ProductId, string? Name, decimal Price);
+        """;
+
+    /// <summary>The assembly option that drops unmapped members instead of sending them.</summary>
+    public const string DropOption = """
+        using Klaviyo.Destinations;
+
+        [assembly: KlaviyoMappingOptions(UnmappedTraits = UnmappedTraitHandling.Drop)]
+
+        namespace Shop;
+
+        public sealed record PostalAddress(string? City, string? Floor);
+
+        [KlaviyoProfile]
+        public sealed record Customer(string Email, int LoyaltyPoints, [CustomProperty] string? Plan, PostalAddress? Address);
+
+        [KlaviyoEvent("Viewed Recipe")]
+        public sealed record ViewedRecipe(string Name, int CookingMinutes);
+        """;
+
+    /// <summary>The runtime's table-lookup class (the attribute is internal to the runtime, so the input declares its own).</summary>
+    public const string TableLookups = """
+        namespace Klaviyo.Destinations.Mapping
+        {
+            [System.AttributeUsage(System.AttributeTargets.Class, Inherited = false)]
+            internal sealed class GenerateTableLookupsAttribute : System.Attribute
+            {
+            }
+
+            [GenerateTableLookups]
+            internal static partial class TableLookups
+            {
+            }
+        }
+        """;
+}
