@@ -121,12 +121,7 @@ public sealed class Analytics : IAsyncDisposable
     private void Process(MessageType type, string? userId, string? name, MessagePayload payload, MessageOptions? options)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        options ??= s_noOptions;
-        var message = new AnalyticsMessage(type, string.IsNullOrEmpty(userId) ? null : userId, options,
-            options.MessageId ?? Guid.NewGuid().ToString(), options.Timestamp ?? _time.GetUtcNow(), payload)
-        {
-            Name = name,
-        };
+        var message = AnalyticsMessage.Create(type, userId, name, payload, options, _time.GetUtcNow());
         AnalyticsMessage? current = message;
         foreach (var plugin in _timeline)
         {
@@ -144,6 +139,4 @@ public sealed class Analytics : IAsyncDisposable
             }
         }
     }
-
-    private static readonly MessageOptions s_noOptions = new();
 }

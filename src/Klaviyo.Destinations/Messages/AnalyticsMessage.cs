@@ -17,6 +17,22 @@ public sealed class AnalyticsMessage
         AnonymousId = options.AnonymousId;
     }
 
+    /// <summary>
+    /// Creates a message as <see cref="Analytics"/> does (for plugins, tools and tests): the message id comes from
+    /// <see cref="MessageOptions.MessageId"/> or is generated, the time from <see cref="MessageOptions.Timestamp"/> or
+    /// <paramref name="now"/>.
+    /// </summary>
+    public static AnalyticsMessage Create(MessageType type, string? userId, string? name, MessagePayload payload, MessageOptions? options, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(payload);
+        options ??= MessageOptions.None;
+        return new AnalyticsMessage(type, string.IsNullOrEmpty(userId) ? null : userId, options,
+            options.MessageId ?? Guid.NewGuid().ToString(), options.Timestamp ?? now, payload)
+        {
+            Name = name,
+        };
+    }
+
     /// <summary>Which call this is.</summary>
     public MessageType Type { get; }
 

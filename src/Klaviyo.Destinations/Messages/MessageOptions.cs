@@ -3,6 +3,9 @@ namespace Klaviyo.Destinations;
 /// <summary>Per-call options: identity, timing, context and per-destination overrides (Segment's message fields).</summary>
 public sealed class MessageOptions
 {
+    /// <summary>No options.</summary>
+    public static MessageOptions None { get; } = new();
+
     /// <summary>The anonymous id of the person (used with <see cref="KlaviyoDestinationOptions.FallbackOnAnonymousId"/>).</summary>
     public string? AnonymousId { get; init; }
 

@@ -1,0 +1,17 @@
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Running;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
+
+// Full run:  dotnet run -c Release --project tests/Klaviyo.Destinations.Benchmarks -- --filter '*'
+// Quick run (CI smoke: every benchmark once, in process, no timing claims): add --quick
+var quick = args.Contains("--quick");
+var rest = args.Where(a => a != "--quick").ToArray();
+IConfig config = DefaultConfig.Instance;
+if (quick)
+{
+    config = DefaultConfig.Instance.AddJob(Job.Dry.WithToolchain(InProcessEmitToolchain.Instance)).WithOptions(ConfigOptions.DisableOptimizationsValidator);
+    if (rest.Length == 0) rest = ["--filter", "*"];
+}
+var summaries = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(rest, config);
+return summaries.Any(s => s.HasCriticalValidationErrors || s.Reports.Any(r => !r.Success)) ? 1 : 0;
