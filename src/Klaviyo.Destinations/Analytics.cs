@@ -40,7 +40,7 @@ public sealed class Analytics : IAsyncDisposable
         if (sender is null)
         {
             httpClient ??= _ownedHttp = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
-            sender = new KlaviyoHttpSender(httpClient, options, metrics);
+            sender = new KlaviyoHttpSender(httpClient, options, metrics, _time);
         }
         Destination = new KlaviyoDestination(options, sender, queue ?? new InMemoryEventQueue(options.QueueCapacity), _time, loggerFactory, metrics);
         Add(Destination);

@@ -87,7 +87,57 @@ public sealed class KlaviyoDestinationOptions
     /// <summary>Capacity of the built-in in-memory queue; when full, new items are rejected with a reason. Default 100,000.</summary>
     public int QueueCapacity { get; set; } = 100_000;
 
-    /// <summary>Called once per message part with its final outcome (delivered, rejected, expired). Runs on a background thread; exceptions are logged and swallowed.</summary>
+    /// <summary>
+    /// How the sender trades latency for throughput: <see cref="DeliveryMode.Batched"/> (default: Klaviyo's bulk jobs,
+    /// 1 s / 1,000 items), <see cref="DeliveryMode.LowLatency"/> (every item alone, at once) or
+    /// <see cref="DeliveryMode.BulkForwarding"/> (mParticle's defaults: 100 items or 16 hours).
+    /// </summary>
+    public DeliveryMode DeliveryMode { get; set; } = DeliveryMode.Batched;
+
+    /// <summary>
+    /// Ready items of one kind (profiles or events) that send a batch at once. Null = the mode's default (1,000 when
+    /// batched, 100 for bulk forwarding). A batch holds at most 10,000 profiles or 1,000 events whatever this says.
+    /// </summary>
+    public int? FlushCount { get; set; }
+
+    /// <summary>
+    /// The longest a ready item waits for its batch to fill. Null = the mode's default (1 s when batched, 16 h for bulk
+    /// forwarding). <c>FlushAsync</c> and disposing send everything at once regardless.
+    /// </summary>
+    public TimeSpan? FlushInterval { get; set; }
+
+    /// <summary>Ready bytes of one kind (measured on the encoded JSON) that send a batch at once. Default 4 MB; a request body never exceeds Klaviyo's 5 MB.</summary>
+    public long FlushBytes { get; set; } = 4_000_000;
+
+    /// <summary>Batches in progress at once (sending, waiting to retry, or following a profile import job). Default 8. Per-person order holds whatever the value.</summary>
+    public int MaxConcurrentBatches { get; set; } = 8;
+
+    /// <summary>
+    /// The per-endpoint rate tiers the sender paces itself by (burst per second and steady per minute; revision
+    /// 2026-07-15 values by default). Lower them when other integrations share the account's quota.
+    /// </summary>
+    public KlaviyoRateLimits RateLimits { get; set; } = new();
+
+    /// <summary>
+    /// Emulated seconds per real second of the Klaviyo you talk to: rate windows and job polling are divided by this.
+    /// 1 for Klaviyo; set it to the emulator's <c>--time-scale</c> when testing against a compressed emulator.
+    /// </summary>
+    public double RateLimitTimeScale { get; set; } = 1;
+
+    /// <summary>Follow profile import jobs (job status, then import errors) so per-row failures become per-item rejections. Default true.</summary>
+    public bool FollowImportJobs { get; set; } = true;
+
+    /// <summary>First wait before reading a profile import job's status; grows by half per poll up to ten times this. Default 1 s.</summary>
+    public TimeSpan JobPollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long a profile import job is followed; after that its rows are reported delivered (accepted) with a warning log. Default 15 min.</summary>
+    public TimeSpan JobFollowTimeout { get; set; } = TimeSpan.FromMinutes(15);
+
+    internal int EffectiveFlushCount => FlushCount ?? (DeliveryMode == DeliveryMode.BulkForwarding ? 100 : 1_000);
+
+    internal TimeSpan EffectiveFlushInterval => FlushInterval ?? (DeliveryMode == DeliveryMode.BulkForwarding ? TimeSpan.FromHours(16) : TimeSpan.FromSeconds(1));
+
+    /// <summary>Called once per message part with its final outcome (delivered, rejected, expired). Runs on a background thread, never concurrently with itself; exceptions are logged and swallowed.</summary>
     public Action<DeliveryOutcome>? OnOutcome { get; set; }
 
     /// <summary>Checks the settings; throws <see cref="KlaviyoConfigurationException"/> with a fix for the first problem.</summary>
@@ -117,6 +167,27 @@ public sealed class KlaviyoDestinationOptions
             throw new KlaviyoConfigurationException("Klaviyo:RetryBaseDelay must be ≥ 0, MaxRetryDelay ≥ RetryBaseDelay and MaxItemAge > 0.");
         if (QueueCapacity < 1)
             throw new KlaviyoConfigurationException("Klaviyo:QueueCapacity must be at least 1.");
+        if (!Enum.IsDefined(DeliveryMode))
+            throw new KlaviyoConfigurationException($"Klaviyo:DeliveryMode '{DeliveryMode}' is not one of Batched, LowLatency, BulkForwarding.");
+        if (FlushCount is < 1)
+            throw new KlaviyoConfigurationException("Klaviyo:FlushCount must be at least 1 (or unset for the mode's default: 1,000 batched, 100 bulk forwarding).");
+        if (FlushInterval is { } interval && interval < TimeSpan.Zero)
+            throw new KlaviyoConfigurationException("Klaviyo:FlushInterval must be ≥ 0 (or unset for the mode's default: 1 s batched, 16 h bulk forwarding).");
+        if (FlushBytes < 1 || FlushBytes > BatchComposer.MaxBodyBytes)
+            throw new KlaviyoConfigurationException($"Klaviyo:FlushBytes must be between 1 and {BatchComposer.MaxBodyBytes:N0} (Klaviyo's 5 MB payload limit).");
+        if (MaxConcurrentBatches < 1)
+            throw new KlaviyoConfigurationException("Klaviyo:MaxConcurrentBatches must be at least 1.");
+        if (RateLimits is null)
+            throw new KlaviyoConfigurationException("Klaviyo:RateLimits must be set (remove the null to use Klaviyo's published tiers).");
+        foreach (var (name, tier) in new[] { ("ProfileImport", RateLimits.ProfileImport), ("Events", RateLimits.Events), ("ProfileBulkImport", RateLimits.ProfileBulkImport), ("EventBulkCreate", RateLimits.EventBulkCreate), ("ImportJobReads", RateLimits.ImportJobReads) })
+        {
+            if (tier is null || tier.PerSecond < 1 || tier.PerMinute < 1)
+                throw new KlaviyoConfigurationException($"Klaviyo:RateLimits:{name} needs PerSecond ≥ 1 and PerMinute ≥ 1 (Klaviyo's tiers are in the endpoint's x-klaviyo-ratelimit, e.g. 10/s and 150/m for bulk jobs).");
+        }
+        if (!(RateLimitTimeScale > 0) || double.IsInfinity(RateLimitTimeScale))
+            throw new KlaviyoConfigurationException("Klaviyo:RateLimitTimeScale must be a positive number (1 for Klaviyo; the emulator's --time-scale for a compressed emulator).");
+        if (JobPollInterval <= TimeSpan.Zero || JobFollowTimeout < TimeSpan.Zero)
+            throw new KlaviyoConfigurationException("Klaviyo:JobPollInterval must be > 0 and Klaviyo:JobFollowTimeout ≥ 0.");
         foreach (var pair in PropertyMapping)
             if (pair.Value == ProfileField.None)
                 throw new KlaviyoConfigurationException($"Klaviyo:PropertyMapping maps '{pair.Key}' to None. Use a ProfileField name such as FirstName or PhoneNumber, or remove the entry.");
@@ -134,6 +205,11 @@ public sealed class KlaviyoDestinationOptions
         sb.Append(", EnforceEmailAsPrimaryIdentifier = ").Append(EnforceEmailAsPrimaryIdentifier);
         sb.Append(", FallbackOnAnonymousId = ").Append(FallbackOnAnonymousId);
         sb.Append(", DefaultListId = ").Append(DefaultListId ?? "(none)");
+        sb.Append(", DeliveryMode = ").Append(DeliveryMode);
+        sb.Append(", FlushCount = ").Append(EffectiveFlushCount);
+        sb.Append(", FlushInterval = ").Append(EffectiveFlushInterval);
+        sb.Append(", MaxConcurrentBatches = ").Append(MaxConcurrentBatches);
+        if (RateLimitTimeScale != 1) sb.Append(", RateLimitTimeScale = ").Append(RateLimitTimeScale);
         sb.Append(" }");
         return sb.ToString();
     }

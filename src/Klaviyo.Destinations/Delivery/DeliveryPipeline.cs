@@ -1,26 +1,40 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 
 namespace Klaviyo.Destinations;
 
 /// <summary>
-/// The background side: takes items from the queue in order, sends them, retries what Klaviyo asks to retry
-/// (429, 5xx, timeouts) with jittered exponential backoff honouring Retry-After, and reports one outcome per item.
-/// One worker keeps each person's items in order.
+/// The background side. One dispatcher takes items from the queue into the <see cref="Batcher"/> (one lane per
+/// person), forms batches when a flush policy says so (count, bytes, interval, or a forced flush) and runs up to
+/// <see cref="KlaviyoDestinationOptions.MaxConcurrentBatches"/> of them at once; each endpoint's
+/// <see cref="TokenBucket"/> paces the requests. A batch task retries what Klaviyo asks to retry (429, 5xx, timeouts,
+/// connection failures) with jittered exponential backoff honouring Retry-After, rejects exactly the items Klaviyo's
+/// error pointers name and re-sends the rest, and reports one outcome per item. A person's next items leave only
+/// after their batch has final outcomes, which keeps per-user order.
 /// </summary>
 internal sealed class DeliveryPipeline : IAsyncDisposable
 {
+    private const string ShutdownReason = "Analytics was disposed before this item could be delivered (see ShutdownTimeout).";
+
     private readonly IEventQueue _queue;
-    private readonly IKlaviyoSender _sender;
+    private readonly IBatchSender _sender;
     private readonly OutcomeReporter _reporter;
     private readonly FlushTracker _tracker;
     private readonly KlaviyoDestinationOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly KlaviyoMetrics _metrics;
+    private readonly Batcher _batcher;
+    private readonly AsyncSignal _signal = new();
+    private readonly ConcurrentQueue<Batch> _finished = new();
+    private readonly HashSet<Task> _running = [];
     private readonly CancellationTokenSource _stop = new();
+    private readonly ITimer _timer;
+    private readonly int _maxHeld;
+    private long _forceUntil = -1;
     private Task? _worker;
 
-    public DeliveryPipeline(IEventQueue queue, IKlaviyoSender sender, OutcomeReporter reporter, FlushTracker tracker,
+    public DeliveryPipeline(IEventQueue queue, IBatchSender sender, OutcomeReporter reporter, FlushTracker tracker,
         KlaviyoDestinationOptions options, TimeProvider time, ILogger logger, KlaviyoMetrics metrics)
     {
         _queue = queue;
@@ -31,20 +45,71 @@ internal sealed class DeliveryPipeline : IAsyncDisposable
         _time = time;
         _logger = logger;
         _metrics = metrics;
+        _batcher = new Batcher(BatchPolicy.From(options, sender.SupportsBulk));
+        // Enough items held to fill the concurrent batches completely, and never fewer than one full profile job.
+        _maxHeld = Math.Max(BatchComposer.MaxProfilesPerJob * 2, BatchComposer.MaxEventsPerJob * options.MaxConcurrentBatches * 2);
+        _timer = time.CreateTimer(static s => ((AsyncSignal)s!).Set(), _signal, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
 
     public void Start() => _worker ??= Task.Run(RunAsync);
 
+    /// <summary>Makes everything accepted so far due now, whatever the flush policy (FlushAsync, dispose).</summary>
+    public void RequestFlush()
+    {
+        var target = _tracker.LastIssued;
+        long current;
+        while ((current = Interlocked.Read(ref _forceUntil)) < target && Interlocked.CompareExchange(ref _forceUntil, target, current) != current)
+        {
+        }
+        _signal.Set();
+    }
+
     private async Task RunAsync()
     {
         var token = _stop.Token;
+        Task<bool>? queueWait = null;
+        var queueOpen = true;
+        var inFlight = 0;
         try
         {
-            while (await _queue.WaitToReadAsync(token).ConfigureAwait(false))
+            while (true)
             {
-                while (_queue.TryDequeue(out var item))
+                _signal.Reset();
+                var now = _time.GetUtcNow();
+                while (_finished.TryDequeue(out var done))
                 {
-                    await DeliverAsync(item, token).ConfigureAwait(false);
+                    _batcher.Release(done, now);
+                    inFlight--;
+                }
+                lock (_running)
+                    if (_running.Count > 2 * _options.MaxConcurrentBatches) _running.RemoveWhere(t => t.IsCompleted);
+                while (_batcher.Pending < _maxHeld && _queue.TryDequeue(out var item))
+                    _batcher.Add(PendingItem.Create(item, now), now);
+
+                var force = Interlocked.Read(ref _forceUntil) >= _tracker.LowestOpen;
+                var slots = _options.MaxConcurrentBatches - inFlight;
+                if (slots > 0)
+                {
+                    foreach (var batch in _batcher.TakeDue(now, force, slots))
+                    {
+                        inFlight++;
+                        var task = RunBatchAsync(batch, token);
+                        lock (_running) _running.Add(task);
+                    }
+                }
+                var due = inFlight < _options.MaxConcurrentBatches ? _batcher.NextDue : null;
+                _timer.Change(due is { } at ? Max(at - now, TimeSpan.FromMilliseconds(1)) : Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+
+                if (!queueOpen && _batcher.Pending == 0 && inFlight == 0 && _queue.Count == 0) break;
+                if (queueWait is null && queueOpen && _batcher.Pending < _maxHeld)
+                    queueWait = _queue.WaitToReadAsync(token).AsTask();
+                var signal = _signal.WaitAsync();
+                if (queueWait is null) await signal.WaitAsync(token).ConfigureAwait(false);
+                else await Task.WhenAny(signal, queueWait).ConfigureAwait(false);
+                if (queueWait is { IsCompleted: true })
+                {
+                    queueOpen = await queueWait.ConfigureAwait(false);
+                    queueWait = null;
                 }
             }
         }
@@ -53,62 +118,140 @@ internal sealed class DeliveryPipeline : IAsyncDisposable
         }
     }
 
-    private async Task DeliverAsync(QueuedItem item, CancellationToken token)
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+
+    private async Task RunBatchAsync(Batch batch, CancellationToken token)
     {
-        DeliveryOutcome? outcome = null;
+        await Task.Yield();
         try
         {
-            while (true)
-            {
-                item.Attempts++;
-                var result = await _sender.SendAsync(item, token).ConfigureAwait(false);
-                if (result.Status == SendStatus.Delivered)
-                {
-                    outcome = Outcome(item, DeliveryStatus.Delivered, null, null);
-                    break;
-                }
-                if (result.Status == SendStatus.Rejected)
-                {
-                    outcome = Outcome(item, DeliveryStatus.Rejected, result.Reason, result.Field);
-                    break;
-                }
-                var age = _time.GetUtcNow() - item.AcceptedAt;
-                if (item.Attempts >= _options.MaxAttempts || age >= _options.MaxItemAge)
-                {
-                    outcome = Outcome(item, DeliveryStatus.Expired, $"Gave up after {item.Attempts} attempts over {age.TotalSeconds:0.#} s; last answer: {result.Reason}", result.Field);
-                    break;
-                }
-                var delay = RetryDelay(item.Attempts, result.RetryAfter);
-                _metrics.Retry();
-                Log.Retrying(_logger, item, delay, item.Attempts, result.Reason);
-                await Task.Delay(delay, _time, token).ConfigureAwait(false);
-            }
+            await DeliverAsync(batch, token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
         {
-            outcome = Outcome(item, DeliveryStatus.Expired, "Analytics was disposed before this item could be delivered (see ShutdownTimeout).", null);
-            throw;
+            foreach (var item in batch.Items) Finish(item, DeliveryStatus.Expired, ShutdownReason, null);
+        }
+        catch (Exception ex)
+        {
+            Log.BatchFailed(_logger, ex, batch.ToString());
+            foreach (var item in batch.Items) Finish(item, DeliveryStatus.Expired, $"Delivery failed unexpectedly: {ex.GetType().Name}: {ex.Message}", null);
         }
         finally
         {
-            if (outcome is not null) _reporter.Report(outcome);
-            await _queue.CompleteAsync(item, CancellationToken.None).ConfigureAwait(false);
-            _tracker.Close(item.Ticket);
+            foreach (var item in batch.Items)
+                await _queue.CompleteAsync(item.Item, CancellationToken.None).ConfigureAwait(false);
+            _finished.Enqueue(batch);
+            _signal.Set();
+        }
+    }
+
+    private async Task DeliverAsync(Batch batch, CancellationToken token)
+    {
+        var work = new Stack<Batch>();
+        work.Push(batch);
+        while (work.TryPop(out var current))
+        {
+            while (current is not null)
+            {
+                current = await SendOnceAsync(current, work, token).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Sends a batch once and settles what can be settled; returns what must be sent next (or null).</summary>
+    private async Task<Batch?> SendOnceAsync(Batch batch, Stack<Batch> work, CancellationToken token)
+    {
+        foreach (var item in batch.Items) item.Item.Attempts++;
+        var endpoint = KlaviyoTransport.Name(batch.Endpoint);
+        var result = await _sender.SendAsync(batch, token).ConfigureAwait(false);
+        var kind = batch.Items[0].Kind;
+        switch (result.Verdict)
+        {
+            case BatchVerdict.Delivered:
+            {
+                var rejected = new HashSet<int>();
+                foreach (var rejection in result.Rejections)
+                    if (rejected.Add(rejection.Index)) Finish(batch.Items[rejection.Index], DeliveryStatus.Rejected, rejection.Reason, rejection.Field);
+                for (var i = 0; i < batch.Count; i++)
+                    if (!rejected.Contains(i)) Finish(batch.Items[i], DeliveryStatus.Delivered, null, null);
+                _metrics.ItemsDelivered(endpoint, batch.Count - rejected.Count);
+                if (rejected.Count > 0) _metrics.ItemsRejected(endpoint, rejected.Count);
+                return null;
+            }
+            case BatchVerdict.Retry:
+            {
+                _metrics.Retry(endpoint, batch.Count);
+                var now = _time.GetUtcNow();
+                var remaining = new List<PendingItem>(batch.Count);
+                var attempts = 0;
+                foreach (var item in batch.Items)
+                {
+                    var age = now - item.FirstSeen;
+                    if (item.Item.Attempts >= _options.MaxAttempts || age >= _options.MaxItemAge)
+                    {
+                        Finish(item, DeliveryStatus.Expired, $"Gave up after {item.Item.Attempts} attempts over {age.TotalSeconds:0.#} s; last answer: {result.Reason}", result.Field);
+                        continue;
+                    }
+                    remaining.Add(item);
+                    attempts = Math.Max(attempts, item.Item.Attempts);
+                }
+                if (remaining.Count == 0) return null;
+                var delay = RetryDelay(attempts, result.RetryAfter);
+                Log.Retrying(_logger, batch.ToString(), delay, attempts, result.Reason);
+                await Task.Delay(delay, _time, token).ConfigureAwait(false);
+                return remaining.Count == batch.Count ? batch : Batch.For(kind, remaining);
+            }
+            default:
+            {
+                if (result.Rejections.Count > 0)
+                {
+                    var rejected = new HashSet<int>();
+                    foreach (var rejection in result.Rejections)
+                        if (rejected.Add(rejection.Index)) Finish(batch.Items[rejection.Index], DeliveryStatus.Rejected, rejection.Reason, rejection.Field);
+                    _metrics.ItemsRejected(endpoint, rejected.Count);
+                    var rest = new List<PendingItem>(batch.Count - rejected.Count);
+                    for (var i = 0; i < batch.Count; i++)
+                    {
+                        if (rejected.Contains(i)) continue;
+                        batch.Items[i].Item.Attempts--; // refused because of another item: not an attempt of its own
+                        rest.Add(batch.Items[i]);
+                    }
+                    return rest.Count == 0 ? null : Batch.For(kind, rest);
+                }
+                if (batch.Count > 1 && result.Splittable)
+                {
+                    // No pointer names the culprit: halve until it stands alone (order kept: first half first).
+                    foreach (var item in batch.Items) item.Item.Attempts--;
+                    var half = batch.Count / 2;
+                    work.Push(Batch.For(kind, batch.Items.GetRange(half, batch.Count - half)));
+                    work.Push(Batch.For(kind, batch.Items.GetRange(0, half)));
+                    return null;
+                }
+                foreach (var item in batch.Items) Finish(item, DeliveryStatus.Rejected, result.Reason, result.Field);
+                _metrics.ItemsRejected(endpoint, batch.Count);
+                return null;
+            }
         }
     }
 
     /// <summary>Full-jitter exponential backoff, at least what Klaviyo asked for.</summary>
     internal TimeSpan RetryDelay(int attempt, TimeSpan? retryAfter)
     {
-        var ceiling = Math.Min(_options.MaxRetryDelay.TotalMilliseconds, _options.RetryBaseDelay.TotalMilliseconds * Math.Pow(2, Math.Min(attempt - 1, 30)));
+        var ceiling = Math.Min(_options.MaxRetryDelay.TotalMilliseconds, _options.RetryBaseDelay.TotalMilliseconds * Math.Pow(2, Math.Min(Math.Max(attempt, 1) - 1, 30)));
         var jittered = TimeSpan.FromMilliseconds(Random.Shared.NextDouble() * ceiling);
         return retryAfter is { } asked && asked > jittered ? asked : jittered;
     }
 
-    private static DeliveryOutcome Outcome(QueuedItem item, DeliveryStatus status, string? reason, string? field) =>
-        new(item.MessageId, item.Kind, status, reason, field, item.UniqueId, item.UserId, item.Warnings);
+    private void Finish(PendingItem item, DeliveryStatus status, string? reason, string? field)
+    {
+        if (!item.TryFinish()) return;
+        var outcome = new DeliveryOutcome(item.Item.MessageId, item.Kind, status, reason, field, item.Item.UniqueId, item.Item.UserId, item.Item.Warnings);
+        _metrics.Finished(status, _time.GetUtcNow() - item.FirstSeen);
+        _reporter.Report(outcome);
+        _tracker.Close(item.Item.Ticket);
+    }
 
-    /// <summary>Stops the worker; items still queued are reported as expired (the in-memory queue cannot keep them).</summary>
+    /// <summary>Stops the dispatcher and the batches in flight; items not delivered are reported as expired (the in-memory queue cannot keep them).</summary>
     public async ValueTask DisposeAsync()
     {
         _queue.Close();
@@ -118,11 +261,20 @@ internal sealed class DeliveryPipeline : IAsyncDisposable
             try { await _worker.ConfigureAwait(false); }
             catch (OperationCanceledException) { }
         }
+        Task[] running;
+        lock (_running) running = _running.ToArray();
+        await Task.WhenAll(running).ConfigureAwait(false);
+        foreach (var item in _batcher.DrainAll())
+        {
+            Finish(item, DeliveryStatus.Expired, ShutdownReason, null);
+            await _queue.CompleteAsync(item.Item, CancellationToken.None).ConfigureAwait(false);
+        }
         while (_queue.TryDequeue(out var left))
         {
-            _reporter.Report(Outcome(left, DeliveryStatus.Expired, "Analytics was disposed before this item could be delivered (see ShutdownTimeout).", null));
+            _reporter.Report(new DeliveryOutcome(left.MessageId, left.Kind, DeliveryStatus.Expired, ShutdownReason, null, left.UniqueId, left.UserId, left.Warnings));
             _tracker.Close(left.Ticket);
         }
+        await _timer.DisposeAsync().ConfigureAwait(false);
         _stop.Dispose();
     }
 }

@@ -26,6 +26,18 @@ internal sealed class FlushTracker
         get { lock (_gate) return _open.Count; }
     }
 
+    /// <summary>The last ticket handed out.</summary>
+    public long LastIssued
+    {
+        get { lock (_gate) return _last; }
+    }
+
+    /// <summary>The oldest open ticket; <see cref="long.MaxValue"/> when none is open.</summary>
+    public long LowestOpen
+    {
+        get { lock (_gate) return _open.Count == 0 ? long.MaxValue : _open.Min; }
+    }
+
     public void Close(long ticket)
     {
         List<TaskCompletionSource>? ready = null;

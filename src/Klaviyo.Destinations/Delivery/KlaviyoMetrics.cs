@@ -4,7 +4,8 @@ namespace Klaviyo.Destinations;
 
 /// <summary>
 /// <see cref="System.Diagnostics.Metrics"/> instruments of meter <c>Klaviyo.Destinations</c> (ready for
-/// OpenTelemetry): outcomes by status and kind, retries, 429s, request latency by endpoint and status.
+/// OpenTelemetry): outcomes by status and kind, items sent/delivered/rejected by endpoint, retries, 429s, batch sizes
+/// (items and bytes), request latency by endpoint and status, and delivery latency.
 /// </summary>
 internal sealed class KlaviyoMetrics : IDisposable
 {
@@ -12,29 +13,57 @@ internal sealed class KlaviyoMetrics : IDisposable
 
     private readonly Meter _meter;
     private readonly Counter<long> _outcomes;
+    private readonly Counter<long> _sent;
+    private readonly Counter<long> _delivered;
+    private readonly Counter<long> _rejected;
     private readonly Counter<long> _retries;
     private readonly Counter<long> _throttled;
     private readonly Histogram<double> _latency;
+    private readonly Histogram<int> _batchItems;
+    private readonly Histogram<int> _batchBytes;
+    private readonly Histogram<double> _deliveryLatency;
 
     public KlaviyoMetrics(IMeterFactory? factory = null)
     {
         _meter = factory?.Create(MeterName) ?? new Meter(MeterName);
         _outcomes = _meter.CreateCounter<long>("klaviyo.destinations.outcomes", "{item}", "Final outcomes of message parts, by status and kind.");
-        _retries = _meter.CreateCounter<long>("klaviyo.destinations.retries", "{attempt}", "Delivery attempts that will be retried.");
-        _throttled = _meter.CreateCounter<long>("klaviyo.destinations.throttled", "{response}", "429 answers from Klaviyo.");
-        _latency = _meter.CreateHistogram<double>("klaviyo.destinations.request.duration", "ms", "Duration of requests to Klaviyo.");
+        _sent = _meter.CreateCounter<long>("klaviyo.destinations.items.sent", "{item}", "Items put into requests to Klaviyo (retries included), by endpoint.");
+        _delivered = _meter.CreateCounter<long>("klaviyo.destinations.items.delivered", "{item}", "Items Klaviyo accepted, by endpoint.");
+        _rejected = _meter.CreateCounter<long>("klaviyo.destinations.items.rejected", "{item}", "Items Klaviyo refused permanently (4xx or import errors), by endpoint.");
+        _retries = _meter.CreateCounter<long>("klaviyo.destinations.retries", "{item}", "Items whose request will be retried (429, 5xx, timeout, connection failure), by endpoint.");
+        _throttled = _meter.CreateCounter<long>("klaviyo.destinations.throttled", "{response}", "429 answers from Klaviyo, by endpoint.");
+        _latency = _meter.CreateHistogram<double>("klaviyo.destinations.request.duration", "ms", "Duration of requests to Klaviyo, by endpoint and status (0 = no answer).");
+        _batchItems = _meter.CreateHistogram<int>("klaviyo.destinations.batch.size", "{item}", "Items per request, by endpoint.");
+        _batchBytes = _meter.CreateHistogram<int>("klaviyo.destinations.batch.bytes", "By", "Request body bytes, by endpoint.");
+        _deliveryLatency = _meter.CreateHistogram<double>("klaviyo.destinations.delivery.duration", "ms", "Time from the sender taking an item to its final outcome, by status.");
     }
 
     public void Outcome(DeliveryOutcome outcome) =>
         _outcomes.Add(1, new KeyValuePair<string, object?>("status", outcome.Status.ToString()), new KeyValuePair<string, object?>("kind", outcome.Kind.ToString()));
 
-    public void Retry() => _retries.Add(1);
+    public void Retry(string endpoint, int items) => _retries.Add(items, Endpoint(endpoint));
+
+    public void BatchSent(string endpoint, int items, int bytes)
+    {
+        _sent.Add(items, Endpoint(endpoint));
+        _batchItems.Record(items, Endpoint(endpoint));
+        _batchBytes.Record(bytes, Endpoint(endpoint));
+    }
+
+    public void ItemsDelivered(string endpoint, int items) => _delivered.Add(items, Endpoint(endpoint));
+
+    public void ItemsRejected(string endpoint, int items) => _rejected.Add(items, Endpoint(endpoint));
+
+    public void Finished(DeliveryStatus status, TimeSpan elapsed) =>
+        _deliveryLatency.Record(elapsed.TotalMilliseconds, new KeyValuePair<string, object?>("status", status.ToString()));
 
     public void RequestFinished(string endpoint, int status, TimeSpan elapsed)
     {
-        if (status == 429) _throttled.Add(1, new KeyValuePair<string, object?>("endpoint", endpoint));
-        _latency.Record(elapsed.TotalMilliseconds, new KeyValuePair<string, object?>("endpoint", endpoint), new KeyValuePair<string, object?>("status", status));
+        if (status == 429) _throttled.Add(1, Endpoint(endpoint));
+        _latency.Record(elapsed.TotalMilliseconds, Endpoint(endpoint), new KeyValuePair<string, object?>("status", status));
     }
+
+    private static KeyValuePair<string, object?> Endpoint(string endpoint) => new("endpoint", endpoint);
 
     public void Dispose() => _meter.Dispose();
 }

@@ -17,8 +17,8 @@ internal static partial class Log
     [LoggerMessage(4, LogLevel.Information, "Skipped message {MessageId}: {Reason}")]
     public static partial void Skipped(ILogger logger, string messageId, string? reason);
 
-    [LoggerMessage(5, LogLevel.Information, "Retrying {Item} in {Delay} (attempt {Attempt}): {Reason}")]
-    public static partial void Retrying(ILogger logger, QueuedItem item, TimeSpan delay, int attempt, string? reason);
+    [LoggerMessage(5, LogLevel.Information, "Retrying {Batch} in {Delay} (attempt {Attempt}): {Reason}")]
+    public static partial void Retrying(ILogger logger, string batch, TimeSpan delay, int attempt, string? reason);
 
     [LoggerMessage(6, LogLevel.Warning, "Delivered {Kind} of message {MessageId} without some fields: {Warnings}")]
     public static partial void DeliveredWithWarnings(ILogger logger, ItemKind kind, string messageId, string warnings);
@@ -34,4 +34,13 @@ internal static partial class Log
 
     [LoggerMessage(10, LogLevel.Information, "Klaviyo destination started: {Options}")]
     public static partial void Started(ILogger logger, KlaviyoDestinationOptions options);
+
+    [LoggerMessage(11, LogLevel.Warning, "Klaviyo API revision {Revision} is more than a year old ({Age} days): it has left Klaviyo's stable window and will be deprecated and then retired. Update Klaviyo:Revision (this version of the library pins {Pinned}) or upgrade the package.")]
+    public static partial void RevisionStale(ILogger logger, string revision, int age, string pinned);
+
+    [LoggerMessage(12, LogLevel.Warning, "Stopped following Klaviyo profile import job {JobId} ({State}) after {Timeout}; its rows are reported as delivered (accepted), per-row errors unknown")]
+    public static partial void JobNotFollowed(ILogger logger, string jobId, string state, TimeSpan timeout);
+
+    [LoggerMessage(13, LogLevel.Error, "Delivery of {Batch} failed unexpectedly; its items are reported as expired")]
+    public static partial void BatchFailed(ILogger logger, Exception exception, string batch);
 }

@@ -2,9 +2,14 @@ using Microsoft.Extensions.Logging;
 
 namespace Klaviyo.Destinations;
 
-/// <summary>Reports each final outcome once: metrics, log, then the user's callback (whose exceptions are contained).</summary>
+/// <summary>
+/// Reports each final outcome once: metrics, log, then the user's callback (whose exceptions are contained). Batches
+/// finish on several threads; the callback is never called concurrently.
+/// </summary>
 internal sealed class OutcomeReporter(Action<DeliveryOutcome>? callback, ILogger logger, KlaviyoMetrics metrics)
 {
+    private readonly Lock _callbackGate = new();
+
     public void Report(DeliveryOutcome outcome)
     {
         metrics.Outcome(outcome);
@@ -23,7 +28,7 @@ internal sealed class OutcomeReporter(Action<DeliveryOutcome>? callback, ILogger
         if (callback is null) return;
         try
         {
-            callback(outcome);
+            lock (_callbackGate) callback(outcome);
         }
         catch (Exception ex)
         {

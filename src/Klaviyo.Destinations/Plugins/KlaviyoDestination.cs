@@ -5,7 +5,9 @@ namespace Klaviyo.Destinations;
 
 /// <summary>
 /// The Klaviyo destination plugin: maps each message with the Klaviyo rules on the caller's thread (so bad input is
-/// rejected at once, with a reason), queues the resulting items and delivers them in the background.
+/// rejected at once, with a reason), queues the resulting items and delivers them in the background: batched into
+/// Klaviyo's bulk jobs, paced by the endpoints' rate tiers, in order per person (see <c>docs/delivery.md</c>).
+/// <see cref="FlushAsync"/> sends pending batches at once, whatever the flush policy.
 /// </summary>
 public sealed class KlaviyoDestination : IDestinationPlugin
 {
@@ -26,8 +28,12 @@ public sealed class KlaviyoDestination : IDestinationPlugin
         _metrics = metrics;
         var logger = loggers.CreateLogger("Klaviyo.Destinations");
         _reporter = new OutcomeReporter(options.OnOutcome, logger, metrics);
-        _pipeline = new DeliveryPipeline(queue, sender, _reporter, _tracker, options, time, logger, metrics);
+        IBatchSender batches = sender is KlaviyoHttpSender http
+            ? new HttpBatchSender(http.Transport, options, time, logger)
+            : new SingleItemBatchSender(sender);
+        _pipeline = new DeliveryPipeline(queue, batches, _reporter, _tracker, options, time, logger, metrics);
         Log.Started(logger, options);
+        RevisionCheck.WarnIfStale(options.Revision, time.GetUtcNow(), logger);
         _pipeline.Start();
     }
 
@@ -59,7 +65,11 @@ public sealed class KlaviyoDestination : IDestinationPlugin
     }
 
     /// <inheritdoc />
-    public Task FlushAsync(CancellationToken cancellationToken) => _tracker.WhenAllOpenedSoFarClosed(cancellationToken);
+    public Task FlushAsync(CancellationToken cancellationToken)
+    {
+        _pipeline.RequestFlush();
+        return _tracker.WhenAllOpenedSoFarClosed(cancellationToken);
+    }
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()

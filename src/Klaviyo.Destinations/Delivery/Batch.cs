@@ -1,0 +1,33 @@
+namespace Klaviyo.Destinations;
+
+/// <summary>
+/// Items that go out in one request: a bulk job (profiles or events) or a single item. Holds the entry layout of an
+/// event bulk body so that Klaviyo's error pointers map back to items.
+/// </summary>
+internal sealed class Batch
+{
+    public Batch(KlaviyoEndpoint endpoint, List<PendingItem> items)
+    {
+        Endpoint = endpoint;
+        Items = items;
+        EntryStarts = endpoint == KlaviyoEndpoint.EventBulkCreate ? BatchComposer.EntryStarts(items) : [];
+    }
+
+    public KlaviyoEndpoint Endpoint { get; }
+
+    public List<PendingItem> Items { get; }
+
+    /// <summary>Index of the first item of each <c>event-bulk-create</c> entry (event bulk only).</summary>
+    public IReadOnlyList<int> EntryStarts { get; }
+
+    public int Count => Items.Count;
+
+    public bool IsBulk => Endpoint is KlaviyoEndpoint.ProfileBulkImport or KlaviyoEndpoint.EventBulkCreate;
+
+    /// <summary>A batch of <paramref name="items"/> of one kind: bulk when there are several, the single endpoint for one.</summary>
+    public static Batch For(ItemKind kind, List<PendingItem> items) => kind == ItemKind.Event
+        ? new Batch(items.Count == 1 ? KlaviyoEndpoint.Events : KlaviyoEndpoint.EventBulkCreate, items)
+        : new Batch(items.Count == 1 ? KlaviyoEndpoint.ProfileImport : KlaviyoEndpoint.ProfileBulkImport, items);
+
+    public override string ToString() => $"{KlaviyoTransport.Name(Endpoint)} × {Items.Count}";
+}

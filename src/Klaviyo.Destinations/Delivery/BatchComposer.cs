@@ -1,0 +1,170 @@
+using System.Buffers;
+using System.Globalization;
+
+namespace Klaviyo.Destinations;
+
+/// <summary>
+/// Bulk request bodies, spliced from the items' encoded bytes (never re-serialised), with their exact sizes, and the
+/// way back from Klaviyo's error pointers (<c>/data/attributes/events-bulk-create/data/3/…</c>,
+/// <c>/data/attributes/profiles/data/12/…</c>) to the item they name.
+/// </summary>
+internal static class BatchComposer
+{
+    /// <summary>Klaviyo's payload limit for bulk jobs (5 MB; the decimal reading, the stricter one).</summary>
+    public const int MaxBodyBytes = 5_000_000;
+
+    /// <summary>Klaviyo's limit per profile in a bulk import (100 KB; decimal reading).</summary>
+    public const int MaxProfileRowBytes = 100_000;
+
+    /// <summary>Most profiles per bulk import job.</summary>
+    public const int MaxProfilesPerJob = 10_000;
+
+    /// <summary>Most events per bulk create job.</summary>
+    public const int MaxEventsPerJob = 1_000;
+
+    public const string ProfileBulkImportPath = "/api/profile-bulk-import-jobs";
+    public const string EventBulkCreatePath = "/api/event-bulk-create-jobs";
+
+    private static readonly byte[] s_eventEnvelopePrefix = """{"data":{"type":"event-bulk-create-job","attributes":{"events-bulk-create":{"data":["""u8.ToArray();
+    private static readonly byte[] s_profileEnvelopePrefix = """{"data":{"type":"profile-bulk-import-job","attributes":{"profiles":{"data":["""u8.ToArray();
+    private static readonly byte[] s_envelopeSuffix = "]}}}}"u8.ToArray();
+    private static readonly byte[] s_entryPrefix = """{"type":"event-bulk-create","attributes":{"profile":{"data":{"type":"profile","attributes":"""u8.ToArray();
+    private static readonly byte[] s_entryMiddle = """}},"events":{"data":["""u8.ToArray();
+    private static readonly byte[] s_entrySuffix = "]}}}"u8.ToArray();
+    private static readonly byte[] s_rowPrefix = """{"type":"profile","attributes":"""u8.ToArray();
+    private static readonly byte[] s_rowSuffix = "}"u8.ToArray();
+    private static readonly byte[] s_comma = ","u8.ToArray();
+
+    /// <summary>The fixed bytes of an event bulk body around its entries.</summary>
+    public static ReadOnlySpan<byte> EventEnvelope => "{\"data\":{\"type\":\"event-bulk-create-job\",\"attributes\":{\"events-bulk-create\":{\"data\":[]}}}}"u8;
+
+    /// <summary>The fixed bytes of a profile bulk body around its rows.</summary>
+    public static int ProfileEnvelopeSize => s_profileEnvelopePrefix.Length + s_envelopeSuffix.Length;
+
+    /// <summary>Bytes of an entry around its profile attributes and event resources.</summary>
+    public static int EventEntryOverhead => s_entryPrefix.Length + s_entryMiddle.Length + s_entrySuffix.Length;
+
+    /// <summary>Bytes of a profile row: <c>{"type":"profile","attributes":…}</c>.</summary>
+    public static int ProfileRowSize(byte[] attributes) => s_rowPrefix.Length + attributes.Length + s_rowSuffix.Length;
+
+    /// <summary>Whether two consecutive events share one <c>event-bulk-create</c> entry (same person, same profile bytes).</summary>
+    public static bool SameEntry(PendingItem previous, PendingItem next) =>
+        previous.Item.UserKey == next.Item.UserKey && previous.Item.Profile.AsSpan().SequenceEqual(next.Item.Profile);
+
+    /// <summary>Index of the first item of each entry.</summary>
+    public static int[] EntryStarts(List<PendingItem> items)
+    {
+        var starts = new List<int>();
+        for (var i = 0; i < items.Count; i++)
+            if (i == 0 || !SameEntry(items[i - 1], items[i])) starts.Add(i);
+        return starts.ToArray();
+    }
+
+    /// <summary>Bytes <paramref name="next"/> adds to a bulk body whose last item is <paramref name="last"/> (null when empty).</summary>
+    public static int Growth(PendingItem? last, PendingItem next)
+    {
+        if (next.Kind == ItemKind.Profile) return (last is null ? 0 : 1) + next.Size;
+        if (last is not null && SameEntry(last, next)) return 1 + next.Size;
+        return (last is null ? 0 : 1) + EventEntryOverhead + next.Item.Profile.Length + next.Size;
+    }
+
+    /// <summary>Bytes of the envelope of a bulk body for <paramref name="kind"/>.</summary>
+    public static int EnvelopeSize(ItemKind kind) => kind == ItemKind.Event ? EventEnvelope.Length : ProfileEnvelopeSize;
+
+    /// <summary>The request path of a batch.</summary>
+    public static string PathOf(Batch batch) => batch.Endpoint switch
+    {
+        KlaviyoEndpoint.ProfileBulkImport => ProfileBulkImportPath,
+        KlaviyoEndpoint.EventBulkCreate => EventBulkCreatePath,
+        _ => RequestComposer.PathFor(batch.Items[0].Item),
+    };
+
+    /// <summary>The request body of a batch.</summary>
+    public static byte[] Compose(Batch batch)
+    {
+        if (!batch.IsBulk) return RequestComposer.SingleBody(batch.Items[0].Item);
+        var items = batch.Items;
+        var kind = items[0].Kind;
+        var size = EnvelopeSize(kind);
+        for (var i = 0; i < items.Count; i++) size += Growth(i == 0 ? null : items[i - 1], items[i]);
+        var buffer = new ArrayBufferWriter<byte>(size);
+        if (kind == ItemKind.Profile)
+        {
+            buffer.Write(s_profileEnvelopePrefix);
+            for (var i = 0; i < items.Count; i++)
+            {
+                if (i > 0) buffer.Write(s_comma);
+                buffer.Write(s_rowPrefix);
+                buffer.Write(items[i].Item.Profile);
+                buffer.Write(s_rowSuffix);
+            }
+        }
+        else
+        {
+            buffer.Write(s_eventEnvelopePrefix);
+            for (var i = 0; i < items.Count; i++)
+            {
+                var newEntry = i == 0 || !SameEntry(items[i - 1], items[i]);
+                if (newEntry)
+                {
+                    if (i > 0)
+                    {
+                        buffer.Write(s_entrySuffix);
+                        buffer.Write(s_comma);
+                    }
+                    buffer.Write(s_entryPrefix);
+                    buffer.Write(items[i].Item.Profile);
+                    buffer.Write(s_entryMiddle);
+                }
+                else
+                {
+                    buffer.Write(s_comma);
+                }
+                buffer.Write(items[i].EventResource);
+            }
+            buffer.Write(s_entrySuffix);
+        }
+        buffer.Write(s_envelopeSuffix);
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>
+    /// The items a Klaviyo error pointer names, and the pointer as it would read for that item alone on the
+    /// single-item endpoint (e.g. <c>/data/attributes/time</c>). Empty when the pointer names no item.
+    /// </summary>
+    public static (IReadOnlyList<int> Items, string? Field) Locate(Batch batch, string? pointer)
+    {
+        if (pointer is null || !pointer.StartsWith('/')) return ([], pointer);
+        if (!batch.IsBulk) return ([0], pointer);
+        if (batch.Endpoint == KlaviyoEndpoint.ProfileBulkImport)
+        {
+            return TakeIndex(pointer, "/data/attributes/profiles/data/", out var row, out var rest) && row < batch.Count
+                ? ([row], "/data" + rest)
+                : ([], pointer);
+        }
+        if (!TakeIndex(pointer, "/data/attributes/events-bulk-create/data/", out var entry, out var inEntry) || entry >= batch.EntryStarts.Count)
+            return ([], pointer);
+        var start = batch.EntryStarts[entry];
+        var end = entry + 1 < batch.EntryStarts.Count ? batch.EntryStarts[entry + 1] : batch.Count;
+        if (TakeIndex(inEntry, "/attributes/events/data/", out var evt, out var inEvent))
+        {
+            return start + evt < end
+                ? ([start + evt], "/data" + inEvent)
+                : ([], pointer);
+        }
+        var field = inEntry.StartsWith("/attributes/profile", StringComparison.Ordinal) ? "/data" + inEntry : pointer;
+        return (Enumerable.Range(start, end - start).ToArray(), field);
+    }
+
+    private static bool TakeIndex(string pointer, string prefix, out int index, out string rest)
+    {
+        index = -1;
+        rest = string.Empty;
+        if (!pointer.StartsWith(prefix, StringComparison.Ordinal)) return false;
+        var end = pointer.IndexOf('/', prefix.Length);
+        var digits = end < 0 ? pointer.AsSpan(prefix.Length) : pointer.AsSpan(prefix.Length, end - prefix.Length);
+        if (!int.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out index)) return false;
+        rest = end < 0 ? string.Empty : pointer[end..];
+        return true;
+    }
+}

@@ -1,0 +1,163 @@
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+
+namespace Klaviyo.Destinations;
+
+/// <summary>
+/// Sends batches over HTTP: bulk jobs for several items, the single-item endpoints for one. A profile import job
+/// answering 202 is followed (job status until complete, then its import errors) so a row Klaviyo refused becomes that
+/// item's rejection. An event bulk job answering 202 has no job to follow: 202 means Klaviyo validated and accepted
+/// every event. Error pointers of a 4xx are mapped back to the items they name.
+/// </summary>
+internal sealed class HttpBatchSender : IBatchSender
+{
+    private readonly KlaviyoTransport _transport;
+    private readonly KlaviyoDestinationOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+
+    public HttpBatchSender(KlaviyoTransport transport, KlaviyoDestinationOptions options, TimeProvider time, ILogger logger)
+    {
+        _transport = transport;
+        _options = options;
+        _time = time;
+        _logger = logger;
+    }
+
+    public bool SupportsBulk => true;
+
+    public async Task<BatchResult> SendAsync(Batch batch, CancellationToken cancellationToken)
+    {
+        var body = BatchComposer.Compose(batch);
+        _transport.Metrics?.BatchSent(KlaviyoTransport.Name(batch.Endpoint), batch.Count, body.Length);
+        var answer = await _transport.SendAsync(batch.Endpoint, new Uri(_transport.BaseUrl, BatchComposer.PathOf(batch)), body, cancellationToken).ConfigureAwait(false);
+        if (answer.IsSuccess)
+        {
+            return batch.Endpoint == KlaviyoEndpoint.ProfileBulkImport && _options.FollowImportJobs
+                ? await FollowJobAsync(batch, answer, cancellationToken).ConfigureAwait(false)
+                : BatchResult.Delivered(answer.Status);
+        }
+        var errors = ApiError.ReadAll(answer.Body);
+        var first = errors.FirstOrDefault();
+        if (answer.IsTransient)
+            return new BatchResult(BatchVerdict.Retry, answer.Status, answer.Describe(first?.Detail), first?.Pointer, answer.RetryAfter);
+        if (!batch.IsBulk)
+        {
+            var reason = answer.Describe(first?.Detail);
+            return new BatchResult(BatchVerdict.Rejected, answer.Status, reason, first?.Pointer) { Rejections = [new ItemRejection(0, reason, first?.Pointer)] };
+        }
+        var rejections = new List<ItemRejection>();
+        var named = new HashSet<int>();
+        foreach (var error in errors)
+        {
+            var (items, field) = BatchComposer.Locate(batch, error.Pointer);
+            foreach (var index in items)
+                if (named.Add(index)) rejections.Add(new ItemRejection(index, answer.Describe(error.Detail), field));
+        }
+        return new BatchResult(BatchVerdict.Rejected, answer.Status, answer.Describe(first?.Detail), first?.Pointer)
+        {
+            Rejections = rejections,
+            Splittable = answer.Status is 400 or 409 or 413 or 422 && errors.All(e => e.Pointer is null || e.Pointer.StartsWith('/')),
+        };
+    }
+
+    private async Task<BatchResult> FollowJobAsync(Batch batch, ApiAnswer accepted, CancellationToken cancellationToken)
+    {
+        var job = ReadJob(accepted.Body);
+        if (job.Id is null) return BatchResult.Delivered(accepted.Status);
+        var deadline = _time.GetUtcNow() + _options.JobFollowTimeout;
+        var basePoll = _options.JobPollInterval / _options.RateLimitTimeScale;
+        var poll = basePoll;
+        var jobUri = new Uri(_transport.BaseUrl, $"{BatchComposer.ProfileBulkImportPath}/{Uri.EscapeDataString(job.Id)}");
+        while (job.Status is not ("complete" or "cancelled"))
+        {
+            if (_time.GetUtcNow() >= deadline)
+            {
+                Log.JobNotFollowed(_logger, job.Id, job.Status, _options.JobFollowTimeout);
+                return BatchResult.Delivered(accepted.Status);
+            }
+            await Task.Delay(poll, _time, cancellationToken).ConfigureAwait(false);
+            poll = TimeSpan.FromTicks(Math.Min(poll.Ticks * 3 / 2, basePoll.Ticks * 10));
+            var answer = await _transport.SendAsync(KlaviyoEndpoint.GetImportJob, jobUri, null, cancellationToken).ConfigureAwait(false);
+            if (answer.IsSuccess) job = ReadJob(answer.Body) with { Id = job.Id };
+            else if (!answer.IsTransient)
+            {
+                Log.JobNotFollowed(_logger, job.Id, answer.Describe(ApiError.ReadAll(answer.Body).FirstOrDefault()?.Detail), _options.JobFollowTimeout);
+                return BatchResult.Delivered(accepted.Status);
+            }
+        }
+        if (job.Status == "cancelled")
+            return new BatchResult(BatchVerdict.Retry, accepted.Status, $"Klaviyo cancelled profile import job {job.Id}.");
+        if (job.Failed == 0) return BatchResult.Delivered(accepted.Status);
+        var rejections = await ReadImportErrorsAsync(batch, job.Id, deadline, cancellationToken).ConfigureAwait(false);
+        return BatchResult.Delivered(accepted.Status) with { Rejections = rejections };
+    }
+
+    private async Task<List<ItemRejection>> ReadImportErrorsAsync(Batch batch, string jobId, DateTimeOffset deadline, CancellationToken cancellationToken)
+    {
+        var rejections = new List<ItemRejection>();
+        var named = new HashSet<int>();
+        Uri? page = new(_transport.BaseUrl, $"{BatchComposer.ProfileBulkImportPath}/{Uri.EscapeDataString(jobId)}/import-errors?page%5Bsize%5D=100");
+        var wait = _options.JobPollInterval / _options.RateLimitTimeScale;
+        while (page is not null)
+        {
+            var answer = await _transport.SendAsync(KlaviyoEndpoint.GetImportErrors, page, null, cancellationToken).ConfigureAwait(false);
+            if (!answer.IsSuccess)
+            {
+                if (!answer.IsTransient || _time.GetUtcNow() >= deadline)
+                {
+                    Log.JobNotFollowed(_logger, jobId, answer.Describe(null), _options.JobFollowTimeout);
+                    break;
+                }
+                await Task.Delay(answer.RetryAfter ?? wait, _time, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+            page = null;
+            using var document = JsonDocument.Parse(answer.Body);
+            if (document.RootElement.TryGetProperty("data", out var data) && data.ValueKind == JsonValueKind.Array)
+            {
+                foreach (var row in data.EnumerateArray())
+                {
+                    if (!row.TryGetProperty("attributes", out var attributes) || attributes.ValueKind != JsonValueKind.Object) continue;
+                    var error = ApiError.From(attributes);
+                    var (items, field) = BatchComposer.Locate(batch, error.Pointer);
+                    foreach (var index in items)
+                        if (named.Add(index))
+                            rejections.Add(new ItemRejection(index, $"Klaviyo's profile import job {jobId} rejected this profile ({error.Code ?? "error"}): {error.Detail}", field));
+                }
+            }
+            if (document.RootElement.TryGetProperty("links", out var links) && links.ValueKind == JsonValueKind.Object &&
+                links.TryGetProperty("next", out var next) && next.ValueKind == JsonValueKind.String &&
+                Uri.TryCreate(next.GetString(), UriKind.Absolute, out var nextUri))
+            {
+                // Follow only links to Klaviyo itself: the API key must never travel to another host.
+                page = Uri.Compare(nextUri, _transport.BaseUrl, UriComponents.SchemeAndServer, UriFormat.Unescaped, StringComparison.OrdinalIgnoreCase) == 0 ? nextUri : null;
+            }
+        }
+        return rejections;
+    }
+
+    private static JobState ReadJob(byte[] body)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            if (!document.RootElement.TryGetProperty("data", out var data) || data.ValueKind != JsonValueKind.Object) return new JobState(null, "complete", 0);
+            var id = data.TryGetProperty("id", out var i) && i.ValueKind == JsonValueKind.String ? i.GetString() : null;
+            var status = "complete";
+            var failed = 0;
+            if (data.TryGetProperty("attributes", out var attributes) && attributes.ValueKind == JsonValueKind.Object)
+            {
+                if (attributes.TryGetProperty("status", out var s) && s.ValueKind == JsonValueKind.String) status = s.GetString() ?? status;
+                if (attributes.TryGetProperty("failed_count", out var f) && f.ValueKind == JsonValueKind.Number) failed = f.GetInt32();
+            }
+            return new JobState(id, status, failed);
+        }
+        catch (JsonException)
+        {
+            return new JobState(null, "complete", 0);
+        }
+    }
+
+    private sealed record JobState(string? Id, string Status, int Failed);
+}

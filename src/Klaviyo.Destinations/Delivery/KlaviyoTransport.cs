@@ -1,0 +1,112 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Headers;
+
+namespace Klaviyo.Destinations;
+
+/// <summary>
+/// Every request to Klaviyo goes through here: it waits for the endpoint's <see cref="TokenBucket"/>, adds the
+/// private-key and revision headers, applies the request timeout, feeds 429s and <c>RateLimit-Remaining</c> back into
+/// the bucket and records metrics. Never throws for HTTP or network failures (they become status 0).
+/// </summary>
+internal sealed class KlaviyoTransport
+{
+    private static readonly MediaTypeHeaderValue s_contentType = new(KlaviyoHttpSender.MediaType);
+    private readonly HttpClient _http;
+    private readonly KlaviyoDestinationOptions _options;
+    private readonly AuthenticationHeaderValue _authorization;
+
+    public KlaviyoTransport(HttpClient http, KlaviyoDestinationOptions options, KlaviyoMetrics? metrics, TimeProvider time)
+    {
+        _http = http;
+        _options = options;
+        Metrics = metrics;
+        _authorization = new AuthenticationHeaderValue("Klaviyo-API-Key", options.ApiKey);
+        Budgets = new RateBudgets(options.RateLimits, options.RateLimitTimeScale, time);
+    }
+
+    public RateBudgets Budgets { get; }
+
+    public KlaviyoMetrics? Metrics { get; }
+
+    public Uri BaseUrl => _options.BaseUrl;
+
+    /// <summary>Sends one request (POST with <paramref name="body"/>, or GET) once a token is free.</summary>
+    public async Task<ApiAnswer> SendAsync(KlaviyoEndpoint endpoint, Uri uri, byte[]? body, CancellationToken cancellationToken)
+    {
+        var bucket = Budgets[endpoint];
+        await bucket.AcquireAsync(cancellationToken).ConfigureAwait(false);
+        using var request = new HttpRequestMessage(body is null ? HttpMethod.Get : HttpMethod.Post, uri);
+        if (body is not null)
+        {
+            request.Content = new ByteArrayContent(body);
+            request.Content.Headers.ContentType = s_contentType;
+        }
+        request.Headers.Authorization = _authorization;
+        request.Headers.TryAddWithoutValidation("revision", _options.Revision);
+        request.Headers.Accept.ParseAdd(KlaviyoHttpSender.MediaType);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_options.RequestTimeout);
+        var started = Stopwatch.GetTimestamp();
+        var name = Name(endpoint);
+        try
+        {
+            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, timeout.Token).ConfigureAwait(false);
+            var status = (int)response.StatusCode;
+            var content = await response.Content.ReadAsByteArrayAsync(timeout.Token).ConfigureAwait(false);
+            Metrics?.RequestFinished(name, status, Stopwatch.GetElapsedTime(started));
+            TimeSpan? retryAfter = null;
+            if (status == 429)
+            {
+                retryAfter = RetryAfter(response);
+                bucket.Throttled(retryAfter);
+            }
+            else
+            {
+                if (status >= 500) retryAfter = RetryAfter(response);
+                if (Header(response, "RateLimit-Remaining") is { } remaining &&
+                    int.TryParse(remaining, NumberStyles.Integer, CultureInfo.InvariantCulture, out var left))
+                    bucket.Observe(left);
+            }
+            return new ApiAnswer(status, response.ReasonPhrase, content, retryAfter, null);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            Metrics?.RequestFinished(name, 0, Stopwatch.GetElapsedTime(started));
+            return new ApiAnswer(0, null, [], null, $"Klaviyo did not answer within {_options.RequestTimeout.TotalSeconds:0.###} s.");
+        }
+        catch (HttpRequestException ex)
+        {
+            Metrics?.RequestFinished(name, 0, Stopwatch.GetElapsedTime(started));
+            return new ApiAnswer(0, null, [], null, $"Connection to Klaviyo failed: {ex.Message}");
+        }
+    }
+
+    /// <summary>The endpoint's path template, as metrics tag it.</summary>
+    public static string Name(KlaviyoEndpoint endpoint) => endpoint switch
+    {
+        KlaviyoEndpoint.ProfileImport => "/api/profile-import",
+        KlaviyoEndpoint.Events => "/api/events",
+        KlaviyoEndpoint.ProfileBulkImport => "/api/profile-bulk-import-jobs",
+        KlaviyoEndpoint.EventBulkCreate => "/api/event-bulk-create-jobs",
+        KlaviyoEndpoint.GetImportJob => "/api/profile-bulk-import-jobs/{id}",
+        _ => "/api/profile-bulk-import-jobs/{id}/import-errors",
+    };
+
+    /// <summary>The wait Klaviyo asked for: the emulator's exact (time-compressed) milliseconds when present, else Retry-After.</summary>
+    internal static TimeSpan? RetryAfter(HttpResponseMessage response)
+    {
+        if (Header(response, "X-Emulator-Retry-After-Ms") is { } ms &&
+            double.TryParse(ms, NumberStyles.Float, CultureInfo.InvariantCulture, out var milliseconds))
+            return TimeSpan.FromMilliseconds(milliseconds);
+        if (response.Headers.RetryAfter is { } retryAfter)
+        {
+            if (retryAfter.Delta is { } delta) return delta;
+            if (retryAfter.Date is { } date) return date - DateTimeOffset.UtcNow;
+        }
+        return null;
+    }
+
+    private static string? Header(HttpResponseMessage response, string name) =>
+        response.Headers.TryGetValues(name, out var values) ? values.FirstOrDefault() : null;
+}

@@ -1,0 +1,77 @@
+using System.Buffers;
+using System.Text.Json;
+
+namespace Klaviyo.Destinations;
+
+/// <summary>A queued item inside the sender, with what batching needs to know measured once on its encoded bytes.</summary>
+internal sealed class PendingItem
+{
+    private PendingItem(QueuedItem item, byte[]? eventResource, int size, bool singleOnly, DateTimeOffset firstSeen)
+    {
+        Item = item;
+        EventResource = eventResource;
+        Size = size;
+        SingleOnly = singleOnly;
+        FirstSeen = firstSeen;
+    }
+
+    public QueuedItem Item { get; }
+
+    public ItemKind Kind => Item.Kind;
+
+    /// <summary>The event resource without its profile (events only), as it goes into a bulk entry.</summary>
+    public byte[]? EventResource { get; }
+
+    /// <summary>Bytes of this item's own part of a bulk body: the profile row, or the event resource.</summary>
+    public int Size { get; }
+
+    /// <summary>
+    /// Must go to the single-item endpoint: a profile that clears a field with an explicit <c>null</c> (bulk import
+    /// ignores nulls), or an item too large to be a bulk row.
+    /// </summary>
+    public bool SingleOnly { get; }
+
+    /// <summary>When the sender took the item from the queue.</summary>
+    public DateTimeOffset FirstSeen { get; }
+
+    /// <summary>Metric and unique_id: two events of one profile with the same key cannot share a bulk request.</summary>
+    public string? DedupeKey => Item.Kind == ItemKind.Event && Item.UniqueId is { } id ? Item.Metric + "\n" + id : null;
+
+    public static PendingItem Create(QueuedItem item, DateTimeOffset now)
+    {
+        if (item.Kind == ItemKind.Event)
+        {
+            var buffer = new ArrayBufferWriter<byte>((item.Properties?.Length ?? 2) + 256);
+            using (var json = new Utf8JsonWriter(buffer)) RequestComposer.WriteEventResource(json, item, includeProfile: false);
+            var resource = buffer.WrittenSpan.ToArray();
+            var tooLarge = BatchComposer.EventEntryOverhead + item.Profile.Length + resource.Length + BatchComposer.EventEnvelope.Length > BatchComposer.MaxBodyBytes;
+            return new PendingItem(item, resource, resource.Length, tooLarge, now);
+        }
+        var row = BatchComposer.ProfileRowSize(item.Profile);
+        return new PendingItem(item, null, row, row > BatchComposer.MaxProfileRowBytes || HasNull(item.Profile), now);
+    }
+
+    /// <summary>Whether the JSON holds an explicit <c>null</c> anywhere (a field to clear).</summary>
+    internal static bool HasNull(ReadOnlySpan<byte> json)
+    {
+        if (json.IndexOf("null"u8) < 0) return false;
+        var reader = new Utf8JsonReader(json);
+        try
+        {
+            while (reader.Read())
+                if (reader.TokenType == JsonTokenType.Null) return true;
+        }
+        catch (JsonException)
+        {
+            return true;
+        }
+        return false;
+    }
+
+    private int _finished;
+
+    /// <summary>Marks the item finished; false when it already had its outcome.</summary>
+    public bool TryFinish() => Interlocked.Exchange(ref _finished, 1) == 0;
+
+    public override string ToString() => Item.ToString();
+}
