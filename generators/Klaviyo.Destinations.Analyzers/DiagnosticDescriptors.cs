@@ -4,9 +4,6 @@ namespace Klaviyo.Destinations.Analyzers;
 
 /// <summary>
 /// Every KLV rule, in one place. IDs are never reused: 1xxx generator/model misuse, 2xxx analyzers, 9xxx internal.
-/// Reserved, not yet implemented (they need the runtime's <c>Analytics</c> API):
-/// KLV2006 — a constant dictionary/anonymous-object trait key that matches no table entry but is close to one;
-/// KLV2007 — a string-literal event name close to a known Klaviyo or ecommerce event name.
 /// </summary>
 internal static class DiagnosticDescriptors
 {
@@ -19,6 +16,12 @@ internal static class DiagnosticDescriptors
 
     /// <inheritdoc cref="SuggestionProperty"/>
     public const string PropertyNameProperty = "PropertyName";
+
+    /// <summary>
+    /// Property key of <see cref="CloseTraitKey"/>/<see cref="CloseEventName"/> diagnostics: the text that replaces the
+    /// key or name. Absent when replacing would clash with a key already written next to it.
+    /// </summary>
+    public const string ReplacementProperty = "Replacement";
 
     public static readonly DiagnosticDescriptor GenericType = new(
         "KLV1001",
@@ -91,4 +94,24 @@ internal static class DiagnosticDescriptors
         DiagnosticSeverity.Error,
         isEnabledByDefault: true,
         helpLinkUri: HelpRoot + "KLV2005.md");
+
+    public static readonly DiagnosticDescriptor CloseTraitKey = new(
+        "KLV2006",
+        "Key is close to a Klaviyo mapping key",
+        "{0} key '{1}' is not a Klaviyo mapping key; did you mean '{2}' ({3})?",
+        Category,
+        DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        description: "A constant key of dictionary or anonymous-object traits/properties passed to Analytics.Identify, Track or Group matches no mapping table entry, but differs from one only in case, underscores, dashes or '$', by a typo, or is a known synonym. It would be sent as a custom property.",
+        helpLinkUri: HelpRoot + "KLV2006.md");
+
+    public static readonly DiagnosticDescriptor CloseEventName = new(
+        "KLV2007",
+        "Event name is close to a known Klaviyo or ecommerce event name",
+        "Event name '{0}' is close to {1}; did you mean it?",
+        Category,
+        DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        description: "A string-literal event name passed to Analytics.Track or [KlaviyoEvent] differs from a Segment ecommerce event, a Klaviyo metric or a standard event name only in case or by a typo. Klaviyo's ecommerce analytics and flows only see the exact name.",
+        helpLinkUri: HelpRoot + "KLV2007.md");
 }

@@ -9,4 +9,8 @@ internal static class KlaviyoCodeFixTitles
     public const string SendAsCustomPropertyKey = "Klaviyo.SendAsCustomProperty";
     public const string DontSend = "Don't send";
     public const string DontSendKey = "Klaviyo.NotMapped";
+    public const string UseKeyPrefix = "Use key ";
+    public const string UseKeyKey = "Klaviyo.UseSuggestedKey";
+    public const string UseEventNamePrefix = "Use event name ";
+    public const string UseEventNameKey = "Klaviyo.UseSuggestedEventName";
 }

@@ -45,7 +45,7 @@ internal static class MemberClassifier
         foreach (var (symbol, memberType) in ReadableMembers(type))
         {
             var member = new ClassifiedMember(symbol, memberType);
-            var attributes = AttributesOf(symbol, type);
+            var attributes = AttributesOf(symbol);
             if (kind == MapperKind.Profile) ClassifyProfileMember(member, attributes);
             else ClassifyEventMember(member, attributes);
             members.Add(member);
@@ -84,7 +84,8 @@ internal static class MemberClassifier
         return result;
     }
 
-    private sealed class MemberAttributes
+    /// <summary>The Klaviyo.Destinations attributes written on a member (or on the positional record parameter behind it).</summary>
+    internal sealed class MemberAttributes
     {
         public bool NotMapped;
         public bool HasCustomProperty;
@@ -96,10 +97,14 @@ internal static class MemberClassifier
         public bool ClearWhenNull;
     }
 
-    private static MemberAttributes AttributesOf(ISymbol symbol, INamedTypeSymbol type)
+    /// <summary>
+    /// Reads the mapping attributes of <paramref name="symbol"/>, including those written on a record's positional
+    /// parameter. The one reader for top-level members, address members and the members of nested objects.
+    /// </summary>
+    public static MemberAttributes AttributesOf(ISymbol symbol)
     {
         var result = new MemberAttributes();
-        foreach (var attribute in symbol.GetAttributes().Concat(PrimaryConstructorParameterAttributes(symbol, type)))
+        foreach (var attribute in symbol.GetAttributes().Concat(PrimaryConstructorParameterAttributes(symbol)))
         {
             switch (attribute.AttributeClass?.ToDisplayString())
             {
@@ -130,7 +135,7 @@ internal static class MemberClassifier
     }
 
     /// <summary>Attributes written on a record's positional parameter apply to its property too.</summary>
-    private static IEnumerable<AttributeData> PrimaryConstructorParameterAttributes(ISymbol symbol, INamedTypeSymbol type)
+    private static IEnumerable<AttributeData> PrimaryConstructorParameterAttributes(ISymbol symbol)
     {
         if (symbol is not IPropertySymbol property || property.DeclaringSyntaxReferences.Length == 0) yield break;
         var reference = property.DeclaringSyntaxReferences[0];
@@ -318,7 +323,7 @@ internal static class MemberClassifier
         foreach (var (symbol, memberType) in ReadableMembers(addressType))
         {
             var inner = new ClassifiedMember(symbol, memberType);
-            var a = AttributesOf(symbol, addressType);
+            var a = AttributesOf(symbol);
             inner.ClearWhenNull = a.ClearWhenNull;
             var normalized = MappingLookups.Normalize(inner.Name);
             if (a.NotMapped) inner.Target = MemberTarget.NotMapped;

@@ -113,21 +113,18 @@ internal static class MapperParser
         return new ShapeModel(shape.Kind, typeName, shape.CanBeNull, shape.IsNullableValueType, element, helper);
     }
 
-    /// <summary>The JSON name of a nested object's member, or null when it is <c>[NotMapped]</c>.</summary>
+    /// <summary>
+    /// The JSON name of a nested object's member, or null when it is <c>[NotMapped]</c>. Attributes are read by
+    /// <see cref="MemberClassifier.AttributesOf"/>, so those written on a record's positional parameter count, as
+    /// they do for top-level members: <c>[NotMapped]</c>, then <c>[CustomProperty]</c> (its name, else the member's
+    /// own), then <c>[Trait]</c> (leading <c>$</c> removed), else the ecommerce spelling of the name or the name.
+    /// </summary>
     private static string? ObjectMemberName(ISymbol symbol)
     {
-        foreach (var attribute in symbol.GetAttributes())
-        {
-            switch (attribute.AttributeClass?.ToDisplayString())
-            {
-                case KnownNames.NotMappedAttribute:
-                    return null;
-                case KnownNames.CustomPropertyAttribute when attribute.ConstructorArguments.Length == 1 && attribute.ConstructorArguments[0].Value is string name:
-                    return name;
-                case KnownNames.TraitAttribute when attribute.ConstructorArguments.Length == 1 && attribute.ConstructorArguments[0].Value is string trait:
-                    return MappingLookups.TrimDollar(trait);
-            }
-        }
+        var attributes = MemberClassifier.AttributesOf(symbol);
+        if (attributes.NotMapped) return null;
+        if (attributes.HasCustomProperty) return attributes.CustomPropertyName ?? symbol.Name;
+        if (attributes.Trait is { } trait) return MappingLookups.TrimDollar(trait);
         return MappingLookups.EcommerceByConvention.TryGetValue(MappingLookups.Normalize(symbol.Name), out var key) ? key : symbol.Name;
     }
 

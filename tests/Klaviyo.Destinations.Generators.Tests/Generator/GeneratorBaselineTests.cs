@@ -13,6 +13,7 @@ public sealed class GeneratorBaselineTests
     {
         nameof(GeneratorInputs.ProfileWithEveryMember),
         nameof(GeneratorInputs.EventWithProducts),
+        nameof(GeneratorInputs.NestedObjectAttributes),
         nameof(GeneratorInputs.NestedTypes),
         nameof(GeneratorInputs.GlobalNamespace),
         nameof(GeneratorInputs.DropOption),
@@ -46,6 +47,21 @@ public sealed class GeneratorBaselineTests
         Assert.DoesNotContain("LoyaltyPoints", mapper, StringComparison.Ordinal);
         Assert.DoesNotContain("Floor", mapper, StringComparison.Ordinal);
         Assert.Contains("value.Plan", mapper, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Nested_objects_honour_attributes_on_record_positional_parameters()
+    {
+        var (result, _) = GeneratorRunner.Run(Compilations.Create(GeneratorInputs.NestedObjectAttributes));
+        var mapper = result.GeneratedSources.Single(s => s.HintName == "Shop.Orders.OrderCompleted.KlaviyoEventMapper.g.cs").SourceText.ToString();
+        var names = System.Text.RegularExpressions.Regex.Matches(mapper, "JsonEncodedText\\.Encode\\(\"([^\"]*)\"\\)").Select(m => m.Groups[1].Value);
+
+        // Order, revenue and products, then the line item: Code → [Trait], Note → [CustomProperty("…")], ProductUrl →
+        // [CustomProperty] (its own name, not the ecommerce spelling), InternalSku dropped, Size → [Trait("$size")],
+        // Sku by convention, Bin → [CustomProperty] on a property, Cost dropped.
+        Assert.Equal(["orderId", "revenue", "products", "product_id", "Gift Message", "ProductUrl", "size", "sku", "Warehouse Bin"], names);
+        Assert.DoesNotContain("InternalSku", mapper, StringComparison.Ordinal);
+        Assert.DoesNotContain("Cost", mapper, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -87,6 +87,33 @@ internal static class GeneratorInputs
             [NotMapped] string? InternalNote = null);
         """;
 
+    /// <summary>
+    /// Nested object types (the products of an order) whose names come from attributes written on record positional
+    /// parameters, on properties and on fields: [Trait] (leading $ removed), [CustomProperty] with and without a name,
+    /// [NotMapped]; unannotated members keep the ecommerce spelling (Sku → sku).
+    /// </summary>
+    public const string NestedObjectAttributes = """
+        using System.Collections.Generic;
+        using Klaviyo.Destinations;
+
+        namespace Shop.Orders;
+
+        public sealed record LineItem(
+            [Trait("product_id")] string? Code,
+            [CustomProperty("Gift Message")] string? Note,
+            [CustomProperty] string? ProductUrl,
+            [NotMapped] string? InternalSku,
+            [Trait("$size")] string? Size,
+            string? Sku)
+        {
+            [CustomProperty("Warehouse Bin")] public string? Bin { get; init; }
+            [NotMapped] public decimal Cost { get; init; }
+        }
+
+        [KlaviyoEvent("Order Completed")]
+        public sealed record OrderCompleted(string OrderId, decimal Revenue, IReadOnlyList<LineItem> Products);
+        """;
+
     /// <summary>Mapped types nested in other types, a struct and a class in a block-scoped namespace.</summary>
     public const string NestedTypes = """
         using Klaviyo.Destinations;
