@@ -100,6 +100,17 @@ public sealed class Analytics : IAsyncDisposable
     public void Alias(string userId, string previousId, MessageOptions? options = null) =>
         Process(MessageType.Alias, userId, previousId, MessagePayload.Empty, options);
 
+    /// <summary>
+    /// Sends a prepared message through the plugin timeline (replay tools, bridges from other pipelines). Build it
+    /// with <see cref="AnalyticsMessage.Create"/>.
+    /// </summary>
+    public void Send(AnalyticsMessage message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        Run(message);
+    }
+
     /// <summary>Completes when every message sent before this call has a final outcome (delivered, rejected or expired).</summary>
     public async Task FlushAsync(CancellationToken cancellationToken = default)
     {
@@ -121,7 +132,11 @@ public sealed class Analytics : IAsyncDisposable
     private void Process(MessageType type, string? userId, string? name, MessagePayload payload, MessageOptions? options)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        var message = AnalyticsMessage.Create(type, userId, name, payload, options, _time.GetUtcNow());
+        Run(AnalyticsMessage.Create(type, userId, name, payload, options, _time.GetUtcNow()));
+    }
+
+    private void Run(AnalyticsMessage message)
+    {
         AnalyticsMessage? current = message;
         foreach (var plugin in _timeline)
         {

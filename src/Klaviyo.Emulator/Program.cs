@@ -5,7 +5,7 @@ namespace Klaviyo.Emulator;
 /// <summary>Standalone entry point: <c>dotnet run --project src/Klaviyo.Emulator -- --port 5080</c>.</summary>
 internal static class Program
 {
-    private const string Usage = """
+    internal const string Usage = """
         Klaviyo emulator (revision 2026-07-15) on 127.0.0.1
 
         Options:
@@ -24,30 +24,7 @@ internal static class Program
           --help                 show this text
         """;
 
-    public static async Task<int> Main(string[] args)
-    {
-        KlaviyoEmulatorOptions options;
-        try
-        {
-            options = Parse(args);
-        }
-        catch (HelpRequestedException)
-        {
-            Console.WriteLine(Usage);
-            return 0;
-        }
-        catch (Exception ex) when (ex is ArgumentException or FormatException or OverflowException)
-        {
-            await Console.Error.WriteLineAsync(ex.Message + Environment.NewLine + Environment.NewLine + Usage);
-            return 2;
-        }
-
-        await using var emulator = await KlaviyoEmulator.StartAsync(options);
-        Console.WriteLine($"Klaviyo emulator listening on {emulator.BaseAddress} (rate limits {(options.RateLimitsEnabled ? "real" : "off")}, time scale {options.TimeScale.ToString(CultureInfo.InvariantCulture)})");
-        Console.WriteLine($"State: {emulator.BaseAddress}_emulator/state  ·  page: {emulator.BaseAddress}  ·  Ctrl+C to stop");
-        await emulator.WaitForShutdownAsync();
-        return 0;
-    }
+    public static Task<int> Main(string[] args) => EmulatorCommandLine.RunAsync(args);
 
     internal static KlaviyoEmulatorOptions Parse(string[] args)
     {
@@ -119,7 +96,7 @@ internal static class Program
         return options;
     }
 
-    private sealed class HelpRequestedException : Exception
+    internal sealed class HelpRequestedException : Exception
     {
     }
 }

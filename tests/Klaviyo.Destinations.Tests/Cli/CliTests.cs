@@ -1,0 +1,149 @@
+using System.Text.Json.Nodes;
+using Klaviyo.Emulator;
+
+namespace Klaviyo.Destinations.Tests.Cli;
+
+/// <summary>klaviyo-dest as a process: dry run, send into the emulator, resume, bad lines, exit codes.</summary>
+public sealed class CliTests : IAsyncLifetime
+{
+    private readonly DirectoryInfo _work = Directory.CreateTempSubdirectory("klaviyo-cli-");
+    private KlaviyoEmulator _klaviyo = null!;
+
+    public async Task InitializeAsync() => _klaviyo = await KlaviyoEmulator.StartAsync();
+
+    public async Task DisposeAsync()
+    {
+        await _klaviyo.DisposeAsync();
+        _work.Delete(recursive: true);
+    }
+
+    private static string Fixture(string name) => Path.Combine(AppContext.BaseDirectory, "Cli", "Fixtures", name);
+
+    private string Copy(string fixture)
+    {
+        var path = Path.Combine(_work.FullName, fixture);
+        File.Copy(Fixture(fixture), path, overwrite: true);
+        return path;
+    }
+
+    private string[] Send(string file, params string[] more) =>
+        ["send", file, "--base-url", _klaviyo.BaseAddress.ToString(), "--api-key", "pk_cli_test", "--quiet", .. more];
+
+    [Fact]
+    public async Task Dry_run_prints_the_exact_requests_in_order_and_rejections_with_line_numbers()
+    {
+        var (exit, stdout, stderr) = await CliProcess.RunAsync(_work.FullName, "send", Fixture("segment-sample.ndjson"), "--dry-run");
+
+        Assert.Equal(1, exit);
+        var expectedPath = Fixture("segment-sample.expected.ndjson");
+        if (Environment.GetEnvironmentVariable("KLAVIYO_UPDATE_BASELINES") == "1")
+            File.WriteAllText(Path.Combine(CliProcess.RepoRoot(), "tests", "Klaviyo.Destinations.Tests", "Cli", "Fixtures", "segment-sample.expected.ndjson"), stdout);
+        var expected = File.ReadAllLines(expectedPath);
+        var actual = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(expected.Length, actual.Length);
+        for (var i = 0; i < expected.Length; i++)
+            Assert.True(JsonNode.DeepEquals(JsonNode.Parse(expected[i]), JsonNode.Parse(actual[i])), $"request {i + 1} differs:\n{actual[i]}");
+        Assert.Equal(["/api/profile-import", "/api/events", "/api/events", "/api/events", "/api/events"], actual.Select(l => (string)JsonNode.Parse(l)!["path"]!));
+
+        var errors = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonNode.Parse(l)!).ToList();
+        Assert.Equal([3, 5], errors.Select(e => (int)e["line"]!));
+        Assert.Contains("not valid JSON", (string)errors[0]["reason"]!);
+        Assert.Contains("no profile identifier", (string)errors[1]["reason"]!);
+        Assert.Empty(_klaviyo.State.Events);
+    }
+
+    [Fact]
+    public async Task Send_delivers_into_Klaviyo_and_reports_bad_lines_with_exit_code_1()
+    {
+        var (exit, stdout, stderr) = await CliProcess.RunAsync(_work.FullName, Send(Copy("segment-sample.ndjson")));
+
+        Assert.Equal(1, exit);
+        Assert.Contains("5 delivered, 1 rejected, 0 expired, 1 skipped, 1 bad lines", stdout);
+        Assert.Contains("\"line\":3", stderr);
+        Assert.Empty(_klaviyo.State.RejectedRequests);
+        var serena = _klaviyo.State.FindProfile("swilliams@sportstech.com")!;
+        Assert.Equal("+14155550123", serena.PhoneNumber);
+        Assert.Equal(["Ordered Product", "Ordered Product", "Placed Order"], _klaviyo.State.EventsOf(serena.Id).Select(e => e.MetricName).Order());
+        Assert.Single(_klaviyo.State.Events, e => e.MetricName == "Viewed Product");
+    }
+
+    [Fact]
+    public async Task Backfill_flag_marks_events_and_a_clean_file_exits_0()
+    {
+        var file = Path.Combine(_work.FullName, "clean.ndjson");
+        File.WriteAllLines(file, Enumerable.Range(1, 5).Select(i =>
+            $$"""{"type":"track","userId":"u{{i}}","event":"Historic","properties":{"n":{{i}}},"timestamp":"2026-01-0{{i}}T00:00:00Z"}"""));
+        var (exit, _, stderr) = await CliProcess.RunAsync(_work.FullName, Send(file, "--backfill"));
+        Assert.True(exit == 0, stderr);
+        Assert.Equal(5, _klaviyo.State.Events.Count);
+        Assert.All(_klaviyo.State.Events, e => Assert.True(e.Backfill));
+    }
+
+    [Fact]
+    public async Task An_interrupted_run_resumes_after_its_checkpoint_and_sends_nothing_twice()
+    {
+        var file = Path.Combine(_work.FullName, "history.ndjson");
+        File.WriteAllLines(file, Enumerable.Range(1, 40).Select(i =>
+            $$"""{"type":"track","userId":"u{{i % 4}}","event":"Step","properties":{"i":{{i}}},"messageId":"m-{{i}}"}"""));
+
+        var first = await CliProcess.RunAsync(_work.FullName, Send(file, "--limit", "15", "--checkpoint-every", "5"));
+        Assert.True(first.ExitCode == 0, first.Stderr);
+        Assert.Equal("15", File.ReadAllText(file + ".checkpoint"));
+        Assert.Equal(15, _klaviyo.State.Events.Count);
+
+        var second = await CliProcess.RunAsync(_work.FullName, Send(file));
+        Assert.True(second.ExitCode == 0, second.Stderr);
+        Assert.Equal(40, _klaviyo.State.Events.Count);
+        Assert.Equal(Enumerable.Range(1, 40).Select(i => $"m-{i}").Order(), _klaviyo.State.Events.Select(e => e.UniqueId!).Order());
+        Assert.Equal(0, _klaviyo.State.DuplicateEventsDropped);
+
+        var requests = _klaviyo.Counters.Snapshot().Values.SelectMany(v => v.Values).Sum();
+        var third = await CliProcess.RunAsync(_work.FullName, Send(file));
+        Assert.Equal(0, third.ExitCode);
+        Assert.Equal(requests, _klaviyo.Counters.Snapshot().Values.SelectMany(v => v.Values).Sum());
+    }
+
+    [Theory]
+    [InlineData(new[] { "send" }, "exactly one input")]
+    [InlineData(new[] { "send", "missing.ndjson", "--dry-run" }, "does not exist")]
+    [InlineData(new[] { "send", "-", "--bogus" }, "Unknown option '--bogus'")]
+    [InlineData(new[] { "frobnicate" }, "Unknown command")]
+    public async Task Usage_errors_exit_2_with_a_message(string[] args, string expected)
+    {
+        var (exit, _, stderr) = await CliProcess.RunAsync(_work.FullName, args);
+        Assert.Equal(2, exit);
+        Assert.Contains(expected, stderr);
+    }
+
+    [Fact]
+    public async Task Sending_without_a_key_is_a_usage_error_that_says_how_to_fix_it()
+    {
+        var (exit, _, stderr) = await CliProcess.RunAsync(_work.FullName, "send", Fixture("segment-sample.ndjson"));
+        Assert.Equal(2, exit);
+        Assert.Contains("KLAVIYO_API_KEY", stderr);
+    }
+
+    [Fact]
+    public async Task Settings_use_the_library_option_names_and_typos_are_refused()
+    {
+        var settings = Path.Combine(_work.FullName, "settings.json");
+        File.WriteAllText(settings, """{ "KeepOrderCompletedName": true, "pageEventName": "Page Seen", "DefaultPhoneRegion": "US" }""");
+        var (exit, stdout, _) = await CliProcess.RunAsync(_work.FullName, "send", Fixture("segment-sample.ndjson"), "--dry-run", "--settings", settings);
+        Assert.Equal(1, exit);
+        Assert.Contains("\"name\":\"Order Completed\"", stdout);
+        Assert.DoesNotContain("Placed Order", stdout);
+
+        File.WriteAllText(settings, """{ "KeepOrderCompletedNam": true }""");
+        var typo = await CliProcess.RunAsync(_work.FullName, "send", Fixture("segment-sample.ndjson"), "--dry-run", "--settings", settings);
+        Assert.Equal(2, typo.ExitCode);
+        Assert.Contains("KeepOrderCompletedNam", typo.Stderr);
+    }
+
+    [Fact]
+    public async Task Help_is_available_everywhere()
+    {
+        Assert.Contains("Commands:", (await CliProcess.RunAsync(_work.FullName, "--help")).Stdout);
+        Assert.Contains("--dry-run", (await CliProcess.RunAsync(_work.FullName, "send", "--help")).Stdout);
+        Assert.Contains("--time-scale", (await CliProcess.RunAsync(_work.FullName, "emulator", "--help")).Stdout);
+    }
+}
