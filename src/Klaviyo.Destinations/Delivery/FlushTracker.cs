@@ -2,28 +2,33 @@ namespace Klaviyo.Destinations;
 
 /// <summary>
 /// Tracks which accepted items are still open, so <c>FlushAsync</c> can wait for exactly the items accepted before it
-/// was called, even when later items finish first.
+/// was called, even when later items finish first. Tickets are opened in increasing order; a circular array of
+/// "closed" flags and a low-water mark make open and close O(1) and allocation-free.
 /// </summary>
 internal sealed class FlushTracker
 {
     private readonly object _gate = new();
-    private readonly SortedSet<long> _open = new();
     private readonly List<(long Target, TaskCompletionSource Done)> _waiters = new();
+    private bool[] _closed = new bool[1024];
+    private long _lowestOpen = 1;
     private long _last;
+    private int _open;
 
     public long Open()
     {
         lock (_gate)
         {
             var ticket = ++_last;
-            _open.Add(ticket);
+            if (ticket - _lowestOpen >= _closed.Length) Grow();
+            _closed[ticket % _closed.Length] = false;
+            _open++;
             return ticket;
         }
     }
 
     public int OpenCount
     {
-        get { lock (_gate) return _open.Count; }
+        get { lock (_gate) return _open; }
     }
 
     /// <summary>The last ticket handed out.</summary>
@@ -35,7 +40,14 @@ internal sealed class FlushTracker
     /// <summary>The oldest open ticket; <see cref="long.MaxValue"/> when none is open.</summary>
     public long LowestOpen
     {
-        get { lock (_gate) return _open.Count == 0 ? long.MaxValue : _open.Min; }
+        get { lock (_gate) return _open == 0 ? long.MaxValue : _lowestOpen; }
+    }
+
+    private void Grow()
+    {
+        var bigger = new bool[_closed.Length * 2];
+        for (var t = _lowestOpen; t <= _last; t++) bigger[t % bigger.Length] = _closed[t % _closed.Length];
+        _closed = bigger;
     }
 
     public void Close(long ticket)
@@ -43,11 +55,14 @@ internal sealed class FlushTracker
         List<TaskCompletionSource>? ready = null;
         lock (_gate)
         {
-            _open.Remove(ticket);
-            var lowestOpen = _open.Count == 0 ? long.MaxValue : _open.Min;
+            if (ticket < _lowestOpen || ticket > _last || _closed[ticket % _closed.Length]) return;
+            _closed[ticket % _closed.Length] = true;
+            _open--;
+            if (ticket != _lowestOpen) return;
+            while (_lowestOpen <= _last && _closed[_lowestOpen % _closed.Length]) _lowestOpen++;
             for (var i = _waiters.Count - 1; i >= 0; i--)
             {
-                if (_waiters[i].Target < lowestOpen)
+                if (_waiters[i].Target < _lowestOpen)
                 {
                     (ready ??= new()).Add(_waiters[i].Done);
                     _waiters.RemoveAt(i);
@@ -64,7 +79,7 @@ internal sealed class FlushTracker
         lock (_gate)
         {
             var target = _last;
-            if (_open.Count == 0 || _open.Min > target) return Task.CompletedTask;
+            if (_lowestOpen > target) return Task.CompletedTask;
             done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             _waiters.Add((target, done));
         }

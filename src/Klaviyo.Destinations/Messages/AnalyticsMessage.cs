@@ -27,7 +27,7 @@ public sealed class AnalyticsMessage
         ArgumentNullException.ThrowIfNull(payload);
         options ??= MessageOptions.None;
         return new AnalyticsMessage(type, string.IsNullOrEmpty(userId) ? null : userId, options,
-            options.MessageId ?? Guid.NewGuid().ToString(), options.Timestamp ?? now, payload)
+            options.MessageId ?? MessageIds.Next(), options.Timestamp ?? now, payload)
         {
             Name = name,
         };
