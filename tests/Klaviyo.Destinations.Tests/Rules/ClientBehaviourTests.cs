@@ -75,6 +75,31 @@ public sealed class ClientBehaviourTests
     }
 
     [Fact]
+    public async Task One_client_is_safe_to_call_from_many_threads_at_once()
+    {
+        await using var h = new Harness();
+        var threads = Enumerable.Range(0, 8).Select(t => Task.Run(() =>
+        {
+            for (var i = 0; i < 500; i++)
+            {
+                if (i % 10 == 0) h.Analytics.Identify($"user-{t}", new Dictionary<string, object?> { ["email"] = $"t{t}@example.com", ["i"] = i });
+                else h.Analytics.Track($"user-{t}", "Tick", new Dictionary<string, object?> { ["i"] = i }, new MessageOptions { MessageId = $"{t}-{i}" });
+            }
+        })).ToArray();
+        await Task.WhenAll(threads);
+        await h.FlushAsync();
+
+        Assert.Equal(4000, h.Outcomes.Count(o => o.Status == DeliveryStatus.Delivered));
+        Assert.Equal(3600, h.Sender.Events().Select(e => Json.Str(e, "unique_id")).Distinct().Count());
+        foreach (var t in Enumerable.Range(0, 8))
+        {
+            var order = h.Sender.Requests.Where(r => r.Item.UserId == $"user-{t}" && r.Item.Kind == ItemKind.Event)
+                .Select(r => int.Parse(r.Item.UniqueId!.Split('-')[1])).ToList();
+            Assert.Equal(order.Order(), order);
+        }
+    }
+
+    [Fact]
     public async Task A_throwing_outcome_callback_does_not_break_delivery()
     {
         var delivered = 0;
