@@ -2,26 +2,22 @@ using System.Text.Json;
 
 namespace Klaviyo.Destinations.Cli.Commands;
 
-/// <summary>Turns queued items into the HTTP requests the sender would make (dry run).</summary>
+/// <summary>Writes planned requests as <c>{"method","path","body"}</c> lines (the dry-run output).</summary>
 internal static class RequestPlan
 {
-    /// <summary>Writes one <c>{"method","path","body"}</c> line per request of <paramref name="items"/> (single endpoints).</summary>
-    public static int WriteSingle(IEnumerable<QueuedItem> items, Utf8JsonWriter json, Stream output)
+    public static void Write(IEnumerable<PlannedRequest> requests, Utf8JsonWriter json, Stream output)
     {
-        var count = 0;
-        foreach (var item in items)
+        foreach (var request in requests)
         {
             json.Reset(output);
             json.WriteStartObject();
-            json.WriteString("method", "POST");
-            json.WriteString("path", RequestComposer.PathFor(item));
+            json.WriteString("method", request.Method);
+            json.WriteString("path", request.Path);
             json.WritePropertyName("body");
-            json.WriteRawValue(RequestComposer.SingleBody(item), skipInputValidation: true);
+            json.WriteRawValue(request.Body, skipInputValidation: true);
             json.WriteEndObject();
             json.Flush();
             output.WriteByte((byte)'\n');
-            count++;
         }
-        return count;
     }
 }

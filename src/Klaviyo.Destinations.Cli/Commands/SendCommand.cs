@@ -56,6 +56,7 @@ internal static class SendCommand
         if (input != "-" && !File.Exists(input)) throw new UsageException($"Input file '{input}' does not exist.");
 
         var options = SettingsFile.Load(a.Value("--settings"));
+        if (a.Flag("--no-batch")) options.DeliveryMode = DeliveryMode.LowLatency;
         var dryRun = a.Flag("--dry-run");
         options.ApiKey = a.Value("--api-key") ?? Environment.GetEnvironmentVariable("KLAVIYO_API_KEY") ?? options.ApiKey;
         if (dryRun) options.ApiKey ??= "pk_dry_run";
@@ -104,6 +105,7 @@ internal static class SendCommand
         public async Task<int> DryRunAsync(CancellationToken cancellationToken)
         {
             var mapper = new MessageMapper(options);
+            var planner = new RequestPlanner(options);
             using var reader = Open();
             await using var stdout = Console.OpenStandardOutput();
             await using var buffered = new BufferedStream(stdout, 1 << 16);
@@ -131,9 +133,10 @@ internal static class SendCommand
                     anyRejected = true;
                     Reject(number, rejection.Reason ?? "rejected", rejection.Field);
                 }
-                RequestPlan.WriteSingle(result.Items, json, buffered);
+                foreach (var item in result.Items) RequestPlan.Write(planner.Add(item), json, buffered);
                 if (_strict && anyRejected) break;
             }
+            RequestPlan.Write(planner.Complete(), json, buffered);
             await buffered.FlushAsync(cancellationToken);
             return anyRejected ? 1 : 0;
         }

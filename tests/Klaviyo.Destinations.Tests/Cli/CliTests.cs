@@ -43,13 +43,26 @@ public sealed class CliTests : IAsyncLifetime
         Assert.Equal(expected.Length, actual.Length);
         for (var i = 0; i < expected.Length; i++)
             Assert.True(JsonNode.DeepEquals(JsonNode.Parse(expected[i]), JsonNode.Parse(actual[i])), $"request {i + 1} differs:\n{actual[i]}");
-        Assert.Equal(["/api/profile-import", "/api/events", "/api/events", "/api/events", "/api/events"], actual.Select(l => (string)JsonNode.Parse(l)!["path"]!));
+        var requests = actual.Select(l => JsonNode.Parse(l)!).ToList();
+        Assert.Equal("/api/profile-import", (string)requests[0]["path"]!);
+        var bulk = requests.Single(r => (string)r["path"]! == "/api/event-bulk-create-jobs")["body"]!["data"]!["attributes"]!["events-bulk-create"]!["data"]!.AsArray();
+        var bulkEvents = bulk.Sum(entry => entry!["attributes"]!["events"]!["data"]!.AsArray().Count);
+        Assert.Equal(4, bulkEvents + requests.Count(r => (string)r["path"]! == "/api/events"));
 
         var errors = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonNode.Parse(l)!).ToList();
         Assert.Equal([3, 5], errors.Select(e => (int)e["line"]!));
         Assert.Contains("not valid JSON", (string)errors[0]["reason"]!);
         Assert.Contains("no profile identifier", (string)errors[1]["reason"]!);
         Assert.Empty(_klaviyo.State.Events);
+    }
+
+    [Fact]
+    public async Task No_batch_dry_run_uses_the_single_endpoints_one_request_per_item()
+    {
+        var (exit, stdout, _) = await CliProcess.RunAsync(_work.FullName, "send", Fixture("segment-sample.ndjson"), "--dry-run", "--no-batch");
+        Assert.Equal(1, exit);
+        var paths = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => (string)JsonNode.Parse(l)!["path"]!).ToList();
+        Assert.Equal(["/api/profile-import", "/api/events", "/api/events", "/api/events", "/api/events"], paths);
     }
 
     [Fact]
