@@ -91,7 +91,7 @@ internal static class SendCommand
         {
             lock (_errorGate)
             {
-                using var json = new Utf8JsonWriter(Console.OpenStandardError());
+                using var json = new Utf8JsonWriter(Console.OpenStandardError(), new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
                 json.WriteStartObject();
                 json.WriteNumber("line", line);
                 json.WriteString("reason", reason);
