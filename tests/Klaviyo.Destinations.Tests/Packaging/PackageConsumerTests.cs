@@ -94,7 +94,8 @@ public sealed class PackageConsumerTests(ITestOutputHelper output)
             Assert.Contains("'LoyaltyPoints'", unmapped.Output);
 
             await File.WriteAllTextAsync(Path.Combine(app, "Program.cs"), Program("[CustomProperty(\"loyalty_points\")] int LoyaltyPoints"));
-            var mapped = await DotnetAsync(app, "build", "-c", "Release");
+            // -warnaserror: the generated mappers compile without a single warning in a brand-new project.
+            var mapped = await DotnetAsync(app, "build", "-c", "Release", "-warnaserror");
             Assert.True(mapped.ExitCode == 0, mapped.Output);
             Assert.DoesNotContain("KLV", mapped.Output);
             Assert.False(File.Exists(Path.Combine(app, "bin", "Release", "net10.0", "Scriban.Signed.dll")), "Scriban must not leak into the consumer's output");
