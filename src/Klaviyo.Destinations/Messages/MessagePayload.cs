@@ -28,6 +28,9 @@ public abstract class MessagePayload
         if (value is null) return Empty;
         if (KlaviyoMapperRegistry.TryGetProfileMapper<T>(out var profileMapper) | KlaviyoMapperRegistry.TryGetEventMapper<T>(out var eventMapper))
             return new TypedPayload<T>(value, profileMapper, eventMapper);
+        if (ModuleInitialized<T>.Retry() &&
+            (KlaviyoMapperRegistry.TryGetProfileMapper(out profileMapper) | KlaviyoMapperRegistry.TryGetEventMapper(out eventMapper)))
+            return new TypedPayload<T>(value, profileMapper, eventMapper);
         return value switch
         {
             IReadOnlyDictionary<string, object?> map => new DictionaryPayload(map),
@@ -37,6 +40,23 @@ public abstract class MessagePayload
             MessagePayload payload => payload,
             _ => new UnsupportedPayload(value),
         };
+    }
+}
+
+/// <summary>
+/// Generated mappers register from a module initializer of the assembly that declares the model. That has run
+/// whenever code of that assembly ran (constructing a record does), but not for a struct created with
+/// <c>default</c>; so on a miss the declaring module's initializer is run once and the lookup retried.
+/// </summary>
+internal static class ModuleInitialized<T>
+{
+    private static int s_tried;
+
+    public static bool Retry()
+    {
+        if (Interlocked.Exchange(ref s_tried, 1) != 0) return false;
+        System.Runtime.CompilerServices.RuntimeHelpers.RunModuleConstructor(typeof(T).Module.ModuleHandle);
+        return true;
     }
 }
 
