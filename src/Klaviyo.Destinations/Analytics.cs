@@ -26,7 +26,11 @@ public sealed class Analytics : IAsyncDisposable
     /// <param name="httpClient">The HTTP client to use; one is created (and disposed with this client) when null.</param>
     /// <param name="loggerFactory">Logging; nothing is logged when null.</param>
     /// <param name="timeProvider">The clock; <see cref="TimeProvider.System"/> when null.</param>
-    /// <param name="queue">Where items wait for delivery; a bounded in-memory queue when null.</param>
+    /// <param name="queue">
+    /// Where items wait for delivery. When null: a <see cref="SqliteEventQueue"/> at
+    /// <see cref="KlaviyoDestinationOptions.QueuePath"/> when that is set (durable), else a bounded in-memory queue.
+    /// The client owns the queue and disposes it.
+    /// </param>
     /// <param name="sender">How items are sent; Klaviyo's HTTP API when null.</param>
     public Analytics(KlaviyoDestinationOptions options, HttpClient? httpClient = null, ILoggerFactory? loggerFactory = null,
         TimeProvider? timeProvider = null, IEventQueue? queue = null, IKlaviyoSender? sender = null)
@@ -42,7 +46,10 @@ public sealed class Analytics : IAsyncDisposable
             httpClient ??= _ownedHttp = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
             sender = new KlaviyoHttpSender(httpClient, options, metrics, _time);
         }
-        Destination = new KlaviyoDestination(options, sender, queue ?? new InMemoryEventQueue(options.QueueCapacity), _time, loggerFactory, metrics);
+        queue ??= options.QueuePath is not null
+            ? new SqliteEventQueue(options.DurableQueueOptions(), _logger, _time)
+            : new InMemoryEventQueue(options.QueueCapacity);
+        Destination = new KlaviyoDestination(options, sender, queue, _time, loggerFactory, metrics);
         Add(Destination);
     }
 
@@ -111,6 +118,39 @@ public sealed class Analytics : IAsyncDisposable
         Run(message);
     }
 
+    /// <summary>
+    /// Identifies a person like <see cref="Identify{T}(string?, T, MessageOptions?)"/> and completes when the profile is
+    /// safe in the queue: on disk with a durable queue (<see cref="KlaviyoDestinationOptions.QueuePath"/>), at once with
+    /// the in-memory queue. True when every part was accepted and kept; false when a part was rejected or refused (its
+    /// outcome says why). It does not wait for Klaviyo; <see cref="FlushAsync"/> does.
+    /// </summary>
+    public Task<bool> IdentifyAsync<T>(string? userId, T traits, MessageOptions? options = null, CancellationToken cancellationToken = default) =>
+        ProcessAsync(MessageType.Identify, userId, null, MessagePayload.From(traits), options, cancellationToken);
+
+    /// <summary>Identifies a person with dictionary traits and completes when the profile is safe in the queue (see <see cref="IdentifyAsync{T}"/>).</summary>
+    public Task<bool> IdentifyAsync(string? userId, IReadOnlyDictionary<string, object?> traits, MessageOptions? options = null, CancellationToken cancellationToken = default) =>
+        ProcessAsync(MessageType.Identify, userId, null, MessagePayload.From(traits), options, cancellationToken);
+
+    /// <summary>Tracks a <c>[KlaviyoEvent("Name")]</c> model and completes when its events are safe in the queue (see <see cref="IdentifyAsync{T}"/>).</summary>
+    public Task<bool> TrackAsync<T>(string? userId, T properties, MessageOptions? options = null, CancellationToken cancellationToken = default) =>
+        ProcessAsync(MessageType.Track, userId, null, MessagePayload.From(properties), options, cancellationToken);
+
+    /// <summary>Tracks an event with a model, a dictionary or JSON properties and completes when it is safe in the queue (see <see cref="IdentifyAsync{T}"/>).</summary>
+    public Task<bool> TrackAsync<T>(string? userId, string eventName, T properties, MessageOptions? options = null, CancellationToken cancellationToken = default) =>
+        ProcessAsync(MessageType.Track, userId, eventName, MessagePayload.From(properties), options, cancellationToken);
+
+    /// <summary>Tracks an event with dictionary properties and completes when it is safe in the queue (see <see cref="IdentifyAsync{T}"/>).</summary>
+    public Task<bool> TrackAsync(string? userId, string eventName, IReadOnlyDictionary<string, object?>? properties = null, MessageOptions? options = null, CancellationToken cancellationToken = default) =>
+        ProcessAsync(MessageType.Track, userId, eventName, properties is null ? MessagePayload.Empty : MessagePayload.From(properties), options, cancellationToken);
+
+    /// <summary>Sends a prepared message like <see cref="Send"/> and completes when its items are safe in the queue (see <see cref="IdentifyAsync{T}"/>).</summary>
+    public Task<bool> SendAsync(AnalyticsMessage message, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        return RunAsync(message, cancellationToken);
+    }
+
     /// <summary>Completes when every message sent before this call has a final outcome (delivered, rejected or expired).</summary>
     public async Task FlushAsync(CancellationToken cancellationToken = default)
     {
@@ -133,6 +173,39 @@ public sealed class Analytics : IAsyncDisposable
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         Run(AnalyticsMessage.Create(type, userId, name, payload, options, _time.GetUtcNow()));
+    }
+
+    private Task<bool> ProcessAsync(MessageType type, string? userId, string? name, MessagePayload payload, MessageOptions? options, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        return RunAsync(AnalyticsMessage.Create(type, userId, name, payload, options, _time.GetUtcNow()), cancellationToken);
+    }
+
+    /// <summary>The timeline as in <see cref="Run"/>; the Klaviyo destination also reports when the items are safe.</summary>
+    private async Task<bool> RunAsync(AnalyticsMessage message, CancellationToken cancellationToken)
+    {
+        AnalyticsMessage? current = message;
+        List<Task<bool>>? durable = null;
+        foreach (var plugin in _timeline)
+        {
+            if (current is null) return false;
+            try
+            {
+                if (plugin is KlaviyoDestination klaviyo) (durable ??= new(1)).Add(klaviyo.ExecuteDurablyAsync(current, cancellationToken));
+                else if (plugin.Type == PluginType.Destination) plugin.Execute(current);
+                else current = plugin.Execute(current);
+            }
+            catch (Exception ex)
+            {
+                Log.PluginFailed(_logger, ex, current ?? message);
+                if (plugin.Type != PluginType.Destination) return false;
+            }
+        }
+        if (durable is null) return true;
+        var all = true;
+        foreach (var task in durable)
+            if (!await task.ConfigureAwait(false)) all = false;
+        return all;
     }
 
     private void Run(AnalyticsMessage message)

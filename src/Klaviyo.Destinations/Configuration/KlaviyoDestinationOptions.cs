@@ -88,6 +88,20 @@ public sealed class KlaviyoDestinationOptions
     public int QueueCapacity { get; set; } = 100_000;
 
     /// <summary>
+    /// Where the durable queue keeps accepted items (a SQLite file, created when missing). When set, items survive
+    /// crashes and restarts: <c>TrackAsync</c>/<c>IdentifyAsync</c> complete once the item is on disk, and what is not
+    /// delivered at shutdown is sent by the next run (or <c>klaviyo-dest drain</c>). When null (the default) the queue is
+    /// in memory. One process per path. See <c>docs/durability.md</c>.
+    /// </summary>
+    public string? QueuePath { get; set; }
+
+    /// <summary>The durable queue's disk budget: bytes of undelivered items it holds at most. Default 1 GiB.</summary>
+    public long MaxQueueBytes { get; set; } = 1L << 30;
+
+    /// <summary>What the durable queue does at its disk budget. Default <see cref="QueueOverflowMode.RefuseNew"/> (new items are rejected with a reason).</summary>
+    public QueueOverflowMode QueueOverflow { get; set; } = QueueOverflowMode.RefuseNew;
+
+    /// <summary>
     /// How the sender trades latency for throughput: <see cref="DeliveryMode.Batched"/> (default: Klaviyo's bulk jobs,
     /// 1 s / 1,000 items), <see cref="DeliveryMode.LowLatency"/> (every item alone, at once) or
     /// <see cref="DeliveryMode.BulkForwarding"/> (mParticle's defaults: 100 items or 16 hours).
@@ -167,6 +181,7 @@ public sealed class KlaviyoDestinationOptions
             throw new KlaviyoConfigurationException("Klaviyo:RetryBaseDelay must be ≥ 0, MaxRetryDelay ≥ RetryBaseDelay and MaxItemAge > 0.");
         if (QueueCapacity < 1)
             throw new KlaviyoConfigurationException("Klaviyo:QueueCapacity must be at least 1.");
+        if (QueuePath is not null) DurableQueueOptions().Validate();
         if (!Enum.IsDefined(DeliveryMode))
             throw new KlaviyoConfigurationException($"Klaviyo:DeliveryMode '{DeliveryMode}' is not one of Batched, LowLatency, BulkForwarding.");
         if (FlushCount is < 1)
@@ -209,10 +224,14 @@ public sealed class KlaviyoDestinationOptions
         sb.Append(", FlushCount = ").Append(EffectiveFlushCount);
         sb.Append(", FlushInterval = ").Append(EffectiveFlushInterval);
         sb.Append(", MaxConcurrentBatches = ").Append(MaxConcurrentBatches);
+        sb.Append(", Queue = ").Append(QueuePath is null ? "in memory" : $"durable at {QueuePath} (budget {MaxQueueBytes:N0} bytes, {QueueOverflow})");
         if (RateLimitTimeScale != 1) sb.Append(", RateLimitTimeScale = ").Append(RateLimitTimeScale);
         sb.Append(" }");
         return sb.ToString();
     }
+
+    /// <summary>The durable queue's settings from <see cref="QueuePath"/>, <see cref="MaxQueueBytes"/> and <see cref="QueueOverflow"/>.</summary>
+    internal SqliteEventQueueOptions DurableQueueOptions() => new() { Path = QueuePath ?? "", MaxBytes = MaxQueueBytes, Overflow = QueueOverflow };
 
     /// <summary>Shows only that a key is set and its public prefix (<c>pk_</c>), never the secret.</summary>
     internal static string Redact(string? apiKey) =>

@@ -11,6 +11,11 @@ namespace Klaviyo.Destinations;
 /// connection failures) with jittered exponential backoff honouring Retry-After, rejects exactly the items Klaviyo's
 /// error pointers name and re-sends the rest, and reports one outcome per item. A person's next items leave only
 /// after their batch has final outcomes, which keeps per-user order.
+/// <para>
+/// With a durable queue (<see cref="IEventQueue.IsDurable"/>): a retry records the attempts and the next attempt time
+/// in the queue, an item loaded after a restart waits until that time before its first send, items past the attempt
+/// or age caps become dead letters, and items still undelivered at shutdown stay in the queue without an outcome.
+/// </para>
 /// </summary>
 internal sealed class DeliveryPipeline : IAsyncDisposable
 {
@@ -27,6 +32,7 @@ internal sealed class DeliveryPipeline : IAsyncDisposable
     private readonly Batcher _batcher;
     private readonly AsyncSignal _signal = new();
     private readonly ConcurrentQueue<Batch> _finished = new();
+    private readonly ConcurrentDictionary<PendingItem, string> _deadLetters = new();
     private readonly HashSet<Task> _running = [];
     private readonly CancellationTokenSource _stop = new();
     private readonly ITimer _timer;
@@ -84,7 +90,7 @@ internal sealed class DeliveryPipeline : IAsyncDisposable
                 lock (_running)
                     if (_running.Count > 2 * _options.MaxConcurrentBatches) _running.RemoveWhere(t => t.IsCompleted);
                 while (_batcher.Pending < _maxHeld && _queue.TryDequeue(out var item))
-                    _batcher.Add(PendingItem.Create(item, now), now);
+                    _batcher.Add(PendingItem.Create(item, item.FirstTakenAt ??= now), now);
 
                 var force = Interlocked.Read(ref _forceUntil) >= _tracker.LowestOpen;
                 var slots = _options.MaxConcurrentBatches - inFlight;
@@ -129,17 +135,26 @@ internal sealed class DeliveryPipeline : IAsyncDisposable
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
         {
-            foreach (var item in batch.Items) Finish(item, DeliveryStatus.Expired, ShutdownReason, null);
+            // Shutdown: a durable queue keeps what is not finished for the next run; the in-memory queue cannot.
+            if (!_queue.IsDurable)
+                foreach (var item in batch.Items) Finish(item, DeliveryStatus.Expired, ShutdownReason, null);
         }
         catch (Exception ex)
         {
             Log.BatchFailed(_logger, ex, batch.ToString());
-            foreach (var item in batch.Items) Finish(item, DeliveryStatus.Expired, $"Delivery failed unexpectedly: {ex.GetType().Name}: {ex.Message}", null);
+            foreach (var item in batch.Items) Finish(item, DeliveryStatus.Expired, $"Delivery failed unexpectedly: {ex.GetType().Name}: {ex.Message}", null, deadLetter: true);
         }
         finally
         {
+            // Finished items leave the queue (or become dead letters); unfinished ones (durable shutdown) stay.
             foreach (var item in batch.Items)
-                await _queue.CompleteAsync(item.Item, CancellationToken.None).ConfigureAwait(false);
+            {
+                if (!item.IsFinished) continue;
+                if (_deadLetters.TryRemove(item, out var deadLetterReason))
+                    await _queue.DeadLetterAsync(item.Item, deadLetterReason, CancellationToken.None).ConfigureAwait(false);
+                else
+                    await _queue.CompleteAsync(item.Item, CancellationToken.None).ConfigureAwait(false);
+            }
             _finished.Enqueue(batch);
             _signal.Set();
         }
@@ -147,6 +162,16 @@ internal sealed class DeliveryPipeline : IAsyncDisposable
 
     private async Task DeliverAsync(Batch batch, CancellationToken token)
     {
+        // Loaded after a restart with a retry pending: wait for the persisted next-attempt time first (at most
+        // MaxRetryDelay: a restart is a fair moment to try again, and a long Retry-After may be long over).
+        DateTimeOffset? notBefore = null;
+        foreach (var item in batch.Items)
+        {
+            if (item.Item.NotBefore is { } at && (notBefore is null || at > notBefore)) notBefore = at;
+            item.Item.NotBefore = null;
+        }
+        if (notBefore is { } until && until - _time.GetUtcNow() is { Ticks: > 0 } wait)
+            await Task.Delay(wait < _options.MaxRetryDelay ? wait : _options.MaxRetryDelay, _time, token).ConfigureAwait(false);
         var work = new Stack<Batch>();
         work.Push(batch);
         while (work.TryPop(out var current))
@@ -189,7 +214,7 @@ internal sealed class DeliveryPipeline : IAsyncDisposable
                     var age = now - item.FirstSeen;
                     if (item.Item.Attempts >= _options.MaxAttempts || age >= _options.MaxItemAge)
                     {
-                        Finish(item, DeliveryStatus.Expired, $"Gave up after {item.Item.Attempts} attempts over {age.TotalSeconds:0.#} s; last answer: {result.Reason}", result.Field);
+                        Finish(item, DeliveryStatus.Expired, $"Gave up after {item.Item.Attempts} attempts over {age.TotalSeconds:0.#} s; last answer: {result.Reason}", result.Field, deadLetter: true);
                         continue;
                     }
                     remaining.Add(item);
@@ -198,6 +223,11 @@ internal sealed class DeliveryPipeline : IAsyncDisposable
                 if (remaining.Count == 0) return null;
                 var delay = RetryDelay(attempts, result.RetryAfter);
                 Log.Retrying(_logger, batch.ToString(), delay, attempts, result.Reason);
+                foreach (var item in remaining)
+                {
+                    item.Item.NotBefore = now + delay;
+                    await _queue.RecordRetryAsync(item.Item, token).ConfigureAwait(false);
+                }
                 await Task.Delay(delay, _time, token).ConfigureAwait(false);
                 return remaining.Count == batch.Count ? batch : Batch.For(kind, remaining);
             }
@@ -242,16 +272,20 @@ internal sealed class DeliveryPipeline : IAsyncDisposable
         return retryAfter is { } asked && asked > jittered ? asked : jittered;
     }
 
-    private void Finish(PendingItem item, DeliveryStatus status, string? reason, string? field)
+    private void Finish(PendingItem item, DeliveryStatus status, string? reason, string? field, bool deadLetter = false)
     {
         if (!item.TryFinish()) return;
+        if (deadLetter) _deadLetters[item] = reason ?? "Gave up.";
         var outcome = new DeliveryOutcome(item.Item.MessageId, item.Kind, status, reason, field, item.Item.UniqueId, item.Item.UserId, item.Item.Warnings);
         _metrics.Finished(status, _time.GetUtcNow() - item.FirstSeen);
         _reporter.Report(outcome);
         _tracker.Close(item.Item.Ticket);
     }
 
-    /// <summary>Stops the dispatcher and the batches in flight; items not delivered are reported as expired (the in-memory queue cannot keep them).</summary>
+    /// <summary>
+    /// Stops the dispatcher and the batches in flight. Items not delivered are reported as expired when the queue is in
+    /// memory; a durable queue keeps them (no outcome) for the next run.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
         _queue.Close();
@@ -264,7 +298,14 @@ internal sealed class DeliveryPipeline : IAsyncDisposable
         Task[] running;
         lock (_running) running = _running.ToArray();
         await Task.WhenAll(running).ConfigureAwait(false);
-        foreach (var item in _batcher.DrainAll())
+        var held = _batcher.DrainAll();
+        if (_queue.IsDurable)
+        {
+            await _timer.DisposeAsync().ConfigureAwait(false);
+            _stop.Dispose();
+            return;
+        }
+        foreach (var item in held)
         {
             Finish(item, DeliveryStatus.Expired, ShutdownReason, null);
             await _queue.CompleteAsync(item.Item, CancellationToken.None).ConfigureAwait(false);

@@ -6,10 +6,11 @@ namespace Klaviyo.Destinations;
 /// A bounded in-memory queue: fast, but items are lost if the process dies. When full it refuses new items
 /// (they are reported as rejected), so memory stays bounded.
 /// </summary>
-public sealed class InMemoryEventQueue : IEventQueue
+public sealed class InMemoryEventQueue : IEventQueue, IQueueFeedback
 {
     private readonly Channel<QueuedItem> _channel;
     private long _sequence;
+    private volatile bool _closed;
 
     /// <summary>Creates a queue holding at most <paramref name="capacity"/> items.</summary>
     public InMemoryEventQueue(int capacity = 100_000)
@@ -48,7 +49,17 @@ public sealed class InMemoryEventQueue : IEventQueue
     public ValueTask CompleteAsync(QueuedItem item, CancellationToken cancellationToken) => ValueTask.CompletedTask;
 
     /// <inheritdoc />
-    public void Close() => _channel.Writer.TryComplete();
+    public void Close()
+    {
+        _closed = true;
+        _channel.Writer.TryComplete();
+    }
+
+    string IQueueFeedback.DescribeRefusal(QueuedItem item) => _closed
+        ? "Analytics is shutting down; the item was not accepted."
+        : $"The queue is full ({Capacity} items waiting); the item was refused. Raise QueueCapacity or check why delivery is slow.";
+
+    Action<QueuedItem, string>? IQueueFeedback.Dropped { get; set; }
 
     /// <inheritdoc />
     public ValueTask DisposeAsync()

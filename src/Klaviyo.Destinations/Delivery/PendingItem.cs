@@ -73,5 +73,8 @@ internal sealed class PendingItem
     /// <summary>Marks the item finished; false when it already had its outcome.</summary>
     public bool TryFinish() => Interlocked.Exchange(ref _finished, 1) == 0;
 
+    /// <summary>Whether the item has its outcome.</summary>
+    public bool IsFinished => Volatile.Read(ref _finished) != 0;
+
     public override string ToString() => Item.ToString();
 }

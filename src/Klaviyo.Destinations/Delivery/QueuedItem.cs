@@ -53,6 +53,12 @@ public sealed class QueuedItem
     /// <summary>Delivery attempts so far.</summary>
     public int Attempts { get; set; }
 
+    /// <summary>Earliest time of the next attempt after a retryable failure (kept by durable queues across restarts).</summary>
+    internal DateTimeOffset? NotBefore { get; set; }
+
+    /// <summary>When a sender first took the item (the start of <c>MaxItemAge</c>; kept by durable queues across restarts).</summary>
+    internal DateTimeOffset? FirstTakenAt { get; set; }
+
     /// <summary>The flush-tracking ticket (process-local).</summary>
     internal long Ticket { get; set; }
 

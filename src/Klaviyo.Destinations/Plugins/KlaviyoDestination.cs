@@ -32,6 +32,7 @@ public sealed class KlaviyoDestination : IDestinationPlugin
             ? new HttpBatchSender(http.Transport, options, time, logger)
             : new SingleItemBatchSender(sender);
         _pipeline = new DeliveryPipeline(queue, batches, _reporter, _tracker, options, time, logger, metrics);
+        if (queue is IQueueFeedback feedback) feedback.Dropped = OnDropped;
         Log.Started(logger, options);
         RevisionCheck.WarnIfStale(options.Revision, time.GetUtcNow(), logger);
         _pipeline.Start();
@@ -43,25 +44,64 @@ public sealed class KlaviyoDestination : IDestinationPlugin
     /// <summary>Items accepted and not yet finished.</summary>
     public int Pending => _tracker.OpenCount;
 
+    /// <summary>Whether accepted items survive a crash (the queue is durable, see <c>docs/durability.md</c>).</summary>
+    public bool IsDurable => _queue.IsDurable;
+
     /// <inheritdoc />
     public AnalyticsMessage? Execute(AnalyticsMessage message)
     {
+        Accept(message, null);
+        return message;
+    }
+
+    /// <summary>
+    /// Maps and queues <paramref name="message"/> like <see cref="Execute"/>, then waits until its items are safe in the
+    /// queue (on disk for a durable queue). True when every part was accepted and kept; false when a part was rejected or
+    /// refused (its outcome says why).
+    /// </summary>
+    internal async Task<bool> ExecuteDurablyAsync(AnalyticsMessage message, CancellationToken cancellationToken)
+    {
+        var accepted = new List<QueuedItem>(2);
+        var all = Accept(message, accepted);
+        foreach (var item in accepted)
+            if (!await _queue.WhenDurableAsync(item, cancellationToken).ConfigureAwait(false)) all = false;
+        return all;
+    }
+
+    private bool Accept(AnalyticsMessage message, List<QueuedItem>? accepted)
+    {
         var result = _mapper.Map(message);
-        foreach (var rejection in result.Rejections) _reporter.Report(rejection);
+        var all = true;
+        foreach (var rejection in result.Rejections)
+        {
+            if (rejection.Status != DeliveryStatus.Skipped) all = false;
+            _reporter.Report(rejection);
+        }
         foreach (var item in result.Items)
         {
             item.Ticket = _tracker.Open();
-            if (!_queue.TryEnqueue(item))
+            if (_queue.TryEnqueue(item))
             {
-                _tracker.Close(item.Ticket);
-                _reporter.Report(new DeliveryOutcome(item.MessageId, item.Kind, DeliveryStatus.Rejected,
-                    Volatile.Read(ref _disposed) != 0
-                        ? "Analytics is shutting down; the item was not accepted."
-                        : $"The queue is full ({_options.QueueCapacity} items waiting); the item was refused. Raise QueueCapacity or check why delivery is slow.",
-                    null, item.UniqueId, item.UserId, item.Warnings));
+                accepted?.Add(item);
+                continue;
             }
+            all = false;
+            _tracker.Close(item.Ticket);
+            var reason = _queue is IQueueFeedback feedback
+                ? feedback.DescribeRefusal(item)
+                : Volatile.Read(ref _disposed) != 0
+                    ? "Analytics is shutting down; the item was not accepted."
+                    : $"The queue is full ({_options.QueueCapacity} items waiting); the item was refused. Raise QueueCapacity or check why delivery is slow.";
+            _reporter.Report(new DeliveryOutcome(item.MessageId, item.Kind, DeliveryStatus.Rejected, reason, null, item.UniqueId, item.UserId, item.Warnings));
         }
-        return message;
+        return all;
+    }
+
+    /// <summary>An item the queue accepted but will not deliver (disk write failed, or dropped to stay within the disk budget).</summary>
+    private void OnDropped(QueuedItem item, string reason)
+    {
+        _reporter.Report(new DeliveryOutcome(item.MessageId, item.Kind, DeliveryStatus.Rejected, reason, null, item.UniqueId, item.UserId, item.Warnings));
+        _tracker.Close(item.Ticket);
     }
 
     /// <inheritdoc />

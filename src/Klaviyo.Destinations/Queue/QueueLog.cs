@@ -1,0 +1,31 @@
+using Microsoft.Extensions.Logging;
+
+namespace Klaviyo.Destinations;
+
+/// <summary>Log messages of the durable queue. None of them carries the API key or item contents.</summary>
+internal static partial class QueueLog
+{
+    [LoggerMessage(101, LogLevel.Information, "Durable queue {Path} opened: {Count} items ({Bytes} bytes) from earlier runs will be delivered; {DeadLetters} dead letters")]
+    public static partial void Opened(ILogger logger, string path, long count, long bytes, long deadLetters);
+
+    [LoggerMessage(102, LogLevel.Error, "Durable queue {Path}: a group commit of {Count} items failed; they are reported as rejected")]
+    public static partial void CommitFailed(ILogger logger, Exception exception, string path, int count);
+
+    [LoggerMessage(103, LogLevel.Warning, "Durable queue {Path}: item {Seq} could not be read and was moved to the dead letters: {Reason}")]
+    public static partial void Undecodable(ILogger logger, string path, long seq, string reason);
+
+    [LoggerMessage(104, LogLevel.Warning, "Durable queue {Path}: {Count} oldest dead letters deleted (MaxDeadLetters {Max})")]
+    public static partial void DeadLettersTrimmed(ILogger logger, string path, int count, int max);
+
+    [LoggerMessage(105, LogLevel.Information, "Durable queue {Path} closed: {Count} undelivered items stay on disk and are delivered by the next run (or 'klaviyo-dest drain')")]
+    public static partial void ClosedWithItems(ILogger logger, string path, long count);
+
+    [LoggerMessage(106, LogLevel.Warning, "Durable queue {Path}: over its disk budget ({MaxBytes} bytes); dropped {Count} oldest waiting items")]
+    public static partial void DroppedOldest(ILogger logger, string path, long maxBytes, int count);
+
+    [LoggerMessage(107, LogLevel.Debug, "Durable queue {Path}: committed {Count} items and {Ops} changes in {Elapsed} ms")]
+    public static partial void Committed(ILogger logger, string path, int count, int ops, double elapsed);
+
+    [LoggerMessage(108, LogLevel.Information, "Durable queue {Path}: {Count} dead letters replayed")]
+    public static partial void Replayed(ILogger logger, string path, int count);
+}

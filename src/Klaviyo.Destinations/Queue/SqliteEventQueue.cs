@@ -1,0 +1,675 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Klaviyo.Destinations;
+
+/// <summary>
+/// The durable queue: an embedded SQLite database (WAL, exclusive locking) that keeps every accepted item until it has
+/// a final outcome, across crashes and restarts. See <c>docs/durability.md</c> for the contract.
+/// <list type="bullet">
+/// <item><see cref="TryEnqueue"/> only appends to a bounded in-memory hand-off; one writer commits everything waiting
+/// there in one transaction (group commit), so an item is on disk one commit after it was accepted.
+/// <see cref="WhenDurableAsync"/> completes then.</item>
+/// <item>Only committed items reach the sender, in sequence order. At most <see cref="SqliteEventQueueOptions.ReadAhead"/>
+/// of them are held in memory; the rest wait on disk and are read in pages, so memory stays bounded during an outage.</item>
+/// <item>Finished items are deleted; retry state is updated in place; items past the attempt or age caps become dead
+/// letters (<see cref="ListDeadLettersAsync"/>, <see cref="ReplayDeadLettersAsync"/>).</item>
+/// <item>One owner per path (a lock file); a second instance or process gets a <see cref="KlaviyoConfigurationException"/>.</item>
+/// </list>
+/// </summary>
+public sealed class SqliteEventQueue : IEventQueue, IQueueFeedback
+{
+    [ThreadStatic]
+    private static string? t_refusal;
+
+    private readonly SqliteEventQueueOptions _options;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly QueueLock _lock;
+    private readonly QueueDatabase _db;
+    private readonly SemaphoreSlim _dbGate = new(1, 1);
+    private readonly AsyncSignal _wake = new();
+    private readonly Channel<QueuedItem> _ready = Channel.CreateUnbounded<QueuedItem>(new UnboundedChannelOptions { SingleReader = false, SingleWriter = true });
+    private readonly Task _writer;
+
+    // Hand-off (caller threads), guarded by _gate.
+    private readonly Lock _gate = new();
+    private List<QueuedItem> _inserts = new();
+    private List<QueueOp> _ops = new();
+    private List<TaskCompletionSource> _barriers = new();
+    private readonly Queue<(IReadOnlyCollection<long>? Ids, TaskCompletionSource<int> Done)> _replays = new();
+    private long _sequence;
+    private long _pendingBytes;
+    private long _committingBytes;
+    private int _handOffCount;
+    private bool _closed;
+    private bool _stopping;
+
+    // Writer state, guarded by _dbGate.
+    private readonly Dictionary<long, long> _spilledTickets = new();
+    private long _loadedUpTo;
+    private volatile bool _spilled;
+    private long _spilledCount;
+    private long _storedBytes;
+    private long _storedCount;
+    private long _deadLetterCount;
+    private volatile bool _readerClosed;
+    private int _readyCount;
+
+    // Durability notifications, guarded by _durableGate.
+    private readonly Lock _durableGate = new();
+    private readonly PriorityQueue<TaskCompletionSource<bool>, long> _durableWaiters = new();
+    private readonly HashSet<long> _failed = new();
+    private readonly List<TaskCompletionSource> _emptyWaiters = new();
+    private long _durableUpTo;
+    private long _commits;
+
+    /// <summary>Opens (or creates) the queue at <see cref="SqliteEventQueueOptions.Path"/> and takes ownership of it.</summary>
+    /// <param name="options">The queue's settings.</param>
+    /// <param name="logger">Where the queue logs (category of your choice); nothing is logged when null.</param>
+    /// <param name="timeProvider">The clock for dead-letter times; <see cref="TimeProvider.System"/> when null.</param>
+    /// <exception cref="KlaviyoConfigurationException">The path is in use by another owner, or cannot be opened.</exception>
+    public SqliteEventQueue(SqliteEventQueueOptions options, ILogger? logger = null, TimeProvider? timeProvider = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _options = options;
+        _logger = logger ?? NullLogger.Instance;
+        _time = timeProvider ?? TimeProvider.System;
+        Path = System.IO.Path.GetFullPath(options.Path);
+        var directory = System.IO.Path.GetDirectoryName(Path);
+        if (!string.IsNullOrEmpty(directory)) Directory.CreateDirectory(directory);
+        _lock = QueueLock.Acquire(Path);
+        try
+        {
+            _db = new QueueDatabase(Path, options.SyncToDisk);
+        }
+        catch
+        {
+            _lock.Dispose();
+            throw;
+        }
+        _sequence = _db.MaxSequence();
+        (_storedCount, _storedBytes) = _db.ItemTotals();
+        _deadLetterCount = _db.DeadLetterCount();
+        _spilledCount = _storedCount;
+        _spilled = _storedCount > 0;
+        if (_storedCount > 0 || _deadLetterCount > 0) QueueLog.Opened(_logger, Path, _storedCount, _storedBytes, _deadLetterCount);
+        _writer = Task.Run(WriteLoopAsync);
+    }
+
+    /// <summary>Opens the queue at <paramref name="path"/> with default settings.</summary>
+    public SqliteEventQueue(string path, ILogger? logger = null) : this(new SqliteEventQueueOptions { Path = path }, logger) { }
+
+    /// <summary>The database file.</summary>
+    public string Path { get; }
+
+    /// <inheritdoc />
+    public bool IsDurable => true;
+
+    /// <summary>Items waiting to be taken by the sender (in memory or on disk).</summary>
+    public int Count => (int)Math.Min(int.MaxValue, Volatile.Read(ref _readyCount) + Volatile.Read(ref _handOffCount) + Interlocked.Read(ref _spilledCount));
+
+    /// <summary>Items stored on disk that have no final outcome yet: waiting, or being sent.</summary>
+    public long StoredCount => Interlocked.Read(ref _storedCount);
+
+    /// <summary>Bytes of the items stored on disk (what <see cref="SqliteEventQueueOptions.MaxBytes"/> limits).</summary>
+    public long StoredBytes => Interlocked.Read(ref _storedBytes);
+
+    /// <summary>Items the queue holds in memory: accepted and not yet committed, plus committed and ready for the sender. Bounded by HandOffCapacity + ReadAhead.</summary>
+    public int InMemoryCount => Volatile.Read(ref _handOffCount) + Volatile.Read(ref _readyCount);
+
+    /// <summary>Dead letters kept.</summary>
+    public long DeadLetterCount => Interlocked.Read(ref _deadLetterCount);
+
+    /// <summary>Group commits that wrote new items (for tests and diagnostics).</summary>
+    internal long Commits => Interlocked.Read(ref _commits);
+
+    Action<QueuedItem, string>? IQueueFeedback.Dropped { get; set; }
+
+    private Action<QueuedItem, string>? Dropped => ((IQueueFeedback)this).Dropped;
+
+    /// <inheritdoc />
+    public bool TryEnqueue(QueuedItem item)
+    {
+        ArgumentNullException.ThrowIfNull(item);
+        var size = Estimate(item);
+        lock (_gate)
+        {
+            if (_closed)
+            {
+                t_refusal = "Analytics is shutting down; the item was not accepted.";
+                return false;
+            }
+            if (_inserts.Count >= _options.HandOffCapacity)
+            {
+                t_refusal = $"The durable queue's write buffer is full ({_options.HandOffCapacity:N0} items not yet on disk); the item was refused. The disk is slower than the rate of calls: raise HandOffCapacity or use a faster disk.";
+                return false;
+            }
+            if (_options.Overflow == QueueOverflowMode.RefuseNew && Interlocked.Read(ref _storedBytes) + _pendingBytes + _committingBytes + size > _options.MaxBytes)
+            {
+                t_refusal = $"The durable queue is over its disk budget ({_options.MaxBytes:N0} bytes of undelivered items); the item was refused. Klaviyo is not accepting items as fast as they arrive: check the outcomes for the cause, or raise Klaviyo:MaxQueueBytes.";
+                return false;
+            }
+            item.Sequence = ++_sequence;
+            _inserts.Add(item);
+            _pendingBytes += size;
+            _handOffCount = _inserts.Count;
+        }
+        _wake.Set();
+        return true;
+    }
+
+    string IQueueFeedback.DescribeRefusal(QueuedItem item) => t_refusal ?? "The durable queue refused the item.";
+
+    /// <inheritdoc />
+    public ValueTask<bool> WhenDurableAsync(QueuedItem item, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(item);
+        TaskCompletionSource<bool> done;
+        lock (_durableGate)
+        {
+            if (item.Sequence <= _durableUpTo) return ValueTask.FromResult(!_failed.Contains(item.Sequence));
+            done = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+            _durableWaiters.Enqueue(done, item.Sequence);
+        }
+        return new ValueTask<bool>(done.Task.WaitAsync(cancellationToken));
+    }
+
+    /// <inheritdoc />
+    public ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken) => _ready.Reader.WaitToReadAsync(cancellationToken);
+
+    /// <inheritdoc />
+    public bool TryDequeue(out QueuedItem item)
+    {
+        if (!_ready.Reader.TryRead(out item!)) return false;
+        var left = Interlocked.Decrement(ref _readyCount);
+        if (_spilled && left < _options.ReadAhead / 2) _wake.Set();
+        return true;
+    }
+
+    /// <inheritdoc />
+    public ValueTask CompleteAsync(QueuedItem item, CancellationToken cancellationToken) => Change(new QueueOp(QueueOpKind.Complete, item.Sequence));
+
+    /// <inheritdoc />
+    public ValueTask RecordRetryAsync(QueuedItem item, CancellationToken cancellationToken) =>
+        Change(new QueueOp(QueueOpKind.Retry, item.Sequence, item.Attempts, item.NotBefore, item.FirstTakenAt));
+
+    /// <inheritdoc />
+    public ValueTask DeadLetterAsync(QueuedItem item, string reason, CancellationToken cancellationToken) =>
+        Change(new QueueOp(QueueOpKind.DeadLetter, item.Sequence, item.Attempts, Reason: reason));
+
+    private ValueTask Change(QueueOp op)
+    {
+        if (op.Seq <= 0) return ValueTask.CompletedTask;
+        lock (_gate) _ops.Add(op);
+        _wake.Set();
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Dead letters, oldest first.</summary>
+    public async Task<IReadOnlyList<DeadLetter>> ListDeadLettersAsync(int limit = 1_000, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        await _dbGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            ObjectDisposedException.ThrowIf(_stopping && _writer.IsCompleted, this);
+            var list = new List<DeadLetter>();
+            foreach (var (seq, failedAt, attempts, reason, record) in _db.DeadLetters(limit))
+            {
+                try
+                {
+                    var item = QueuedItemCodec.Decode(record);
+                    list.Add(new DeadLetter(seq, failedAt, attempts, reason, item.Kind, item.MessageId, item.UserId, item.Metric, item.UniqueId));
+                }
+                catch (FormatException)
+                {
+                    list.Add(new DeadLetter(seq, failedAt, attempts, reason, ItemKind.Message, "", null, null, null));
+                }
+            }
+            return list;
+        }
+        finally
+        {
+            _dbGate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Puts dead letters back in the queue (all of them, or those with the given ids) with their attempts reset; they go
+    /// to the back of the queue and are sent like new items. Returns how many were replayed.
+    /// </summary>
+    public Task<int> ReplayDeadLettersAsync(IEnumerable<long>? ids = null, CancellationToken cancellationToken = default)
+    {
+        var done = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_stopping, this);
+            _replays.Enqueue((ids?.ToArray(), done));
+        }
+        _wake.Set();
+        return done.Task.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>Completes when no item is stored any more (each one delivered, rejected or dead-lettered) — what a drain waits for.</summary>
+    public Task WaitUntilEmptyAsync(CancellationToken cancellationToken = default)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_durableGate) _emptyWaiters.Add(done);
+        _wake.Set();
+        return done.Task.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>Completes when everything handed to the queue before the call (items and changes) is committed.</summary>
+    internal Task WhenWrittenAsync()
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_stopping, this);
+            _barriers.Add(done);
+        }
+        _wake.Set();
+        return done.Task;
+    }
+
+    /// <inheritdoc />
+    public void Close()
+    {
+        lock (_gate) _closed = true;
+        _readerClosed = true;
+        _ready.Writer.TryComplete();
+    }
+
+    /// <summary>Commits what is still in the hand-off, closes the database and releases the path. Undelivered items stay on disk.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        Close();
+        lock (_gate)
+        {
+            if (_stopping) return;
+            _stopping = true;
+        }
+        _wake.Set();
+        try
+        {
+            await _writer.ConfigureAwait(false);
+        }
+        finally
+        {
+            await _dbGate.WaitAsync().ConfigureAwait(false);
+            if (_storedCount > 0) QueueLog.ClosedWithItems(_logger, Path, _storedCount);
+            _db.Dispose();
+            _lock.Dispose();
+            _dbGate.Release();
+            lock (_durableGate)
+            {
+                foreach (var waiter in _emptyWaiters) waiter.TrySetException(new ObjectDisposedException(nameof(SqliteEventQueue)));
+                _emptyWaiters.Clear();
+                while (_durableWaiters.TryDequeue(out var waiter, out _)) waiter.TrySetResult(false);
+            }
+            lock (_gate)
+                while (_replays.TryDequeue(out var replay)) replay.Done.TrySetException(new ObjectDisposedException(nameof(SqliteEventQueue)));
+        }
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        while (true)
+        {
+            _wake.Reset();
+            (IReadOnlyCollection<long>? Ids, TaskCompletionSource<int> Done)? replay = null;
+            IReadOnlyCollection<long>? replayIds = null;
+            lock (_gate)
+                if (_replays.TryPeek(out var next)) replay = next;
+            if (replay is { } pending)
+            {
+                await _dbGate.WaitAsync().ConfigureAwait(false);
+                try { replayIds = pending.Ids ?? _db.DeadLetterIds(); }
+                finally { _dbGate.Release(); }
+            }
+            List<QueuedItem> inserts;
+            List<QueueOp> ops;
+            List<TaskCompletionSource> barriers;
+            bool stopping;
+            long replayFirst = 0;
+            lock (_gate)
+            {
+                inserts = _inserts;
+                ops = _ops;
+                barriers = _barriers;
+                _inserts = new List<QueuedItem>();
+                _ops = new List<QueueOp>();
+                if (barriers.Count > 0) _barriers = new List<TaskCompletionSource>();
+                _committingBytes = _pendingBytes;
+                _pendingBytes = 0;
+                _handOffCount = 0;
+                stopping = _stopping;
+                if (replay is not null)
+                {
+                    // Reserved while the hand-off is empty: every earlier sequence is in 'inserts', every later one comes after.
+                    _replays.Dequeue();
+                    replayFirst = _sequence + 1;
+                    _sequence += replayIds!.Count;
+                }
+            }
+            var worked = inserts.Count > 0 || ops.Count > 0 || replay is not null || barriers.Count > 0;
+            var reports = new List<(QueuedItem Item, string Reason)>();
+            await _dbGate.WaitAsync().ConfigureAwait(false);
+            try
+            {
+                for (var i = 0; i < inserts.Count || (i == 0 && ops.Count > 0); i += _options.MaxGroupSize)
+                {
+                    var chunk = inserts.GetRange(i, Math.Min(_options.MaxGroupSize, inserts.Count - i));
+                    Commit(chunk, i == 0 ? ops : [], reports);
+                }
+                if (replay is { } r) r.Done.TrySetResult(Replay(replayIds!, replayFirst));
+                Refill(reports);
+            }
+            catch (Exception ex)
+            {
+                // Never let the writer die: log, fail a pending replay, and carry on with the next round.
+                QueueLog.CommitFailed(_logger, ex, Path, inserts.Count);
+                replay?.Done.TrySetException(ex);
+            }
+            finally
+            {
+                lock (_gate) _committingBytes = 0;
+                _dbGate.Release();
+            }
+            foreach (var (item, reason) in reports) ReportDropped(item, reason);
+            foreach (var barrier in barriers) barrier.TrySetResult();
+            ResolveEmptyWaiters();
+            if (!worked)
+            {
+                if (stopping) return;
+                await _wake.WaitAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>One transaction: the finished/retried/dead-lettered changes, room for the new items if over budget, the new items.</summary>
+    private void Commit(List<QueuedItem> items, List<QueueOp> ops, List<(QueuedItem Item, string Reason)> reports)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var now = _time.GetUtcNow();
+        var records = new byte[items.Count][];
+        var failed = new HashSet<long>();
+        long newBytes = 0;
+        for (var i = 0; i < items.Count; i++)
+        {
+            try
+            {
+                records[i] = QueuedItemCodec.Encode(items[i]);
+                newBytes += records[i].Length;
+            }
+            catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or OverflowException)
+            {
+                failed.Add(items[i].Sequence);
+                reports.Add((items[i], $"The item could not be written to the durable queue: {ex.Message}"));
+            }
+        }
+        long freed = 0, removed = 0, deadLettered = 0, storedBefore = _storedBytes;
+        var victims = new List<(long Seq, byte[] Record)>();
+        var tx = _db.Begin();
+        try
+        {
+            foreach (var op in ops)
+            {
+                long bytes;
+                switch (op.Kind)
+                {
+                    case QueueOpKind.Complete:
+                        bytes = _db.Delete(tx, op.Seq);
+                        break;
+                    case QueueOpKind.Retry:
+                        _db.UpdateRetry(tx, op.Seq, op.Attempts, op.NotBefore, op.FirstTaken);
+                        bytes = -1;
+                        break;
+                    default:
+                        bytes = _db.MoveToDeadLetters(tx, op.Seq, now, op.Attempts, op.Reason ?? "gave up");
+                        if (bytes >= 0) deadLettered++;
+                        break;
+                }
+                if (bytes >= 0)
+                {
+                    freed += bytes;
+                    removed++;
+                }
+            }
+            var over = storedBefore - freed + newBytes - _options.MaxBytes;
+            if (over > 0 && _options.Overflow == QueueOverflowMode.DropOldest)
+            {
+                var after = _loadedUpTo;
+                while (over > 0)
+                {
+                    var oldest = _db.Oldest(tx, after, 256);
+                    if (oldest.Count == 0) break;
+                    foreach (var (seq, bytes, record) in oldest)
+                    {
+                        if (over <= 0) break;
+                        _db.Delete(tx, seq);
+                        victims.Add((seq, record));
+                        over -= bytes;
+                        freed += bytes;
+                        removed++;
+                        after = seq;
+                    }
+                }
+            }
+            // Still over: with DropOldest the oldest of the new items go (every stored one is already being sent); with
+            // RefuseNew (the estimate at acceptance was short) the newest are refused.
+            var dropOldest = _options.Overflow == QueueOverflowMode.DropOldest;
+            for (var k = 0; k < items.Count && over > 0; k++)
+            {
+                var i = dropOldest ? k : items.Count - 1 - k;
+                if (records[i] is null || failed.Contains(items[i].Sequence)) continue;
+                failed.Add(items[i].Sequence);
+                over -= records[i].Length;
+                newBytes -= records[i].Length;
+                reports.Add((items[i], dropOldest
+                    ? $"Dropped from the durable queue to stay within its disk budget ({_options.MaxBytes:N0} bytes, QueueOverflow = DropOldest): newer items were kept instead."
+                    : $"The durable queue is over its disk budget ({_options.MaxBytes:N0} bytes); the item was refused."));
+            }
+            for (var i = 0; i < items.Count; i++)
+            {
+                if (failed.Contains(items[i].Sequence)) continue;
+                var item = items[i];
+                _db.Insert(tx, item.Sequence, records[i], item.Attempts, item.NotBefore, item.FirstTakenAt);
+            }
+            if (deadLettered > 0 && _deadLetterCount + deadLettered > _options.MaxDeadLetters)
+            {
+                var trimmed = _db.TrimDeadLetters(tx, _options.MaxDeadLetters);
+                deadLettered -= trimmed;
+                if (trimmed > 0) QueueLog.DeadLettersTrimmed(_logger, Path, trimmed, _options.MaxDeadLetters);
+            }
+            tx.Commit();
+        }
+        catch (Exception ex) when (ex is SqliteException or IOException or InvalidOperationException)
+        {
+            try { tx.Rollback(); } catch (Exception rollback) when (rollback is SqliteException or InvalidOperationException) { }
+            tx.Dispose();
+            QueueLog.CommitFailed(_logger, ex, Path, items.Count);
+            foreach (var item in items)
+                if (failed.Add(item.Sequence)) reports.Add((item, $"The item could not be written to the durable queue: {ex.Message}"));
+            // The changes are kept for the next commit (deleting an item twice is harmless).
+            lock (_gate) _ops.InsertRange(0, ops);
+            Settle(items, failed);
+            return;
+        }
+        tx.Dispose();
+        if (items.Count > 0) Interlocked.Increment(ref _commits);
+        var inserted = items.Count - failed.Count;
+        Interlocked.Add(ref _storedBytes, newBytes - freed);
+        Interlocked.Add(ref _storedCount, inserted - removed);
+        Interlocked.Add(ref _deadLetterCount, deadLettered);
+        if (victims.Count > 0)
+        {
+            QueueLog.DroppedOldest(_logger, Path, _options.MaxBytes, victims.Count);
+            Interlocked.Add(ref _spilledCount, -victims.Count);
+            foreach (var (seq, record) in victims)
+            {
+                if (!TryDecode(record, out var victim)) continue;
+                victim.Sequence = seq;
+                if (_spilledTickets.Remove(seq, out var ticket)) victim.Ticket = ticket;
+                reports.Add((victim, $"Dropped from the durable queue to stay within its disk budget ({_options.MaxBytes:N0} bytes, QueueOverflow = DropOldest): newer items were kept instead."));
+            }
+        }
+        foreach (var item in items)
+        {
+            if (failed.Contains(item.Sequence)) continue;
+            if (!_spilled && !_readerClosed && Volatile.Read(ref _readyCount) < _options.ReadAhead && _ready.Writer.TryWrite(item))
+            {
+                Interlocked.Increment(ref _readyCount);
+                _loadedUpTo = Math.Max(_loadedUpTo, item.Sequence);
+            }
+            else
+            {
+                _spilled = true;
+                Interlocked.Increment(ref _spilledCount);
+                if (item.Ticket != 0) _spilledTickets[item.Sequence] = item.Ticket;
+            }
+        }
+        Settle(items, failed);
+        if (items.Count > 0 || ops.Count > 0)
+            QueueLog.Committed(_logger, Path, inserted, ops.Count, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+    }
+
+    /// <summary>Completes the durability waiters of a processed group.</summary>
+    private void Settle(List<QueuedItem> items, HashSet<long> failed)
+    {
+        if (items.Count == 0) return;
+        List<(TaskCompletionSource<bool>, bool)>? ready = null;
+        lock (_durableGate)
+        {
+            if (_failed.Count > 100_000) _failed.Clear();
+            foreach (var seq in failed) _failed.Add(seq);
+            _durableUpTo = Math.Max(_durableUpTo, items[^1].Sequence);
+            while (_durableWaiters.TryPeek(out var waiter, out var seq) && seq <= _durableUpTo)
+            {
+                _durableWaiters.Dequeue();
+                (ready ??= new()).Add((waiter, !_failed.Contains(seq)));
+            }
+        }
+        if (ready is not null) foreach (var (waiter, ok) in ready) waiter.TrySetResult(ok);
+    }
+
+    /// <summary>Reads the next page of items waiting on disk into memory when the sender is running low.</summary>
+    private void Refill(List<(QueuedItem Item, string Reason)> reports)
+    {
+        if (!_spilled || _readerClosed) return;
+        var room = _options.ReadAhead - Volatile.Read(ref _readyCount);
+        if (room < _options.ReadAhead / 2) return;
+        var rows = _db.Page(_loadedUpTo, room);
+        List<(long Seq, string Reason)>? unreadable = null;
+        foreach (var row in rows)
+        {
+            _loadedUpTo = row.Seq;
+            Interlocked.Decrement(ref _spilledCount);
+            QueuedItem item;
+            try
+            {
+                item = QueuedItemCodec.Decode(row.Record);
+            }
+            catch (FormatException ex)
+            {
+                (unreadable ??= new()).Add((row.Seq, $"The stored record could not be read: {ex.Message}"));
+                continue;
+            }
+            item.Sequence = row.Seq;
+            item.Attempts = row.Attempts;
+            item.NotBefore = row.NotBefore;
+            item.FirstTakenAt = row.FirstTaken;
+            if (_spilledTickets.Remove(row.Seq, out var ticket)) item.Ticket = ticket;
+            if (!_ready.Writer.TryWrite(item)) break;
+            Interlocked.Increment(ref _readyCount);
+        }
+        if (rows.Count < room)
+        {
+            _spilled = false;
+            Interlocked.Exchange(ref _spilledCount, 0);
+            _spilledTickets.Clear();
+        }
+        if (unreadable is null) return;
+        using var tx = _db.Begin();
+        long freed = 0;
+        foreach (var (seq, reason) in unreadable)
+        {
+            QueueLog.Undecodable(_logger, Path, seq, reason);
+            var bytes = _db.MoveToDeadLetters(tx, seq, _time.GetUtcNow(), 0, reason);
+            if (bytes > 0) freed += bytes;
+        }
+        tx.Commit();
+        Interlocked.Add(ref _storedBytes, -freed);
+        Interlocked.Add(ref _storedCount, -unreadable.Count);
+        Interlocked.Add(ref _deadLetterCount, unreadable.Count);
+    }
+
+    /// <summary>Moves dead letters back into the queue under the sequence numbers reserved for them.</summary>
+    private int Replay(IReadOnlyCollection<long> ids, long first)
+    {
+        var seq = first;
+        long bytes = 0;
+        var count = 0;
+        using (var tx = _db.Begin())
+        {
+            foreach (var id in ids)
+            {
+                var record = _db.TakeDeadLetter(tx, id);
+                if (record is null) continue;
+                _db.Insert(tx, seq++, record, 0, null, null);
+                bytes += record.Length;
+                count++;
+            }
+            tx.Commit();
+        }
+        if (count == 0) return 0;
+        Interlocked.Add(ref _storedBytes, bytes);
+        Interlocked.Add(ref _storedCount, count);
+        Interlocked.Add(ref _deadLetterCount, -count);
+        Interlocked.Add(ref _spilledCount, count);
+        _spilled = true;
+        QueueLog.Replayed(_logger, Path, count);
+        return count;
+    }
+
+    private void ResolveEmptyWaiters()
+    {
+        List<TaskCompletionSource>? ready = null;
+        lock (_durableGate)
+        {
+            if (_emptyWaiters.Count == 0 || Interlocked.Read(ref _storedCount) != 0 || Volatile.Read(ref _handOffCount) != 0) return;
+            ready = [.. _emptyWaiters];
+            _emptyWaiters.Clear();
+        }
+        foreach (var waiter in ready) waiter.TrySetResult();
+    }
+
+    private void ReportDropped(QueuedItem item, string reason)
+    {
+        if (item.Kind == ItemKind.Message) return;
+        Dropped?.Invoke(item, reason);
+    }
+
+    private static bool TryDecode(byte[] record, out QueuedItem item)
+    {
+        try
+        {
+            item = QueuedItemCodec.Decode(record);
+            return true;
+        }
+        catch (FormatException)
+        {
+            item = null!;
+            return false;
+        }
+    }
+
+    private static long Estimate(QueuedItem item) =>
+        64 + item.Profile.Length + (item.Properties?.Length ?? 0) + 3L * (item.MessageId.Length + item.UserKey.Length + (item.UserId?.Length ?? 0)
+            + (item.Metric?.Length ?? 0) + (item.UniqueId?.Length ?? 0) + (item.Currency?.Length ?? 0));
+}

@@ -1,0 +1,33 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+
+namespace Klaviyo.Destinations.Tests.Durability;
+
+/// <summary>Keeps every log entry at every level (Trace included): message, exception text and each structured value.</summary>
+internal sealed class CapturingLoggerProvider : ILoggerProvider
+{
+    public ConcurrentQueue<string> Entries { get; } = new();
+
+    public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
+
+    public void Dispose() { }
+
+    private sealed class Logger(CapturingLoggerProvider owner, string category) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull
+        {
+            owner.Entries.Enqueue($"{category} scope: {state}");
+            return null;
+        }
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            var text = $"{logLevel} {category} {eventId}: {formatter(state, exception)} {exception}";
+            if (state is IEnumerable<KeyValuePair<string, object?>> values)
+                text += " | " + string.Join(", ", values.Select(v => $"{v.Key}={v.Value}"));
+            owner.Entries.Enqueue(text);
+        }
+    }
+}

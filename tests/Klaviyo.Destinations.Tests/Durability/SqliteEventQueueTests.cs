@@ -1,0 +1,216 @@
+using System.Collections.Concurrent;
+
+namespace Klaviyo.Destinations.Tests.Durability;
+
+/// <summary>The durable queue on its own: group commit, reload order and retry state, dead letters, one owner, disk budget.</summary>
+public sealed class SqliteEventQueueTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+    private readonly CancellationTokenSource _timeout = new(TimeSpan.FromSeconds(30));
+
+    public void Dispose()
+    {
+        _timeout.Dispose();
+        _dir.Dispose();
+    }
+
+    private string DbPath => _dir.File("queue.db");
+
+    [Fact]
+    public async Task Items_enqueued_together_become_durable_in_few_group_commits_and_survive_reopening()
+    {
+        await using (var queue = new SqliteEventQueue(DbPath))
+        {
+            var items = Enumerable.Range(1, 2_000).Select(n => QueueItems.Event($"user-{n % 7}", n)).ToList();
+            foreach (var item in items) Assert.True(queue.TryEnqueue(item));
+            foreach (var item in items) Assert.True(await queue.WhenDurableAsync(item, _timeout.Token));
+            Assert.InRange(queue.Commits, 1, 200);
+            Assert.Equal(2_000, queue.StoredCount);
+        }
+        await using (var reopened = new SqliteEventQueue(DbPath))
+        {
+            Assert.Equal(2_000, reopened.StoredCount);
+            var taken = await QueueItems.TakeAsync(reopened, 2_000, _timeout.Token);
+            Assert.Equal(Enumerable.Range(1, 2_000), taken.Select(QueueItems.N));
+            Assert.Equal(taken.Select(i => i.Sequence).Order(), taken.Select(i => i.Sequence));
+        }
+    }
+
+    [Fact]
+    public async Task After_a_restart_unfinished_items_come_back_in_sequence_order_with_their_retry_state_and_new_items_follow()
+    {
+        var retryAt = new DateTimeOffset(2026, 8, 3, 13, 0, 0, TimeSpan.Zero);
+        await using (var queue = new SqliteEventQueue(DbPath))
+        {
+            var items = Enumerable.Range(1, 10).Select(n => QueueItems.Event(n % 2 == 0 ? "even" : "odd", n)).ToList();
+            foreach (var item in items) queue.TryEnqueue(item);
+            await queue.WhenDurableAsync(items[^1], _timeout.Token);
+            var taken = await QueueItems.TakeAsync(queue, 10, _timeout.Token);
+            // 1, 2 delivered; 3 failed twice and waits; the rest were in flight when the process stopped.
+            await queue.CompleteAsync(taken[0], default);
+            await queue.CompleteAsync(taken[1], default);
+            taken[2].Attempts = 2;
+            taken[2].NotBefore = retryAt;
+            taken[2].FirstTakenAt = retryAt.AddMinutes(-5);
+            await queue.RecordRetryAsync(taken[2], default);
+        }
+        await using (var reopened = new SqliteEventQueue(DbPath))
+        {
+            var again = await QueueItems.TakeAsync(reopened, 8, _timeout.Token);
+            Assert.Equal([3, 4, 5, 6, 7, 8, 9, 10], again.Select(QueueItems.N));
+            Assert.Equal(2, again[0].Attempts);
+            Assert.Equal(retryAt, again[0].NotBefore);
+            Assert.Equal(retryAt.AddMinutes(-5), again[0].FirstTakenAt);
+            Assert.All(again.Skip(1), i => Assert.Equal(0, i.Attempts));
+            var next = QueueItems.Event("odd", 11);
+            reopened.TryEnqueue(next);
+            Assert.True(next.Sequence > again[^1].Sequence);
+            Assert.Equal([11], (await QueueItems.TakeAsync(reopened, 1, _timeout.Token)).Select(QueueItems.N));
+        }
+    }
+
+    [Fact]
+    public async Task Dead_letters_keep_their_reason_across_restarts_and_replay_puts_them_back_with_attempts_reset()
+    {
+        await using (var queue = new SqliteEventQueue(DbPath))
+        {
+            var items = Enumerable.Range(1, 3).Select(n => QueueItems.Event("u", n)).ToList();
+            foreach (var item in items) queue.TryEnqueue(item);
+            var taken = await QueueItems.TakeAsync(queue, 3, _timeout.Token);
+            taken[1].Attempts = 10;
+            await queue.DeadLetterAsync(taken[1], "Gave up after 10 attempts; last answer: 503 Service Unavailable", default);
+            await queue.CompleteAsync(taken[0], default);
+            await queue.CompleteAsync(taken[2], default);
+        }
+        await using (var reopened = new SqliteEventQueue(DbPath))
+        {
+            Assert.Equal(0, reopened.StoredCount);
+            var letters = await reopened.ListDeadLettersAsync(cancellationToken: _timeout.Token);
+            var letter = Assert.Single(letters);
+            Assert.Equal(("m-2", "u-2", 10, ItemKind.Event), (letter.MessageId, letter.UniqueId, letter.Attempts, letter.Kind));
+            Assert.Contains("503", letter.Reason);
+
+            Assert.Equal(1, await reopened.ReplayDeadLettersAsync(cancellationToken: _timeout.Token));
+            Assert.Equal(0, reopened.DeadLetterCount);
+            Assert.Empty(await reopened.ListDeadLettersAsync(cancellationToken: _timeout.Token));
+            var replayed = Assert.Single(await QueueItems.TakeAsync(reopened, 1, _timeout.Token));
+            Assert.Equal((2, 0), (QueueItems.N(replayed), replayed.Attempts));
+            Assert.True(replayed.Sequence > letter.Id);
+            await reopened.CompleteAsync(replayed, default);
+            await reopened.WaitUntilEmptyAsync(_timeout.Token);
+        }
+    }
+
+    [Fact]
+    public async Task A_second_instance_on_the_same_path_is_refused_with_a_clear_error_until_the_first_is_disposed()
+    {
+        var first = new SqliteEventQueue(DbPath);
+        var error = Assert.Throws<KlaviyoConfigurationException>(() => new SqliteEventQueue(DbPath));
+        Assert.Contains("already open in another Analytics instance or process", error.Message);
+        Assert.Contains(DbPath, error.Message);
+        await first.DisposeAsync();
+        await using var second = new SqliteEventQueue(DbPath);
+        Assert.Equal(0, second.StoredCount);
+    }
+
+    [Fact]
+    public async Task A_second_process_on_the_same_path_is_refused_and_the_path_is_free_once_the_owner_is_killed()
+    {
+        await using (var child = ChildProcess.Start("hold", "--queue-path", DbPath))
+        {
+            Assert.Equal("ready", await child.ReadLineAsync(_timeout.Token));
+            var error = Assert.Throws<KlaviyoConfigurationException>(() => new SqliteEventQueue(DbPath));
+            Assert.Contains("already open", error.Message);
+            child.Kill();
+            await child.WaitForExitAsync(_timeout.Token);
+        }
+        await using var owner = new SqliteEventQueue(DbPath);
+        await using var refused = ChildProcess.Start("hold", "--queue-path", DbPath);
+        var (code, stderr) = await refused.WaitForExitAsync(_timeout.Token);
+        Assert.Equal(3, code);
+        Assert.Contains("already open in another Analytics instance or process", stderr);
+    }
+
+    [Fact]
+    public async Task Over_the_disk_budget_new_items_are_refused_with_the_reason_and_accepted_ones_are_kept()
+    {
+        await using var queue = new SqliteEventQueue(new SqliteEventQueueOptions { Path = DbPath, MaxBytes = 64 * 1024 });
+        var feedback = (IQueueFeedback)queue;
+        var accepted = new List<QueuedItem>();
+        string? reason = null;
+        for (var n = 1; n <= 200 && reason is null; n++)
+        {
+            var item = QueueItems.Event("u", n, padding: 1_000);
+            if (queue.TryEnqueue(item)) accepted.Add(item);
+            else reason = feedback.DescribeRefusal(item);
+        }
+        Assert.NotNull(reason);
+        Assert.Contains("disk budget", reason);
+        Assert.InRange(accepted.Count, 40, 64);
+        foreach (var item in accepted) Assert.True(await queue.WhenDurableAsync(item, _timeout.Token));
+        Assert.True(queue.StoredBytes <= 64 * 1024);
+        // Delivering frees room again.
+        var taken = await QueueItems.TakeAsync(queue, accepted.Count, _timeout.Token);
+        foreach (var item in taken.Take(10)) await queue.CompleteAsync(item, default);
+        await queue.WhenWrittenAsync();
+        Assert.Equal(accepted.Count - 10, queue.StoredCount);
+        Assert.True(queue.TryEnqueue(QueueItems.Event("u", 1_000, padding: 1_000)));
+    }
+
+    [Fact]
+    public async Task With_drop_oldest_the_oldest_waiting_items_make_room_and_each_is_reported()
+    {
+        var dropped = new ConcurrentQueue<(QueuedItem Item, string Reason)>();
+        await using (var queue = new SqliteEventQueue(new SqliteEventQueueOptions { Path = DbPath, MaxBytes = 64 * 1024, Overflow = QueueOverflowMode.DropOldest, ReadAhead = 2 }))
+        {
+            ((IQueueFeedback)queue).Dropped = (item, why) => dropped.Enqueue((item, why));
+            var items = Enumerable.Range(1, 200).Select(n => QueueItems.Event("u", n, padding: 1_000)).ToList();
+            foreach (var item in items) Assert.True(queue.TryEnqueue(item));
+            foreach (var item in items) await queue.WhenDurableAsync(item, _timeout.Token);
+            Assert.True(queue.StoredBytes <= 64 * 1024);
+            Assert.InRange(dropped.Count, 130, 160);
+            Assert.All(dropped, d => Assert.Contains("DropOldest", d.Reason));
+            Assert.Equal(200, dropped.Count + queue.StoredCount);
+        }
+        var droppedNumbers = dropped.Select(d => QueueItems.N(d.Item)).ToHashSet();
+        await using var reopened = new SqliteEventQueue(DbPath);
+        var kept = await QueueItems.TakeAsync(reopened, (int)reopened.StoredCount, _timeout.Token);
+        // The newest survive, in order; only items already handed to the sender (read-ahead 2) are older than a dropped one.
+        var keptNumbers = kept.Select(QueueItems.N).ToList();
+        Assert.Equal(keptNumbers.Order(), keptNumbers);
+        Assert.Contains(200, keptNumbers);
+        Assert.Empty(keptNumbers.Intersect(droppedNumbers));
+        Assert.InRange(keptNumbers.Count(n => n < droppedNumbers.Max()), 0, 2);
+    }
+
+    [Fact]
+    public async Task Memory_stays_bounded_while_items_pile_up_on_disk()
+    {
+        await using var queue = new SqliteEventQueue(new SqliteEventQueueOptions { Path = DbPath, HandOffCapacity = 1_000, ReadAhead = 100 });
+        var last = default(QueuedItem);
+        var maxInMemory = 0;
+        for (var n = 1; n <= 5_000; n++)
+        {
+            var item = QueueItems.Event($"u{n % 10}", n);
+            while (!queue.TryEnqueue(item)) await queue.WhenDurableAsync(last!, _timeout.Token);
+            last = item;
+            maxInMemory = Math.Max(maxInMemory, queue.InMemoryCount);
+        }
+        await queue.WhenDurableAsync(last!, _timeout.Token);
+        Assert.InRange(maxInMemory, 1, 1_100);
+        Assert.Equal(5_000, queue.StoredCount);
+        // Reading pages the rest in from disk, in order.
+        var numbers = new List<int>();
+        while (numbers.Count < 5_000 && await queue.WaitToReadAsync(_timeout.Token))
+        {
+            while (queue.TryDequeue(out var item))
+            {
+                numbers.Add(QueueItems.N(item));
+                await queue.CompleteAsync(item, default);
+            }
+            Assert.InRange(queue.InMemoryCount, 0, 1_100);
+        }
+        Assert.Equal(Enumerable.Range(1, 5_000), numbers);
+        await queue.WaitUntilEmptyAsync(_timeout.Token);
+    }
+}
