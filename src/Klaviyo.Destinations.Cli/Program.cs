@@ -12,6 +12,8 @@ internal static class Program
         Commands:
           send <file | ->   send (or --dry-run) each line; see 'klaviyo-dest send --help'
           emulator          run the local Klaviyo emulator; see 'klaviyo-dest emulator --help'
+          drain             deliver what a durable queue (Klaviyo:QueuePath) holds; see 'klaviyo-dest drain --help'
+          dead-letters      list or replay a durable queue's dead letters; see 'klaviyo-dest dead-letters --help'
 
         Examples:
           klaviyo-dest emulator --port 5080
@@ -33,6 +35,8 @@ internal static class Program
             {
                 [] or ["--help" or "-h" or "help"] => PrintHelp(),
                 ["send", .. var rest] => await SendCommand.RunAsync(rest, cancel.Token),
+                ["drain", .. var rest] => await DrainCommand.RunAsync(rest, cancel.Token),
+                ["dead-letters", .. var rest] => await DeadLettersCommand.RunAsync(rest, cancel.Token),
                 ["emulator", .. var rest] => await EmulatorCommandLine.RunAsync(rest),
                 [var unknown, ..] => throw new UsageException($"Unknown command '{unknown}'."),
             };

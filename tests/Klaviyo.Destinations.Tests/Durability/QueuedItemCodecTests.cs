@@ -61,7 +61,7 @@ public sealed class QueuedItemCodecTests
         byte[] With(byte tag) => [.. record[..^1], tag, 2, 7, 7, 0];
 
         Assert.Equal("m", QueuedItemCodec.Decode(With(100)).MessageId);
-        Assert.Contains("does not understand", Assert.Throws<FormatException>(() => QueuedItemCodec.Decode(With(QueuedItemCodec.MustUnderstand))).Message);
+        Assert.Contains("does not understand", Assert.Throws<FormatException>(() => QueuedItemCodec.Decode(With(255))).Message);
         Assert.Contains("version", Assert.Throws<FormatException>(() => QueuedItemCodec.Decode([2, .. record[1..]])).Message);
         Assert.Throws<FormatException>(() => QueuedItemCodec.Decode(record[..^3]));
         Assert.Throws<FormatException>(() => QueuedItemCodec.Decode([]));

@@ -1,0 +1,67 @@
+using Klaviyo.Destinations.Tests.Cli;
+using Klaviyo.Emulator;
+
+namespace Klaviyo.Destinations.Tests.Durability;
+
+/// <summary><c>klaviyo-dest drain</c> and <c>klaviyo-dest dead-letters</c> as processes, on a queue an app left behind.</summary>
+public sealed class DurableCliTests : IAsyncLifetime
+{
+    private readonly TempDirectory _dir = new();
+    private KlaviyoEmulator _klaviyo = null!;
+
+    public async Task InitializeAsync() => _klaviyo = await KlaviyoEmulator.StartAsync(new KlaviyoEmulatorOptions { Port = 0, RateLimitsEnabled = false });
+
+    public async Task DisposeAsync()
+    {
+        await _klaviyo.DisposeAsync();
+        _dir.Dispose();
+    }
+
+    [Fact]
+    public async Task Dead_letters_are_listed_replayed_and_then_drained_into_Klaviyo()
+    {
+        var path = _dir.File("queue.db");
+        _klaviyo.SetFaults(new EmulatorFaults { FailureRate = 1, FailureStatusCode = 503 });
+        await using (var analytics = new Analytics(new KlaviyoDestinationOptions
+        {
+            ApiKey = "pk_cli_secret",
+            BaseUrl = _klaviyo.BaseAddress,
+            QueuePath = path,
+            MaxAttempts = 1,
+            FlushInterval = TimeSpan.Zero,
+        }))
+        {
+            analytics.Track("u-1", "Left Behind", new Dictionary<string, object?> { ["n"] = 1 }, new MessageOptions { MessageId = "left-1" });
+            analytics.Track("u-2", "Left Behind", new Dictionary<string, object?> { ["n"] = 2 }, new MessageOptions { MessageId = "left-2" });
+            await analytics.FlushAsync();
+        }
+        _klaviyo.ClearFaults();
+
+        var listed = await CliProcess.RunAsync(_dir.Path, "dead-letters", "--queue-path", path);
+        Assert.True(listed.ExitCode == 0, listed.Stderr);
+        var lines = listed.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(2, lines.Length);
+        Assert.Contains("\"unique_id\":\"left-1\"", lines[0]);
+        Assert.Contains("503", lines[0]);
+
+        var replayed = await CliProcess.RunAsync(_dir.Path, "dead-letters", "--queue-path", path, "--replay");
+        Assert.True(replayed.ExitCode == 0, replayed.Stderr);
+        Assert.Contains("Replayed 2 dead letters", replayed.Stdout);
+
+        var drained = await CliProcess.RunAsync(_dir.Path, "drain", "--queue-path", path, "--base-url", _klaviyo.BaseAddress.ToString(), "--api-key", "pk_cli_secret");
+        Assert.True(drained.ExitCode == 0, drained.Stdout + drained.Stderr);
+        Assert.Contains("2 delivered", drained.Stdout);
+        Assert.Equal(["left-1", "left-2"], _klaviyo.State.Events.Where(e => e.MetricName == "Left Behind").Select(e => e.UniqueId).Order());
+        Assert.DoesNotContain("pk_cli_secret", drained.Stdout + drained.Stderr);
+    }
+
+    [Fact]
+    public async Task Drain_refuses_a_queue_another_owner_holds()
+    {
+        var path = _dir.File("held.db");
+        await using var owner = new SqliteEventQueue(path);
+        var drained = await CliProcess.RunAsync(_dir.Path, "drain", "--queue-path", path, "--base-url", _klaviyo.BaseAddress.ToString(), "--api-key", "pk_x");
+        Assert.Equal(2, drained.ExitCode);
+        Assert.Contains("already open in another Analytics instance or process", drained.Stderr);
+    }
+}
