@@ -108,6 +108,58 @@ public sealed class Analytics : IAsyncDisposable
         Process(MessageType.Alias, userId, previousId, MessagePayload.Empty, options);
 
     /// <summary>
+    /// The person joined <paramref name="audience"/>: they are added to the audience's Klaviyo list
+    /// (<see cref="KlaviyoDestinationOptions.AudienceLists"/>) without any change to their consent. Needs the person's
+    /// email (in <paramref name="traits"/>, an Email identity or an email userId); the alternate identifier setting
+    /// applies. Audience updates are bulk-forwarded (<see cref="KlaviyoDestinationOptions.AudienceFlushCount"/> /
+    /// <see cref="KlaviyoDestinationOptions.AudienceFlushInterval"/>); see <c>docs/audiences.md</c>.
+    /// </summary>
+    public void AudienceEntered(string? userId, string audience, IReadOnlyDictionary<string, object?>? traits = null, MessageOptions? options = null) =>
+        Process(MessageType.AudienceEntered, userId, audience, traits is null ? MessagePayload.Empty : MessagePayload.From(traits), options);
+
+    /// <summary>As <see cref="AudienceEntered(string?, string, IReadOnlyDictionary{string, object?}?, MessageOptions?)"/>, with a <c>[KlaviyoProfile]</c> model or JSON traits.</summary>
+    public void AudienceEntered<T>(string? userId, string audience, T traits, MessageOptions? options = null) =>
+        Process(MessageType.AudienceEntered, userId, audience, MessagePayload.From(traits), options);
+
+    /// <summary>
+    /// The person left <paramref name="audience"/>: they are removed from the audience's Klaviyo list; their consent is
+    /// not touched (they stay subscribed wherever else they are). An exit that follows an enter of the same person in
+    /// the same flush window replaces it (the last one wins).
+    /// </summary>
+    public void AudienceExited(string? userId, string audience, IReadOnlyDictionary<string, object?>? traits = null, MessageOptions? options = null) =>
+        Process(MessageType.AudienceExited, userId, audience, traits is null ? MessagePayload.Empty : MessagePayload.From(traits), options);
+
+    /// <summary>As <see cref="AudienceExited(string?, string, IReadOnlyDictionary{string, object?}?, MessageOptions?)"/>, with a <c>[KlaviyoProfile]</c> model or JSON traits.</summary>
+    public void AudienceExited<T>(string? userId, string audience, T traits, MessageOptions? options = null) =>
+        Process(MessageType.AudienceExited, userId, audience, MessagePayload.From(traits), options);
+
+    /// <summary>
+    /// Records consents the person gave (true) or withdrew (false), by your app's consent names
+    /// (<see cref="KlaviyoDestinationOptions.ConsentMapping"/>; <c>email_marketing</c>, <c>sms_marketing</c> and
+    /// <c>sms_transactional</c> always work). Grants become a subscription job with <c>historical_import</c> and
+    /// <c>consented_at</c> = the call's timestamp; withdrawals an unsubscription job, global unless
+    /// <c>Integrations.Klaviyo.ListId</c> limits it to one list (then the profile must be in that list, see
+    /// <see cref="KlaviyoDestinationOptions.UnsubscribeOutsideList"/>). Email consent needs an email, SMS consent a phone number.
+    /// </summary>
+    public void SetConsent(string? userId, IReadOnlyDictionary<string, bool> consents, IReadOnlyDictionary<string, object?>? traits = null, MessageOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(consents);
+        Process(MessageType.Consent, userId, null, traits is null ? MessagePayload.Empty : MessagePayload.From(traits), (options ?? MessageOptions.None).WithConsent(consents));
+    }
+
+    /// <summary>
+    /// Requests a privacy deletion (GDPR/CCPA) of the profile named by <paramref name="profile"/>: Klaviyo deletes it with
+    /// its events and list memberships. An external id is first resolved to Klaviyo's profile id (the deletion API
+    /// accepts only id, email or phone number); unknown people are reported as skipped. <paramref name="userId"/> keeps
+    /// the deletion in order after that person's earlier calls.
+    /// </summary>
+    public void DeleteProfile(string? userId, ProfileKey profile, MessageOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(profile);
+        Process(MessageType.DeleteProfile, userId, null, MessagePayload.From(new Dictionary<string, object?> { [profile.Field] = profile.Value }), options);
+    }
+
+    /// <summary>
     /// Sends a prepared message through the plugin timeline (replay tools, bridges from other pipelines). Build it
     /// with <see cref="AnalyticsMessage.Create"/>.
     /// </summary>

@@ -54,11 +54,66 @@ public sealed class KlaviyoDestinationOptions
     /// <summary>Metric name for <c>Screen</c> calls. Default "Viewed Screen".</summary>
     public string ScreenEventName { get; set; } = "Viewed Screen";
 
-    /// <summary>Default Klaviyo list for identified users (per call: <c>Integrations.Klaviyo.ListId</c>).</summary>
+    /// <summary>
+    /// Default Klaviyo list for identified users (per call: <c>Integrations.Klaviyo.ListId</c>, which wins). An
+    /// Identify then also signs the person up to the list; it needs an email (Segment's rule). See <see cref="ConfirmOptIn"/>.
+    /// </summary>
     public string? DefaultListId { get; set; }
 
-    /// <summary>Whether list sign-ups go through the list's opt-in process (double opt-in). Default true, as in Segment.</summary>
+    /// <summary>
+    /// How an Identify signs a person up to <see cref="DefaultListId"/> (per call: <c>Integrations.Klaviyo.ConfirmOptIn</c>).
+    /// True (default, as in Segment): an email-marketing subscription through the list
+    /// (<c>profile-subscription-bulk-create-jobs</c> with <c>relationships.list</c>), so the list's opt-in process
+    /// applies: with double opt-in Klaviyo emails a confirmation and adds the person when they confirm. False: the
+    /// person is only added to the list (<c>POST /api/lists/{id}/relationships/profiles</c>), consent is not changed.
+    /// Send consent you already hold with <see cref="MessageOptions.Consent"/>. Adding people without their explicit
+    /// permission can get your Klaviyo account suspended.
+    /// </summary>
     public bool ConfirmOptIn { get; set; } = true;
+
+    /// <summary>
+    /// Audience name → Klaviyo list id, for <c>AudienceEntered</c>/<c>AudienceExited</c> and the "Audience Entered"/
+    /// "Audience Exited" events (property <c>audience</c> or <c>audience_name</c>). Names compare case-insensitively.
+    /// An audience without a list is rejected with the reason.
+    /// </summary>
+    public Dictionary<string, string> AudienceLists { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// Computed audience name (as in <see cref="MessageOptions.Audiences"/>) → Klaviyo list id: besides the snake_case
+    /// profile property, membership changes also add the person to or remove them from this list.
+    /// </summary>
+    public Dictionary<string, string> ComputedAudienceLists { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Treat Track events "Audience Entered"/"Audience Exited" as list membership changes too (the event is still sent). Default true.</summary>
+    public bool MapAudienceEvents { get; set; } = true;
+
+    /// <summary>Audience updates (list membership changes from audiences) waiting that send a batch at once. Default 100 (mParticle's bulk forwarding).</summary>
+    public int AudienceFlushCount { get; set; } = 100;
+
+    /// <summary>The longest an audience update waits for its batch to fill. Default 16 h (mParticle's bulk forwarding). <c>FlushAsync</c> sends at once.</summary>
+    public TimeSpan AudienceFlushInterval { get; set; } = TimeSpan.FromHours(16);
+
+    /// <summary>
+    /// mParticle's "Consent Mapping": your app's consent names → Klaviyo channels, e.g.
+    /// <c>{"newsletter": EmailMarketing, "sms_offers": SmsMarketing}</c>. The names <c>email_marketing</c>,
+    /// <c>sms_marketing</c> and <c>sms_transactional</c> always work. Names compare case-insensitively.
+    /// </summary>
+    public Dictionary<string, KlaviyoConsentChannel> ConsentMapping { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Text stored on Klaviyo's consent records as <c>custom_source</c> (e.g. "Mobile app"). Optional.</summary>
+    public string? ConsentSource { get; set; }
+
+    /// <summary>
+    /// What to do with a consent revocation limited to a list the profile is not in (Klaviyo would unsubscribe it
+    /// globally). Default <see cref="UnsubscribeOutsideList.Skip"/>. Membership is checked with Klaviyo just before sending.
+    /// </summary>
+    public UnsubscribeOutsideList UnsubscribeOutsideList { get; set; } = UnsubscribeOutsideList.Skip;
+
+    /// <summary>Klaviyo profile ids remembered (by email, phone number, external id) so list changes need no lookup. Default 100,000.</summary>
+    public int ProfileIdCacheSize { get; set; } = 100_000;
+
+    /// <summary>Last-known computed audience memberships remembered (person × audience); unchanged memberships send nothing. Default 100,000.</summary>
+    public int AudienceMembershipCacheSize { get; set; } = 100_000;
 
     /// <summary>
     /// mParticle's "Property Mapping": extra trait keys that fill Klaviyo profile fields, e.g.
@@ -194,7 +249,8 @@ public sealed class KlaviyoDestinationOptions
             throw new KlaviyoConfigurationException("Klaviyo:MaxConcurrentBatches must be at least 1.");
         if (RateLimits is null)
             throw new KlaviyoConfigurationException("Klaviyo:RateLimits must be set (remove the null to use Klaviyo's published tiers).");
-        foreach (var (name, tier) in new[] { ("ProfileImport", RateLimits.ProfileImport), ("Events", RateLimits.Events), ("ProfileBulkImport", RateLimits.ProfileBulkImport), ("EventBulkCreate", RateLimits.EventBulkCreate), ("ImportJobReads", RateLimits.ImportJobReads) })
+        foreach (var (name, tier) in new[] { ("ProfileImport", RateLimits.ProfileImport), ("Events", RateLimits.Events), ("ProfileBulkImport", RateLimits.ProfileBulkImport), ("EventBulkCreate", RateLimits.EventBulkCreate), ("ImportJobReads", RateLimits.ImportJobReads),
+                     ("ListMembership", RateLimits.ListMembership), ("ProfileReads", RateLimits.ProfileReads), ("Subscriptions", RateLimits.Subscriptions), ("Deletions", RateLimits.Deletions) })
         {
             if (tier is null || tier.PerSecond < 1 || tier.PerMinute < 1)
                 throw new KlaviyoConfigurationException($"Klaviyo:RateLimits:{name} needs PerSecond ≥ 1 and PerMinute ≥ 1 (Klaviyo's tiers are in the endpoint's x-klaviyo-ratelimit, e.g. 10/s and 150/m for bulk jobs).");
@@ -203,9 +259,41 @@ public sealed class KlaviyoDestinationOptions
             throw new KlaviyoConfigurationException("Klaviyo:RateLimitTimeScale must be a positive number (1 for Klaviyo; the emulator's --time-scale for a compressed emulator).");
         if (JobPollInterval <= TimeSpan.Zero || JobFollowTimeout < TimeSpan.Zero)
             throw new KlaviyoConfigurationException("Klaviyo:JobPollInterval must be > 0 and Klaviyo:JobFollowTimeout ≥ 0.");
+        if (AudienceFlushCount < 1 || AudienceFlushCount > AudienceBatching.MaxListChangesPerCall)
+            throw new KlaviyoConfigurationException($"Klaviyo:AudienceFlushCount must be between 1 and {AudienceBatching.MaxListChangesPerCall:N0} (Klaviyo takes at most 1,000 profiles per list change; mParticle's default is 100).");
+        if (AudienceFlushInterval < TimeSpan.Zero)
+            throw new KlaviyoConfigurationException("Klaviyo:AudienceFlushInterval must be ≥ 0 (mParticle's default is 16 hours).");
+        if (ProfileIdCacheSize < 0 || AudienceMembershipCacheSize < 0)
+            throw new KlaviyoConfigurationException("Klaviyo:ProfileIdCacheSize and Klaviyo:AudienceMembershipCacheSize must be ≥ 0 (0 turns the cache off).");
+        if (!Enum.IsDefined(UnsubscribeOutsideList))
+            throw new KlaviyoConfigurationException($"Klaviyo:UnsubscribeOutsideList '{UnsubscribeOutsideList}' is not one of Skip, Reject, UnsubscribeGlobally.");
+        CheckListId("DefaultListId", DefaultListId);
+        foreach (var (setting, lists) in new[] { ("AudienceLists", AudienceLists), ("ComputedAudienceLists", ComputedAudienceLists) })
+        {
+            if (lists is null)
+                throw new KlaviyoConfigurationException($"Klaviyo:{setting} must not be null (leave it empty when you map no audiences).");
+            foreach (var pair in lists)
+            {
+                if (string.IsNullOrWhiteSpace(pair.Key))
+                    throw new KlaviyoConfigurationException($"Klaviyo:{setting} has an entry without an audience name.");
+                CheckListId($"{setting}:{pair.Key}", pair.Value);
+            }
+        }
+        if (ConsentMapping is null)
+            throw new KlaviyoConfigurationException("Klaviyo:ConsentMapping must not be null (leave it empty to use only email_marketing, sms_marketing and sms_transactional).");
+        foreach (var pair in ConsentMapping)
+            if (!Enum.IsDefined(pair.Value))
+                throw new KlaviyoConfigurationException($"Klaviyo:ConsentMapping maps '{pair.Key}' to '{pair.Value}'. Use EmailMarketing, SmsMarketing or SmsTransactional.");
         foreach (var pair in PropertyMapping)
             if (pair.Value == ProfileField.None)
                 throw new KlaviyoConfigurationException($"Klaviyo:PropertyMapping maps '{pair.Key}' to None. Use a ProfileField name such as FirstName or PhoneNumber, or remove the entry.");
+    }
+
+    private static void CheckListId(string setting, string? listId)
+    {
+        if (listId is null) return;
+        if (string.IsNullOrWhiteSpace(listId) || listId.Length > 64 || !listId.All(char.IsAsciiLetterOrDigit))
+            throw new KlaviyoConfigurationException($"Klaviyo:{setting} '{listId}' is not a Klaviyo list id (letters and digits such as Y6nRLr; Klaviyo → Lists & segments → the list → Settings → List ID).");
     }
 
     /// <summary>A description of the settings with the API key redacted.</summary>
@@ -220,6 +308,9 @@ public sealed class KlaviyoDestinationOptions
         sb.Append(", EnforceEmailAsPrimaryIdentifier = ").Append(EnforceEmailAsPrimaryIdentifier);
         sb.Append(", FallbackOnAnonymousId = ").Append(FallbackOnAnonymousId);
         sb.Append(", DefaultListId = ").Append(DefaultListId ?? "(none)");
+        sb.Append(", ConfirmOptIn = ").Append(ConfirmOptIn);
+        if (AudienceLists?.Count > 0) sb.Append(", AudienceLists = ").Append(AudienceLists.Count);
+        if (ConsentMapping?.Count > 0) sb.Append(", ConsentMapping = ").Append(ConsentMapping.Count);
         sb.Append(", DeliveryMode = ").Append(DeliveryMode);
         sb.Append(", FlushCount = ").Append(EffectiveFlushCount);
         sb.Append(", FlushInterval = ").Append(EffectiveFlushInterval);

@@ -25,9 +25,15 @@ internal sealed class Batch
     public bool IsBulk => Endpoint is KlaviyoEndpoint.ProfileBulkImport or KlaviyoEndpoint.EventBulkCreate;
 
     /// <summary>A batch of <paramref name="items"/> of one kind: bulk when there are several, the single endpoint for one.</summary>
-    public static Batch For(ItemKind kind, List<PendingItem> items) => kind == ItemKind.Event
-        ? new Batch(items.Count == 1 ? KlaviyoEndpoint.Events : KlaviyoEndpoint.EventBulkCreate, items)
-        : new Batch(items.Count == 1 ? KlaviyoEndpoint.ProfileImport : KlaviyoEndpoint.ProfileBulkImport, items);
+    public static Batch For(ItemKind kind, List<PendingItem> items) => kind switch
+    {
+        ItemKind.Event => new Batch(items.Count == 1 ? KlaviyoEndpoint.Events : KlaviyoEndpoint.EventBulkCreate, items),
+        ItemKind.Profile => new Batch(items.Count == 1 ? KlaviyoEndpoint.ProfileImport : KlaviyoEndpoint.ProfileBulkImport, items),
+        _ => new Batch(AudienceBatching.EndpointFor(kind), items),
+    };
+
+    /// <summary>The list every item of a list, subscription or unsubscription batch refers to (null when none).</summary>
+    public string? ListId => Items.Count == 0 ? null : Items[0].Item.ListId;
 
     public override string ToString() => $"{KlaviyoTransport.Name(Endpoint)} × {Items.Count}";
 }

@@ -63,13 +63,18 @@ internal static class BatchComposer
     /// <summary>Bytes <paramref name="next"/> adds to a bulk body whose last item is <paramref name="last"/> (null when empty).</summary>
     public static int Growth(PendingItem? last, PendingItem next)
     {
-        if (next.Kind == ItemKind.Profile) return (last is null ? 0 : 1) + next.Size;
+        if (next.Kind != ItemKind.Event) return (last is null ? 0 : 1) + next.Size;
         if (last is not null && SameEntry(last, next)) return 1 + next.Size;
         return (last is null ? 0 : 1) + EventEntryOverhead + next.Item.Profile.Length + next.Size;
     }
 
     /// <summary>Bytes of the envelope of a bulk body for <paramref name="kind"/>.</summary>
-    public static int EnvelopeSize(ItemKind kind) => kind == ItemKind.Event ? EventEnvelope.Length : ProfileEnvelopeSize;
+    public static int EnvelopeSize(ItemKind kind) => kind switch
+    {
+        ItemKind.Event => EventEnvelope.Length,
+        ItemKind.Profile => ProfileEnvelopeSize,
+        _ => 512, // a subscription job's envelope with its list relationship, generously
+    };
 
     /// <summary>The request path of a batch.</summary>
     public static string PathOf(Batch batch) => batch.Endpoint switch

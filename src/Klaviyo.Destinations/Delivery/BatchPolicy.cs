@@ -11,4 +11,10 @@ internal sealed record BatchPolicy(int FlushCount, TimeSpan FlushInterval, long 
         !bulkSupported || options.DeliveryMode == DeliveryMode.LowLatency
             ? new BatchPolicy(1, TimeSpan.Zero, 1, SingleOnly: true)
             : new BatchPolicy(options.EffectiveFlushCount, options.EffectiveFlushInterval, options.FlushBytes, SingleOnly: false);
+
+    /// <summary>Audience updates: bulk forwarding (<see cref="KlaviyoDestinationOptions.AudienceFlushCount"/> items or <see cref="KlaviyoDestinationOptions.AudienceFlushInterval"/>), whatever the delivery mode.</summary>
+    public static BatchPolicy ForAudiences(KlaviyoDestinationOptions options, bool bulkSupported) =>
+        !bulkSupported
+            ? new BatchPolicy(1, TimeSpan.Zero, 1, SingleOnly: true)
+            : new BatchPolicy(options.AudienceFlushCount, options.AudienceFlushInterval, long.MaxValue, SingleOnly: false);
 }

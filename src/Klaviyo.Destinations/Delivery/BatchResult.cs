@@ -20,6 +20,9 @@ internal sealed record BatchResult(BatchVerdict Verdict, int StatusCode, string?
     /// <summary>Items Klaviyo named as bad.</summary>
     public IReadOnlyList<ItemRejection> Rejections { get; init; } = [];
 
+    /// <summary>Items that needed no request (e.g. removing a person Klaviyo does not know from a list), with the reason; reported as skipped.</summary>
+    public IReadOnlyList<ItemRejection> Skips { get; init; } = [];
+
     /// <summary>A permanent failure no pointer attributes to an item, which splitting the batch can narrow down (400, 409, 413, 422).</summary>
     public bool Splittable { get; init; }
 

@@ -44,4 +44,14 @@ public enum ItemKind
     Event,
     /// <summary>A message that never became a request (rejected while mapping, or skipped).</summary>
     Message,
+    /// <summary>Add the profile to a list (<c>POST /api/lists/{id}/relationships/profiles</c>); consent is not touched.</summary>
+    AddToList,
+    /// <summary>Remove the profile from a list (<c>DELETE /api/lists/{id}/relationships/profiles</c>); consent is not touched.</summary>
+    RemoveFromList,
+    /// <summary>Grant consent (<c>POST /api/profile-subscription-bulk-create-jobs</c>), optionally through a list's opt-in process.</summary>
+    Subscribe,
+    /// <summary>Revoke consent (<c>POST /api/profile-subscription-bulk-delete-jobs</c>), globally or for one list.</summary>
+    Unsubscribe,
+    /// <summary>Delete the profile and its data (<c>POST /api/data-privacy-deletion-jobs</c>).</summary>
+    DeleteProfile,
 }

@@ -19,6 +19,7 @@ namespace Klaviyo.Destinations;
 /// </summary>
 internal sealed class DeliveryPipeline : IAsyncDisposable
 {
+    private const string SupersededReason = "Replaced by a later audience update of the same person and list before it was sent (audience updates are netted per flush window; the last one wins).";
     private const string ShutdownReason = "Analytics was disposed before this item could be delivered (see ShutdownTimeout).";
 
     private readonly IEventQueue _queue;
@@ -51,7 +52,7 @@ internal sealed class DeliveryPipeline : IAsyncDisposable
         _time = time;
         _logger = logger;
         _metrics = metrics;
-        _batcher = new Batcher(BatchPolicy.From(options, sender.SupportsBulk));
+        _batcher = new Batcher(BatchPolicy.From(options, sender.SupportsBulk), BatchPolicy.ForAudiences(options, sender.SupportsBulk));
         // Enough items held to fill the concurrent batches completely, and never fewer than one full profile job.
         _maxHeld = Math.Max(BatchComposer.MaxProfilesPerJob * 2, BatchComposer.MaxEventsPerJob * options.MaxConcurrentBatches * 2);
         _timer = time.CreateTimer(static s => ((AsyncSignal)s!).Set(), _signal, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
@@ -90,7 +91,11 @@ internal sealed class DeliveryPipeline : IAsyncDisposable
                 lock (_running)
                     if (_running.Count > 2 * _options.MaxConcurrentBatches) _running.RemoveWhere(t => t.IsCompleted);
                 while (_batcher.Pending < _maxHeld && _queue.TryDequeue(out var item))
-                    _batcher.Add(PendingItem.Create(item, item.FirstTakenAt ??= now), now);
+                {
+                    if (_batcher.Add(PendingItem.Create(item, item.FirstTakenAt ??= now), now) is not { } superseded) continue;
+                    Finish(superseded, DeliveryStatus.Skipped, SupersededReason, null);
+                    await _queue.CompleteAsync(superseded.Item, CancellationToken.None).ConfigureAwait(false);
+                }
 
                 var force = Interlocked.Read(ref _forceUntil) >= _tracker.LowestOpen;
                 var slots = _options.MaxConcurrentBatches - inFlight;
@@ -197,9 +202,12 @@ internal sealed class DeliveryPipeline : IAsyncDisposable
                 var rejected = new HashSet<int>();
                 foreach (var rejection in result.Rejections)
                     if (rejected.Add(rejection.Index)) Finish(batch.Items[rejection.Index], DeliveryStatus.Rejected, rejection.Reason, rejection.Field);
+                var settled = new HashSet<int>(rejected);
+                foreach (var skip in result.Skips)
+                    if (settled.Add(skip.Index)) Finish(batch.Items[skip.Index], DeliveryStatus.Skipped, skip.Reason, skip.Field);
                 for (var i = 0; i < batch.Count; i++)
-                    if (!rejected.Contains(i)) Finish(batch.Items[i], DeliveryStatus.Delivered, null, null);
-                _metrics.ItemsDelivered(endpoint, batch.Count - rejected.Count);
+                    if (!settled.Contains(i)) Finish(batch.Items[i], DeliveryStatus.Delivered, null, null);
+                _metrics.ItemsDelivered(endpoint, batch.Count - settled.Count);
                 if (rejected.Count > 0) _metrics.ItemsRejected(endpoint, rejected.Count);
                 return null;
             }

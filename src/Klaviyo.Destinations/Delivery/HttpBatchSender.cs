@@ -15,6 +15,7 @@ internal sealed class HttpBatchSender : IBatchSender
     private readonly KlaviyoDestinationOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly AudienceSender _audiences;
 
     public HttpBatchSender(KlaviyoTransport transport, KlaviyoDestinationOptions options, TimeProvider time, ILogger logger)
     {
@@ -22,17 +23,25 @@ internal sealed class HttpBatchSender : IBatchSender
         _options = options;
         _time = time;
         _logger = logger;
+        ProfileIds = new ProfileIdCache(options.ProfileIdCacheSize);
+        _audiences = new AudienceSender(transport, options, ProfileIds, logger);
     }
 
     public bool SupportsBulk => true;
 
+    /// <summary>Klaviyo profile ids seen so far (from single profile upserts and look-ups), for list changes and deletions.</summary>
+    public ProfileIdCache ProfileIds { get; }
+
     public async Task<BatchResult> SendAsync(Batch batch, CancellationToken cancellationToken)
     {
+        if (AudienceSender.Handles(batch.Endpoint)) return await _audiences.SendAsync(batch, cancellationToken).ConfigureAwait(false);
         var body = BatchComposer.Compose(batch);
         _transport.Metrics?.BatchSent(KlaviyoTransport.Name(batch.Endpoint), batch.Count, body.Length);
         var answer = await _transport.SendAsync(batch.Endpoint, new Uri(_transport.BaseUrl, BatchComposer.PathOf(batch)), body, cancellationToken).ConfigureAwait(false);
         if (answer.IsSuccess)
         {
+            // A single upsert answers with the profile: remember its id, so list changes need no look-up.
+            if (batch.Endpoint == KlaviyoEndpoint.ProfileImport) ProfileIds.RememberAnswer(answer.Body);
             return batch.Endpoint == KlaviyoEndpoint.ProfileBulkImport && _options.FollowImportJobs
                 ? await FollowJobAsync(batch, answer, cancellationToken).ConfigureAwait(false)
                 : BatchResult.Delivered(answer.Status);

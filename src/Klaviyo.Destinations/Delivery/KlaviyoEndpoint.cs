@@ -15,4 +15,18 @@ internal enum KlaviyoEndpoint
     GetImportJob,
     /// <summary><c>GET /api/profile-bulk-import-jobs/{id}/import-errors</c>.</summary>
     GetImportErrors,
+    /// <summary><c>POST /api/lists/{id}/relationships/profiles</c>.</summary>
+    ListAdd,
+    /// <summary><c>DELETE /api/lists/{id}/relationships/profiles</c>.</summary>
+    ListRemove,
+    /// <summary><c>GET /api/profiles</c> (id look-ups).</summary>
+    GetProfiles,
+    /// <summary><c>GET /api/lists/{id}/profiles</c> (membership checks).</summary>
+    GetListProfiles,
+    /// <summary><c>POST /api/profile-subscription-bulk-create-jobs</c>.</summary>
+    SubscribeJob,
+    /// <summary><c>POST /api/profile-subscription-bulk-delete-jobs</c>.</summary>
+    UnsubscribeJob,
+    /// <summary><c>POST /api/data-privacy-deletion-jobs</c>.</summary>
+    DeletionJob,
 }

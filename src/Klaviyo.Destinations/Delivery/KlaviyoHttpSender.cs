@@ -27,6 +27,8 @@ public sealed class KlaviyoHttpSender : IKlaviyoSender
     public async Task<SendResult> SendAsync(QueuedItem item, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(item);
+        if (item.Kind is not (ItemKind.Profile or ItemKind.Event))
+            return new SendResult(SendStatus.Rejected, 0, $"{item.Kind} items need profile id resolution and list checks; give this sender to Analytics (which sends them itself) instead of calling it per item.");
         var endpoint = item.Kind == ItemKind.Event ? KlaviyoEndpoint.Events : KlaviyoEndpoint.ProfileImport;
         var answer = await Transport.SendAsync(endpoint, new Uri(Transport.BaseUrl, RequestComposer.PathFor(item)), RequestComposer.SingleBody(item), cancellationToken).ConfigureAwait(false);
         return Classify(answer);

@@ -25,8 +25,24 @@ public sealed class KlaviyoRateLimits
     /// </summary>
     public KlaviyoRateTier ImportJobReads { get; set; } = new(10, 150);
 
+    /// <summary>List membership changes: <c>POST</c>/<c>DELETE /api/lists/{id}/relationships/profiles</c>, each 10/s, 150/m.</summary>
+    public KlaviyoRateTier ListMembership { get; set; } = new(10, 150);
+
+    /// <summary>Profile id look-ups and list membership checks: <c>GET /api/profiles</c>, <c>GET /api/lists/{id}/profiles</c>, each 75/s, 750/m.</summary>
+    public KlaviyoRateTier ProfileReads { get; set; } = new(75, 750);
+
+    /// <summary>Subscription jobs: <c>POST /api/profile-subscription-bulk-create-jobs</c> and <c>…-bulk-delete-jobs</c>, each 75/s, 750/m.</summary>
+    public KlaviyoRateTier Subscriptions { get; set; } = new(75, 750);
+
+    /// <summary>Privacy deletions: <c>POST /api/data-privacy-deletion-jobs</c>, 3/s, 60/m.</summary>
+    public KlaviyoRateTier Deletions { get; set; } = new(3, 60);
+
     internal KlaviyoRateTier For(KlaviyoEndpoint endpoint) => endpoint switch
     {
+        KlaviyoEndpoint.ListAdd or KlaviyoEndpoint.ListRemove => ListMembership,
+        KlaviyoEndpoint.GetProfiles or KlaviyoEndpoint.GetListProfiles => ProfileReads,
+        KlaviyoEndpoint.SubscribeJob or KlaviyoEndpoint.UnsubscribeJob => Subscriptions,
+        KlaviyoEndpoint.DeletionJob => Deletions,
         KlaviyoEndpoint.ProfileImport => ProfileImport,
         KlaviyoEndpoint.Events => Events,
         KlaviyoEndpoint.ProfileBulkImport => ProfileBulkImport,
@@ -36,5 +52,5 @@ public sealed class KlaviyoRateLimits
 
     /// <inheritdoc />
     public override string ToString() =>
-        $"profile-import {ProfileImport}, events {Events}, profile-bulk-import {ProfileBulkImport}, event-bulk-create {EventBulkCreate}, job reads {ImportJobReads}";
+        $"profile-import {ProfileImport}, events {Events}, profile-bulk-import {ProfileBulkImport}, event-bulk-create {EventBulkCreate}, job reads {ImportJobReads}, lists {ListMembership}, profile reads {ProfileReads}, subscriptions {Subscriptions}, deletions {Deletions}";
 }

@@ -31,12 +31,12 @@ internal sealed class KlaviyoTransport
 
     public Uri BaseUrl => _options.BaseUrl;
 
-    /// <summary>Sends one request (POST with <paramref name="body"/>, or GET) once a token is free.</summary>
-    public async Task<ApiAnswer> SendAsync(KlaviyoEndpoint endpoint, Uri uri, byte[]? body, CancellationToken cancellationToken)
+    /// <summary>Sends one request (POST with <paramref name="body"/>, or GET; <paramref name="method"/> overrides) once a token is free.</summary>
+    public async Task<ApiAnswer> SendAsync(KlaviyoEndpoint endpoint, Uri uri, byte[]? body, CancellationToken cancellationToken, HttpMethod? method = null)
     {
         var bucket = Budgets[endpoint];
         await bucket.AcquireAsync(cancellationToken).ConfigureAwait(false);
-        using var request = new HttpRequestMessage(body is null ? HttpMethod.Get : HttpMethod.Post, uri);
+        using var request = new HttpRequestMessage(method ?? (body is null ? HttpMethod.Get : HttpMethod.Post), uri);
         if (body is not null)
         {
             request.Content = new ByteArrayContent(body);
@@ -90,6 +90,13 @@ internal sealed class KlaviyoTransport
         KlaviyoEndpoint.ProfileBulkImport => "/api/profile-bulk-import-jobs",
         KlaviyoEndpoint.EventBulkCreate => "/api/event-bulk-create-jobs",
         KlaviyoEndpoint.GetImportJob => "/api/profile-bulk-import-jobs/{id}",
+        KlaviyoEndpoint.ListAdd => "/api/lists/{id}/relationships/profiles (add)",
+        KlaviyoEndpoint.ListRemove => "/api/lists/{id}/relationships/profiles (remove)",
+        KlaviyoEndpoint.GetProfiles => "/api/profiles",
+        KlaviyoEndpoint.GetListProfiles => "/api/lists/{id}/profiles",
+        KlaviyoEndpoint.SubscribeJob => "/api/profile-subscription-bulk-create-jobs",
+        KlaviyoEndpoint.UnsubscribeJob => "/api/profile-subscription-bulk-delete-jobs",
+        KlaviyoEndpoint.DeletionJob => "/api/data-privacy-deletion-jobs",
         _ => "/api/profile-bulk-import-jobs/{id}/import-errors",
     };
 

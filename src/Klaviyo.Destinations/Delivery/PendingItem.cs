@@ -31,6 +31,9 @@ internal sealed class PendingItem
     /// </summary>
     public bool SingleOnly { get; }
 
+    /// <summary>Order of arrival in the batcher (set by the batcher; orders a person's audience lane after their main lane).</summary>
+    public long Arrival { get; set; }
+
     /// <summary>When the sender took the item from the queue.</summary>
     public DateTimeOffset FirstSeen { get; }
 
@@ -46,6 +49,12 @@ internal sealed class PendingItem
             var resource = buffer.WrittenSpan.ToArray();
             var tooLarge = BatchComposer.EventEntryOverhead + item.Profile.Length + resource.Length + BatchComposer.EventEnvelope.Length > BatchComposer.MaxBodyBytes;
             return new PendingItem(item, resource, resource.Length, tooLarge, now);
+        }
+        if (item.Kind != ItemKind.Profile)
+        {
+            // List changes, subscriptions, deletions: a small row each; a deletion always goes alone.
+            var rowSize = BatchComposer.ProfileRowSize(item.Profile);
+            return new PendingItem(item, null, rowSize, item.Kind == ItemKind.DeleteProfile, now);
         }
         var row = BatchComposer.ProfileRowSize(item.Profile);
         return new PendingItem(item, null, row, row > BatchComposer.MaxProfileRowBytes || HasNull(item.Profile), now);

@@ -47,6 +47,22 @@ public sealed class QueuedItem
     /// <summary>Klaviyo's backfill flag (events only).</summary>
     public bool Backfill { get; init; }
 
+    /// <summary>
+    /// The Klaviyo list of a list membership change, or the list a subscription goes through (its opt-in process) or
+    /// an unsubscription is limited to. Null for profiles and events.
+    /// </summary>
+    public string? ListId { get; init; }
+
+    /// <summary>
+    /// The audience a membership change comes from (<c>AudienceEntered</c>/<c>AudienceExited</c>, "Audience Entered"
+    /// events, computed audiences). Audience updates are bulk-forwarded (<c>AudienceFlushCount</c>/<c>AudienceFlushInterval</c>)
+    /// and the last update of a person and list within a window wins.
+    /// </summary>
+    public string? Audience { get; init; }
+
+    /// <summary>Subscriptions only: send with <c>historical_import</c> (the consent was gathered earlier; <c>consented_at</c> is in the profile row, double opt-in is skipped).</summary>
+    public bool HistoricalImport { get; init; }
+
     /// <summary>Fields left out while mapping, with reasons (reported with the outcome).</summary>
     public IReadOnlyList<MappingIssue> Warnings { get; init; } = [];
 
@@ -66,5 +82,10 @@ public sealed class QueuedItem
     public DateTimeOffset AcceptedAt { get; init; }
 
     /// <inheritdoc />
-    public override string ToString() => Kind == ItemKind.Event ? $"Event '{Metric}' ({UniqueId})" : $"Profile ({MessageId})";
+    public override string ToString() => Kind switch
+    {
+        ItemKind.Event => $"Event '{Metric}' ({UniqueId})",
+        ItemKind.Profile => $"Profile ({MessageId})",
+        _ => $"{Kind}{(ListId is null ? "" : " list " + ListId)} ({MessageId})",
+    };
 }

@@ -30,6 +30,25 @@ public sealed class MessageOptions
     /// <summary>Per-destination overrides (<c>integrations.Klaviyo</c>).</summary>
     public Integrations? Integrations { get; init; }
 
+    /// <summary>
+    /// Consents given (true) or withdrawn (false) by the person, by your app's consent names, mapped to Klaviyo channels
+    /// with <see cref="KlaviyoDestinationOptions.ConsentMapping"/> (the names <c>email_marketing</c>,
+    /// <c>sms_marketing</c> and <c>sms_transactional</c> work without a mapping). Applies to <c>Identify</c> and
+    /// <c>SetConsent</c>. The consent time is <see cref="Timestamp"/> (default: the time of the call). See
+    /// <c>docs/audiences.md</c>.
+    /// </summary>
+    public IReadOnlyDictionary<string, bool>? Consent { get => _consent; init => _consent = value; }
+
+    private IReadOnlyDictionary<string, bool>? _consent;
+
+    /// <summary>A copy with <see cref="Consent"/> replaced.</summary>
+    internal MessageOptions WithConsent(IReadOnlyDictionary<string, bool> consent)
+    {
+        var copy = (MessageOptions)MemberwiseClone();
+        copy._consent = consent;
+        return copy;
+    }
+
     /// <summary>Send events with Klaviyo's <c>backfill</c> flag: recorded without triggering flows (historical imports).</summary>
     public bool Backfill { get; init; }
 }

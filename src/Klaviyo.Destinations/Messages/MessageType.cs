@@ -15,4 +15,12 @@ public enum MessageType
     Group,
     /// <summary><c>Alias</c>.</summary>
     Alias,
+    /// <summary><c>AudienceEntered</c>: the person joined the audience in <see cref="AnalyticsMessage.Name"/>.</summary>
+    AudienceEntered,
+    /// <summary><c>AudienceExited</c>: the person left the audience in <see cref="AnalyticsMessage.Name"/>.</summary>
+    AudienceExited,
+    /// <summary><c>SetConsent</c>: consents in <see cref="MessageOptions.Consent"/> are granted or revoked.</summary>
+    Consent,
+    /// <summary><c>DeleteProfile</c>: a privacy deletion of the profile named by the payload's one identifier.</summary>
+    DeleteProfile,
 }

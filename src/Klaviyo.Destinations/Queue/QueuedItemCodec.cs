@@ -42,6 +42,11 @@ internal static class QueuedItemCodec
     private const byte WarningsTag = 13;
     private const byte AcceptedAtTag = 14;
 
+    // List, consent and deletion items. Optional tags: they only occur on item kinds an older reader refuses anyway.
+    private const byte ListIdTag = 15;
+    private const byte AudienceTag = 16;
+    private const byte HistoricalImportTag = 17;
+
     private static readonly UTF8Encoding s_strictUtf8 = new(false, true);
 
     public static byte[] Encode(QueuedItem item)
@@ -77,6 +82,9 @@ internal static class QueuedItemCodec
             WriteField(buffer, WarningsTag, list.WrittenSpan);
         }
         WriteTime(buffer, AcceptedAtTag, item.AcceptedAt);
+        WriteString(buffer, ListIdTag, item.ListId);
+        WriteString(buffer, AudienceTag, item.Audience);
+        if (item.HistoricalImport) WriteField(buffer, HistoricalImportTag, [1]);
         WriteByte(buffer, End);
         return buffer.WrittenSpan.ToArray();
     }
@@ -88,7 +96,8 @@ internal static class QueuedItemCodec
         if (record[0] != Version) throw new FormatException($"The queue record has version {record[0]}; this library reads version {Version}. It was written by another version of Klaviyo.Destinations.");
         var position = 1;
         ItemKind? kind = null;
-        string? messageId = null, userId = null, userKey = null, metric = null, uniqueId = null, currency = null;
+        string? messageId = null, userId = null, userKey = null, metric = null, uniqueId = null, currency = null, listId = null, audience = null;
+        var historicalImport = false;
         byte[]? profile = null, properties = null;
         DateTimeOffset? time = null;
         DateTimeOffset acceptedAt = default;
@@ -124,6 +133,9 @@ internal static class QueuedItemCodec
                 case BackfillTag: backfill = field.Length > 0 && field[0] != 0; break;
                 case WarningsTag: warnings = ReadWarnings(field); break;
                 case AcceptedAtTag: acceptedAt = ReadTime(field); break;
+                case ListIdTag: listId = ReadString(field); break;
+                case AudienceTag: audience = ReadString(field); break;
+                case HistoricalImportTag: historicalImport = field.Length > 0 && field[0] != 0; break;
                 default:
                     if (tag >= MustUnderstand) throw new FormatException($"The queue record has field {tag}, which this version of Klaviyo.Destinations does not understand.");
                     break;
@@ -147,6 +159,9 @@ internal static class QueuedItemCodec
             Backfill = backfill,
             Warnings = warnings,
             AcceptedAt = acceptedAt,
+            ListId = listId,
+            Audience = audience,
+            HistoricalImport = historicalImport,
         };
     }
 

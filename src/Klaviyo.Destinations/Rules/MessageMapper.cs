@@ -9,7 +9,7 @@ namespace Klaviyo.Destinations.Rules;
 /// event fields, ecommerce names and the Order Completed expansion. Pure (no I/O): the CLI's dry run and the
 /// destination share it. Bad input never throws: it becomes a rejection with a reason.
 /// </summary>
-public sealed class MessageMapper
+public sealed partial class MessageMapper
 {
     private static readonly JsonEncodedText s_id = JsonEncodedText.Encode("id");
     private static readonly JsonEncodedText s_groupId = JsonEncodedText.Encode("group_id");
@@ -18,12 +18,14 @@ public sealed class MessageMapper
     private readonly KlaviyoDestinationOptions _options;
     private readonly DictionaryMapper _dictionary;
     private readonly PhoneNormalizer _phones = new();
+    private readonly AudienceMembershipTracker _memberships;
 
     /// <summary>Creates a mapper for validated <paramref name="options"/>.</summary>
     public MessageMapper(KlaviyoDestinationOptions options)
     {
         _options = options ?? throw new ArgumentNullException(nameof(options));
         _dictionary = new DictionaryMapper(options.PropertyMapping);
+        _memberships = new AudienceMembershipTracker(options.AudienceMembershipCacheSize);
     }
 
     /// <summary>Maps <paramref name="message"/> into queued items and rejections.</summary>
@@ -45,6 +47,10 @@ public sealed class MessageMapper
                 case MessageType.Track:
                 case MessageType.Page:
                 case MessageType.Screen: MapTrack(message, result); break;
+                case MessageType.AudienceEntered:
+                case MessageType.AudienceExited: MapAudienceCall(message, result); break;
+                case MessageType.Consent: MapConsentCall(message, result); break;
+                case MessageType.DeleteProfile: MapDeletion(message, result); break;
                 case MessageType.Alias:
                     result.Rejections.Add(Outcome(message, ItemKind.Message, DeliveryStatus.Skipped,
                         "Klaviyo has no alias API: profiles merge on shared identifiers (email, phone_number, external_id). Send an Identify with both identifiers instead.", null, null, []));
@@ -71,8 +77,18 @@ public sealed class MessageMapper
             result.Rejections.Add(Outcome(message, ItemKind.Profile, DeliveryStatus.Rejected, error, null, null, profile.Issues.ToArray()));
             return;
         }
-        WriteAudiences(profile, message.Options.Audiences);
+        var audiences = ChangedAudiences(message);
+        if (audiences is { Unchanged: > 0, Changed.Count: 0 } && IsEmpty(message.Payload) && message.Options.Consent is null && ListFor(message) is null)
+        {
+            result.Rejections.Add(Outcome(message, ItemKind.Profile, DeliveryStatus.Skipped,
+                "The computed audience memberships of this Identify are unchanged since the last one; nothing was sent.", null, null, []));
+            return;
+        }
+        WriteAudiences(profile, audiences?.Changed);
+        var before = result.Items.Count;
         FinishProfile(message, context, isEvent: false, result);
+        if (result.Items.Count == before) return;
+        AfterIdentify(message, profile, audiences, result);
     }
 
     private void MapGroup(AnalyticsMessage message, MappingResult result)
@@ -187,6 +203,8 @@ public sealed class MessageMapper
 
         if (isOrder && _options.ExpandOrderedProducts)
             EcommerceExpander.ExpandOrderedProducts(message, properties, order, uniqueId, profileBytes, userKey, time, evt.Currency, result);
+        if (message.Type == MessageType.Track && _options.MapAudienceEvents && name is AudienceEnteredEvent or AudienceExitedEvent)
+            MapAudienceEvent(message, name == AudienceEnteredEvent, result);
     }
 
     private string MetricFor(string eventName)
@@ -288,7 +306,7 @@ public sealed class MessageMapper
     internal static bool IsValidEmail(string value) =>
         value.Length <= 254 && !value.Any(char.IsWhiteSpace) && MailAddress.TryCreate(value, out var address) && address.Address == value && address.Host.Contains('.');
 
-    private static void WriteAudiences(ProfileWriter profile, IReadOnlyDictionary<string, bool>? audiences)
+    private static void WriteAudiences(ProfileWriter profile, IEnumerable<KeyValuePair<string, bool>>? audiences)
     {
         if (audiences is null) return;
         foreach (var pair in audiences)
