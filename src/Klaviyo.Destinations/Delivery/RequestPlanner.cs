@@ -41,6 +41,33 @@ public sealed class RequestPlanner
         return all;
     }
 
+    /// <summary>
+    /// List membership, subscription and deletion requests need Klaviyo profile ids and membership checks that only a
+    /// live run can look up; the plan names the request and what it carries instead of inventing ids.
+    /// </summary>
+    private static PlannedRequest Deferred(Batch batch)
+    {
+        var (method, path) = batch.Endpoint switch
+        {
+            KlaviyoEndpoint.ListAdd => ("POST", $"/api/lists/{batch.ListId}/relationships/profiles"),
+            KlaviyoEndpoint.ListRemove => ("DELETE", $"/api/lists/{batch.ListId}/relationships/profiles"),
+            KlaviyoEndpoint.SubscribeJob => ("POST", "/api/profile-subscription-bulk-create-jobs"),
+            KlaviyoEndpoint.UnsubscribeJob => ("POST", "/api/profile-subscription-bulk-delete-jobs"),
+            _ => ("POST", "/api/data-privacy-deletion-jobs"),
+        };
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var json = new System.Text.Json.Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteString("composedAtSendTime", "needs Klaviyo profile ids and list membership, looked up when sending");
+            json.WriteStartArray("people");
+            foreach (var item in batch.Items) json.WriteStringValue(item.Item.UserKey);
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+        return new PlannedRequest(method, path, buffer.WrittenSpan.ToArray(), batch.Count);
+    }
+
     private List<PlannedRequest> Take(bool force)
     {
         var planned = new List<PlannedRequest>();
@@ -50,7 +77,9 @@ public sealed class RequestPlanner
             if (batches.Count == 0) return planned;
             foreach (var batch in batches)
             {
-                planned.Add(new PlannedRequest("POST", BatchComposer.PathOf(batch), BatchComposer.Compose(batch), batch.Count));
+                planned.Add(AudienceSender.Handles(batch.Endpoint)
+                    ? Deferred(batch)
+                    : new PlannedRequest("POST", BatchComposer.PathOf(batch), BatchComposer.Compose(batch), batch.Count));
                 _batcher.Release(batch, s_now);
             }
         }

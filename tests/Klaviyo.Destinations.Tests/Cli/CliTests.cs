@@ -153,6 +153,21 @@ public sealed class CliTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Dry_run_names_list_requests_whose_profile_ids_are_looked_up_at_send_time()
+    {
+        var settings = Path.Combine(_work.FullName, "audiences.json");
+        File.WriteAllText(settings, """{ "AudienceLists": { "VIP": "Xy12Ab" } }""");
+        var input = Path.Combine(_work.FullName, "audience.ndjson");
+        File.WriteAllText(input, """{"type":"track","userId":"u1","event":"Audience Entered","properties":{"audience":"VIP","email":"vip@example.com"},"timestamp":"2026-01-01T00:00:00Z"}""" + "\n");
+        var (exit, stdout, stderr) = await CliProcess.RunAsync(_work.FullName, "send", input, "--dry-run", "--settings", settings);
+        Assert.True(exit == 0, stderr);
+        var list = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonNode.Parse(l)!).Single(r => ((string)r["path"]!).StartsWith("/api/lists/", StringComparison.Ordinal));
+        Assert.Equal("POST", (string)list["method"]!);
+        Assert.Equal("/api/lists/Xy12Ab/relationships/profiles", (string)list["path"]!);
+        Assert.Contains("looked up when sending", list["body"]!.ToJsonString());
+    }
+
+    [Fact]
     public async Task Help_is_available_everywhere()
     {
         Assert.Contains("Commands:", (await CliProcess.RunAsync(_work.FullName, "--help")).Stdout);
