@@ -522,9 +522,9 @@ public sealed class SqliteEventQueue : IEventQueue, IQueueFeedback
         foreach (var item in items)
         {
             if (failed.Contains(item.Sequence)) continue;
-            if (!_spilled && !_readerClosed && Volatile.Read(ref _readyCount) < _options.ReadAhead && _ready.Writer.TryWrite(item))
+            // Count before publishing: a reader may take the item the moment it is written.
+            if (!_spilled && !_readerClosed && Volatile.Read(ref _readyCount) < _options.ReadAhead && Publish(item))
             {
-                Interlocked.Increment(ref _readyCount);
                 _loadedUpTo = Math.Max(_loadedUpTo, item.Sequence);
             }
             else
@@ -537,6 +537,15 @@ public sealed class SqliteEventQueue : IEventQueue, IQueueFeedback
         Settle(items, failed);
         if (items.Count > 0 || ops.Count > 0)
             QueueLog.Committed(_logger, Path, inserted, ops.Count, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+    }
+
+    /// <summary>Hands an item to the sender, counting it first so the count never goes below zero.</summary>
+    private bool Publish(QueuedItem item)
+    {
+        Interlocked.Increment(ref _readyCount);
+        if (_ready.Writer.TryWrite(item)) return true;
+        Interlocked.Decrement(ref _readyCount);
+        return false;
     }
 
     /// <summary>Completes the durability waiters of a processed group.</summary>
@@ -585,8 +594,7 @@ public sealed class SqliteEventQueue : IEventQueue, IQueueFeedback
             item.NotBefore = row.NotBefore;
             item.FirstTakenAt = row.FirstTaken;
             if (_spilledTickets.Remove(row.Seq, out var ticket)) item.Ticket = ticket;
-            if (!_ready.Writer.TryWrite(item)) break;
-            Interlocked.Increment(ref _readyCount);
+            if (!Publish(item)) break;
         }
         if (rows.Count < room)
         {

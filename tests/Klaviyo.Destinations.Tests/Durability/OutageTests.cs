@@ -49,6 +49,8 @@ public sealed class OutageTests(ITestOutputHelper output) : IAsyncLifetime
         var queue = new SqliteEventQueue(new SqliteEventQueueOptions { Path = _dir.File("queue.db"), HandOffCapacity = HandOff, ReadAhead = ReadAhead }, timeProvider: _clock);
         var maxInMemory = 0;
         using var sampler = _clock.CreateTimer(_ => InterlockedMax(ref maxInMemory, queue.InMemoryCount), null, TimeSpan.Zero, TimeSpan.FromMilliseconds(500));
+        // The first phase is in force before anything is sent, so the outage is certain to be seen.
+        _klaviyo.SetFaults(new EmulatorFaults { FailureRate = 1, FailureStatusCode = 429 });
         await using (var analytics = new Analytics(options, timeProvider: _clock, queue: queue))
         {
             var producer = Task.Run(async () =>
@@ -69,7 +71,6 @@ public sealed class OutageTests(ITestOutputHelper output) : IAsyncLifetime
                 Assert.All(await Task.WhenAll(window), Assert.True);
             });
 
-            _klaviyo.SetFaults(new EmulatorFaults { FailureRate = 1, FailureStatusCode = 429 });
             await Task.Delay(TimeSpan.FromSeconds(60), _clock, timeout.Token);          // a minute of 429s
             _klaviyo.SetFaults(new EmulatorFaults { FailureRate = 0.2, FailureStatusCode = 503, Latency = TimeSpan.FromMilliseconds(300) });
             await Task.Delay(TimeSpan.FromSeconds(60), _clock, timeout.Token);          // a minute of 20 % 5xx, slow answers
