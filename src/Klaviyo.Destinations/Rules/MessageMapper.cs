@@ -15,6 +15,12 @@ public sealed partial class MessageMapper
     private static readonly JsonEncodedText s_groupId = JsonEncodedText.Encode("group_id");
     private static readonly JsonEncodedText s_name = JsonEncodedText.Encode("name");
 
+    /// <summary>Klaviyo's limit on one profile (profile-import payload, bulk row).</summary>
+    internal const int MaxProfileBytes = 100 * 1024;
+
+    /// <summary>Klaviyo's 5 MB request limit, less room for the event's envelope and profile.</summary>
+    internal const int MaxEventPropertiesBytes = 5_000_000 - 110 * 1024;
+
     private readonly KlaviyoDestinationOptions _options;
     private readonly DictionaryMapper _dictionary;
     private readonly PhoneNormalizer _phones = new();
@@ -114,13 +120,20 @@ public sealed partial class MessageMapper
             return;
         }
         profile.Finish();
+        var profileBytes = context.ProfileBytes();
+        if (profileBytes.Length > MaxProfileBytes)
+        {
+            result.Rejections.Add(Outcome(message, ItemKind.Profile, DeliveryStatus.Rejected,
+                $"The profile is {profileBytes.Length:N0} bytes of JSON; Klaviyo accepts at most 100 KB per profile. Send fewer or smaller custom properties.", "properties", null, profile.Issues.ToArray()));
+            return;
+        }
         result.Items.Add(new QueuedItem
         {
             Kind = ItemKind.Profile,
             MessageId = message.MessageId,
             UserId = message.UserId,
             UserKey = UserKey(message, profile),
-            Profile = context.ProfileBytes(),
+            Profile = profileBytes,
             Warnings = profile.Issues.ToArray(),
             AcceptedAt = message.Timestamp,
         });
@@ -156,6 +169,12 @@ public sealed partial class MessageMapper
         }
         evt.Finish();
         var properties = context.EventBytes();
+        if (properties.Length > MaxEventPropertiesBytes)
+        {
+            result.Rejections.Add(Outcome(message, ItemKind.Event, DeliveryStatus.Rejected,
+                $"The event's properties are {properties.Length:N0} bytes of JSON; Klaviyo accepts requests of at most 5 MB. Send smaller properties.", "properties", null, evt.Issues.ToArray()));
+            return;
+        }
 
         var profile = context.Profile;
         profile.Start(context.ProfileJson);

@@ -30,6 +30,22 @@ public sealed class ClientBehaviourTests
         Assert.Contains("[KlaviyoProfile]", rejected.Reason);
     }
 
+    [Fact]
+    public async Task Oversize_profiles_and_events_are_rejected_up_front_with_Klaviyos_limit_in_the_reason()
+    {
+        await using var h = new Harness();
+        var chunk = new string('x', 60_000);
+        h.Analytics.Identify("u", new Dictionary<string, object?> { ["email"] = "big@example.com", ["a"] = chunk, ["b"] = chunk });
+        h.Analytics.Track("u", "Huge", Enumerable.Range(0, 90).ToDictionary(i => "p" + i, i => (object?)chunk));
+        h.Analytics.Track("u", "Fine");
+        await h.FlushAsync();
+        var rejected = h.Rejected();
+        Assert.Equal(2, rejected.Count);
+        Assert.Contains(rejected, r => r.Kind == ItemKind.Profile && r.Reason!.Contains("100 KB"));
+        Assert.Contains(rejected, r => r.Kind == ItemKind.Event && r.Reason!.Contains("5 MB"));
+        Assert.Equal("Fine", CapturingSender.Metric(h.Sender.Events().Single()));
+    }
+
     private static Dictionary<string, object?> Nest(int depth) =>
         depth == 0 ? new() { ["leaf"] = 1 } : new() { ["n"] = Nest(depth - 1) };
 
