@@ -21,6 +21,7 @@ internal static class SendCommand
           --api-key KEY         Klaviyo private key (default: $KLAVIYO_API_KEY)
           --base-url URL        Klaviyo address (default: $KLAVIYO_BASE_URL or https://a.klaviyo.com)
           --settings FILE       destination settings, JSON named exactly like KlaviyoDestinationOptions
+          --queue-path FILE     keep accepted items in a durable queue; if the run dies, 'klaviyo-dest drain' sends them
           --backfill            set Klaviyo's backfill flag on events (recorded without triggering flows)
           --dry-run             no network: print every request that would be sent, one JSON object per line
           --no-batch            single endpoints only (profile-import, events)
@@ -40,7 +41,7 @@ internal static class SendCommand
           cat export.ndjson | klaviyo-dest send - --base-url http://127.0.0.1:5080 --api-key pk_test
         """;
 
-    private static readonly string[] s_valued = ["--api-key", "--base-url", "--settings", "--checkpoint", "--checkpoint-every", "--limit"];
+    private static readonly string[] s_valued = ["--api-key", "--base-url", "--settings", "--checkpoint", "--checkpoint-every", "--limit", "--queue-path"];
     private static readonly string[] s_flags = ["--backfill", "--dry-run", "--no-batch", "--strict", "--restart", "--quiet", "--help", "-h"];
 
     public static async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
@@ -57,6 +58,7 @@ internal static class SendCommand
 
         var options = SettingsFile.Load(a.Value("--settings"));
         if (a.Flag("--no-batch")) options.DeliveryMode = DeliveryMode.LowLatency;
+        if (a.Value("--queue-path") is { } queuePath) options.QueuePath = queuePath;
         var dryRun = a.Flag("--dry-run");
         options.ApiKey = a.Value("--api-key") ?? Environment.GetEnvironmentVariable("KLAVIYO_API_KEY") ?? options.ApiKey;
         if (dryRun) options.ApiKey ??= "pk_dry_run";
