@@ -156,19 +156,26 @@ internal static class MemberClassifier
         }
     }
 
-    private static void ClassifyProfileMember(ClassifiedMember member, MemberAttributes a)
+    /// <summary>The rules every member shares ([ClearWhenNull], [NotMapped], [CustomProperty]); true when one decided.</summary>
+    private static bool ClassifyDeclared(ClassifiedMember member, MemberAttributes a)
     {
         member.ClearWhenNull = a.ClearWhenNull;
         if (a.NotMapped)
         {
             member.Target = MemberTarget.NotMapped;
-            return;
+            return true;
         }
         if (a.HasCustomProperty)
         {
             SetProperty(member, a.CustomPropertyName ?? member.Name);
-            return;
+            return true;
         }
+        return false;
+    }
+
+    private static void ClassifyProfileMember(ClassifiedMember member, MemberAttributes a)
+    {
+        if (ClassifyDeclared(member, a)) return;
         if (a.EventField is not null)
         {
             Mismatch(member, "[KlaviyoEventField] applies to members of [KlaviyoEvent] types; use [KlaviyoField] on a [KlaviyoProfile] type");
@@ -215,17 +222,7 @@ internal static class MemberClassifier
 
     private static void ClassifyEventMember(ClassifiedMember member, MemberAttributes a)
     {
-        member.ClearWhenNull = a.ClearWhenNull;
-        if (a.NotMapped)
-        {
-            member.Target = MemberTarget.NotMapped;
-            return;
-        }
-        if (a.HasCustomProperty)
-        {
-            SetProperty(member, a.CustomPropertyName ?? member.Name);
-            return;
-        }
+        if (ClassifyDeclared(member, a)) return;
         if (a.Field is not null)
         {
             Mismatch(member, "[KlaviyoField] applies to members of [KlaviyoProfile] types; use [KlaviyoEventField] on a [KlaviyoEvent] type");
@@ -324,10 +321,8 @@ internal static class MemberClassifier
         {
             var inner = new ClassifiedMember(symbol, memberType);
             var a = AttributesOf(symbol);
-            inner.ClearWhenNull = a.ClearWhenNull;
             var normalized = MappingLookups.Normalize(inner.Name);
-            if (a.NotMapped) inner.Target = MemberTarget.NotMapped;
-            else if (a.HasCustomProperty) SetProperty(inner, a.CustomPropertyName ?? inner.Name);
+            if (ClassifyDeclared(inner, a)) { }
             else if (a.Field is { } f && f != ProfileField.None) SetProfileField(inner, f);
             else if (a.Trait is { } t && MappingLookups.AddressByConvention.TryGetValue(MappingLookups.Normalize(t), out var tf)) SetProfileField(inner, tf);
             else if (MappingLookups.AddressByConvention.TryGetValue(normalized, out var field)) SetProfileField(inner, field);
