@@ -72,8 +72,10 @@ public sealed class OutageTests(ITestOutputHelper output) : IAsyncLifetime
             });
 
             await Task.Delay(TimeSpan.FromSeconds(60), _clock, timeout.Token);          // a minute of 429s
+            await SeenAsync(429, timeout.Token);                                        // ... that the client really met
             _klaviyo.SetFaults(new EmulatorFaults { FailureRate = 0.2, FailureStatusCode = 503, Latency = TimeSpan.FromMilliseconds(300) });
             await Task.Delay(TimeSpan.FromSeconds(60), _clock, timeout.Token);          // a minute of 20 % 5xx, slow answers
+            await SeenAsync(503, timeout.Token);
             _klaviyo.GoDown(TimeSpan.FromSeconds(30));
             await Task.Delay(TimeSpan.FromSeconds(30), _clock, timeout.Token);          // down for 30 s
             _klaviyo.ClearFaults();
@@ -99,5 +101,15 @@ public sealed class OutageTests(ITestOutputHelper output) : IAsyncLifetime
         while ((current = Volatile.Read(ref target)) < value && Interlocked.CompareExchange(ref target, value, current) != current)
         {
         }
+    }
+
+    /// <summary>
+    /// Compressed minutes can pass before the client's first request (start-up, JIT), so a phase also lasts until the
+    /// emulator has answered with its fault at least once; bounded by the test's timeout.
+    /// </summary>
+    private async Task SeenAsync(int status, CancellationToken cancellationToken)
+    {
+        while (_klaviyo.Counters.WithStatus(status) == 0)
+            await Task.Delay(TimeSpan.FromMilliseconds(5), TimeProvider.System, cancellationToken);
     }
 }
