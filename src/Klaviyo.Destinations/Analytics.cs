@@ -47,7 +47,7 @@ public sealed class Analytics : IAsyncDisposable
             sender = new KlaviyoHttpSender(httpClient, options, metrics, _time);
         }
         queue ??= options.QueuePath is not null
-            ? new SqliteEventQueue(options.DurableQueueOptions(), _logger, _time)
+            ? new SqliteEventQueue(options.CreateDurableQueueOptions(), _logger, _time)
             : new InMemoryEventQueue(options.QueueCapacity);
         Destination = new KlaviyoDestination(options, sender, queue, _time, loggerFactory, metrics);
         Add(Destination);

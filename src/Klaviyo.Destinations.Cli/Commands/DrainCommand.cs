@@ -54,7 +54,7 @@ internal static class DrainCommand
         try
         {
             options.Validate();
-            queue = new SqliteEventQueue(new SqliteEventQueueOptions { Path = path, MaxBytes = options.MaxQueueBytes, Overflow = options.QueueOverflow });
+            queue = new SqliteEventQueue(options.CreateDurableQueueOptions());
         }
         catch (KlaviyoConfigurationException ex)
         {

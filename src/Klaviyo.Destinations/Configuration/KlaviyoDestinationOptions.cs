@@ -157,6 +157,24 @@ public sealed class KlaviyoDestinationOptions
     public QueueOverflowMode QueueOverflow { get; set; } = QueueOverflowMode.RefuseNew;
 
     /// <summary>
+    /// Whether each group commit of the durable queue waits for the disk (SQLite <c>synchronous=FULL</c>), so accepted
+    /// items survive a power loss and not only a crash of the process. Default true; false is about 1.8× faster.
+    /// </summary>
+    public bool QueueSyncToDisk { get; set; } = true;
+
+    /// <summary>
+    /// Items the durable queue holds in memory between the caller and the disk at most; beyond that, calls are refused
+    /// with a reason instead of growing memory (the disk is slower than the calls). Default 50,000.
+    /// </summary>
+    public int QueueHandOffCapacity { get; set; } = 50_000;
+
+    /// <summary>Committed items the durable queue keeps in memory ready for the sender; the rest wait on disk. Default 5,000.</summary>
+    public int QueueReadAhead { get; set; } = 5_000;
+
+    /// <summary>Dead letters the durable queue keeps at most; beyond that the oldest are deleted with a warning. Default 100,000.</summary>
+    public int MaxDeadLetters { get; set; } = 100_000;
+
+    /// <summary>
     /// How the sender trades latency for throughput: <see cref="DeliveryMode.Batched"/> (default: Klaviyo's bulk jobs,
     /// 1 s / 1,000 items), <see cref="DeliveryMode.LowLatency"/> (every item alone, at once) or
     /// <see cref="DeliveryMode.BulkForwarding"/> (mParticle's defaults: 100 items or 16 hours).
@@ -236,7 +254,7 @@ public sealed class KlaviyoDestinationOptions
             throw new KlaviyoConfigurationException("Klaviyo:RetryBaseDelay must be ≥ 0, MaxRetryDelay ≥ RetryBaseDelay and MaxItemAge > 0.");
         if (QueueCapacity < 1)
             throw new KlaviyoConfigurationException("Klaviyo:QueueCapacity must be at least 1.");
-        if (QueuePath is not null) DurableQueueOptions().Validate();
+        if (QueuePath is not null) CreateDurableQueueOptions().Validate();
         if (!Enum.IsDefined(DeliveryMode))
             throw new KlaviyoConfigurationException($"Klaviyo:DeliveryMode '{DeliveryMode}' is not one of Batched, LowLatency, BulkForwarding.");
         if (FlushCount is < 1)
@@ -315,14 +333,28 @@ public sealed class KlaviyoDestinationOptions
         sb.Append(", FlushCount = ").Append(EffectiveFlushCount);
         sb.Append(", FlushInterval = ").Append(EffectiveFlushInterval);
         sb.Append(", MaxConcurrentBatches = ").Append(MaxConcurrentBatches);
-        sb.Append(", Queue = ").Append(QueuePath is null ? "in memory" : $"durable at {QueuePath} (budget {MaxQueueBytes:N0} bytes, {QueueOverflow})");
+        sb.Append(", Queue = ").Append(QueuePath is null ? "in memory" : $"durable at {QueuePath} (budget {MaxQueueBytes:N0} bytes, {QueueOverflow}{(QueueSyncToDisk ? "" : ", no fsync")})");
         if (RateLimitTimeScale != 1) sb.Append(", RateLimitTimeScale = ").Append(RateLimitTimeScale);
         sb.Append(" }");
         return sb.ToString();
     }
 
-    /// <summary>The durable queue's settings from <see cref="QueuePath"/>, <see cref="MaxQueueBytes"/> and <see cref="QueueOverflow"/>.</summary>
-    internal SqliteEventQueueOptions DurableQueueOptions() => new() { Path = QueuePath ?? "", MaxBytes = MaxQueueBytes, Overflow = QueueOverflow };
+    /// <summary>
+    /// The durable queue's settings from these options (<see cref="QueuePath"/>, <see cref="MaxQueueBytes"/>,
+    /// <see cref="QueueOverflow"/>, <see cref="QueueSyncToDisk"/>, <see cref="QueueHandOffCapacity"/>,
+    /// <see cref="QueueReadAhead"/>, <see cref="MaxDeadLetters"/>): for opening the queue yourself, e.g. to list or replay
+    /// dead letters while no client runs.
+    /// </summary>
+    public SqliteEventQueueOptions CreateDurableQueueOptions() => new()
+    {
+        Path = QueuePath ?? "",
+        MaxBytes = MaxQueueBytes,
+        Overflow = QueueOverflow,
+        SyncToDisk = QueueSyncToDisk,
+        HandOffCapacity = QueueHandOffCapacity,
+        ReadAhead = QueueReadAhead,
+        MaxDeadLetters = MaxDeadLetters,
+    };
 
     /// <summary>Shows only that a key is set and its public prefix (<c>pk_</c>), never the secret.</summary>
     internal static string Redact(string? apiKey) =>

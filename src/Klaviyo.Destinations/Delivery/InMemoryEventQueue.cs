@@ -61,6 +61,10 @@ public sealed class InMemoryEventQueue : IEventQueue, IQueueFeedback
 
     Action<QueuedItem, string>? IQueueFeedback.Dropped { get; set; }
 
+    Task IQueueFeedback.ReloadedItemsFinished => Task.CompletedTask;
+
+    long IQueueFeedback.ReloadedLeft => 0;
+
     /// <inheritdoc />
     public ValueTask DisposeAsync()
     {

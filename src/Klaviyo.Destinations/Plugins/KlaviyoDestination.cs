@@ -18,6 +18,8 @@ public sealed class KlaviyoDestination : IDestinationPlugin
     private readonly DeliveryPipeline _pipeline;
     private readonly KlaviyoMetrics _metrics;
     private readonly KlaviyoDestinationOptions _options;
+    private readonly IQueueFeedback? _feedback;
+    private int _reloadTicketOpen;
     private int _disposed;
 
     internal KlaviyoDestination(KlaviyoDestinationOptions options, IKlaviyoSender sender, IEventQueue queue, TimeProvider time, ILoggerFactory loggers, KlaviyoMetrics metrics)
@@ -32,7 +34,22 @@ public sealed class KlaviyoDestination : IDestinationPlugin
             ? new HttpBatchSender(http.Transport, options, time, logger)
             : new SingleItemBatchSender(sender);
         _pipeline = new DeliveryPipeline(queue, batches, _reporter, _tracker, options, time, logger, metrics);
-        if (queue is IQueueFeedback feedback) feedback.Dropped = OnDropped;
+        if (queue is IQueueFeedback feedback)
+        {
+            feedback.Dropped = OnDropped;
+            _feedback = feedback;
+            if (!feedback.ReloadedItemsFinished.IsCompleted)
+            {
+                // Items a durable queue kept from an earlier run count as accepted before any FlushAsync of this run.
+                var ticket = _tracker.Open();
+                _reloadTicketOpen = 1;
+                feedback.ReloadedItemsFinished.ContinueWith(_ =>
+                {
+                    Volatile.Write(ref _reloadTicketOpen, 0);
+                    _tracker.Close(ticket);
+                }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            }
+        }
         Log.Started(logger, options);
         RevisionCheck.WarnIfStale(options.Revision, time.GetUtcNow(), logger);
         _pipeline.Start();
@@ -41,8 +58,8 @@ public sealed class KlaviyoDestination : IDestinationPlugin
     /// <inheritdoc />
     public PluginType Type => PluginType.Destination;
 
-    /// <summary>Items accepted and not yet finished.</summary>
-    public int Pending => _tracker.OpenCount;
+    /// <summary>Items accepted and not yet finished, including those a durable queue kept from an earlier run.</summary>
+    public int Pending => (int)Math.Min(int.MaxValue, _tracker.OpenCount - Volatile.Read(ref _reloadTicketOpen) + (_feedback?.ReloadedLeft ?? 0));
 
     /// <summary>Whether accepted items survive a crash (the queue is durable, see <c>docs/durability.md</c>).</summary>
     public bool IsDurable => _queue.IsDurable;
@@ -104,7 +121,10 @@ public sealed class KlaviyoDestination : IDestinationPlugin
         _tracker.Close(item.Ticket);
     }
 
-    /// <inheritdoc />
+    /// <summary>
+    /// Sends pending batches now and completes when every item accepted before the call has an outcome. With a durable
+    /// queue that includes the items an earlier run left in it.
+    /// </summary>
     public Task FlushAsync(CancellationToken cancellationToken)
     {
         _pipeline.RequestFlush();

@@ -11,4 +11,10 @@ internal interface IQueueFeedback
 
     /// <summary>Called (on the queue's writer thread) for each accepted item the queue will not deliver, with the reason.</summary>
     Action<QueuedItem, string>? Dropped { get; set; }
+
+    /// <summary>Completes when every item a durable queue found from an earlier run has a final outcome (at once when there were none).</summary>
+    Task ReloadedItemsFinished { get; }
+
+    /// <summary>Items from an earlier run still without a final outcome.</summary>
+    long ReloadedLeft { get; }
 }

@@ -64,6 +64,9 @@ internal sealed class QueueDatabase : IDisposable
 
     public SqliteTransaction Begin() => _connection.BeginTransaction();
 
+    /// <summary>Runs a statement and returns its first value (tests use it to make SQLite refuse writes or run out of room).</summary>
+    public object? Pragma(string sql) => Scalar(sql);
+
     /// <summary>Highest sequence number in use (items or dead letters), 0 when empty.</summary>
     public long MaxSequence() => Convert.ToInt64(Scalar("SELECT max(coalesce((SELECT max(seq) FROM items), 0), coalesce((SELECT max(seq) FROM dead_letters), 0));"), System.Globalization.CultureInfo.InvariantCulture);
 

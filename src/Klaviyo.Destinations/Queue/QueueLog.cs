@@ -28,4 +28,13 @@ internal static partial class QueueLog
 
     [LoggerMessage(108, LogLevel.Information, "Durable queue {Path}: {Count} dead letters replayed")]
     public static partial void Replayed(ILogger logger, string path, int count);
+
+    [LoggerMessage(109, LogLevel.Error, "Durable queue {Path}: {Count} changes (delivered, retried or dead-lettered items) could not be written; they are kept and written again")]
+    public static partial void ChangesFailed(ILogger logger, Exception exception, string path, int count);
+
+    [LoggerMessage(110, LogLevel.Warning, "Durable queue {Path}: the database refuses writes; trying again in {Pause} ms")]
+    public static partial void ChangesRetrying(ILogger logger, string path, double pause);
+
+    [LoggerMessage(111, LogLevel.Warning, "Durable queue {Path} closed while the database refused writes: {Count} changes were not written, so those items will be sent again by the next run (their unique ids keep Klaviyo from counting them twice)")]
+    public static partial void ChangesLostAtShutdown(ILogger logger, string path, int count);
 }

@@ -67,6 +67,15 @@ public sealed class SqliteEventQueue : IEventQueue, IQueueFeedback
     private long _durableUpTo;
     private long _commits;
 
+    // Items stored by earlier runs: FlushAsync waits for them too.
+    private readonly long _reloadedUpTo;
+    private long _reloadedLeft;
+    private readonly TaskCompletionSource _reloadedDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private readonly TaskCompletionSource _stopRequested = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private static readonly TimeSpan FirstRetryPause = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan MaxRetryPause = TimeSpan.FromSeconds(5);
+
     /// <summary>Opens (or creates) the queue at <see cref="SqliteEventQueueOptions.Path"/> and takes ownership of it.</summary>
     /// <param name="options">The queue's settings.</param>
     /// <param name="logger">Where the queue logs (category of your choice); nothing is logged when null.</param>
@@ -97,6 +106,9 @@ public sealed class SqliteEventQueue : IEventQueue, IQueueFeedback
         _deadLetterCount = _db.DeadLetterCount();
         _spilledCount = _storedCount;
         _spilled = _storedCount > 0;
+        _reloadedUpTo = _sequence;
+        _reloadedLeft = _storedCount;
+        if (_storedCount == 0) _reloadedDone.TrySetResult();
         if (_storedCount > 0 || _deadLetterCount > 0) QueueLog.Opened(_logger, Path, _storedCount, _storedBytes, _deadLetterCount);
         _writer = Task.Run(WriteLoopAsync);
     }
@@ -129,6 +141,12 @@ public sealed class SqliteEventQueue : IEventQueue, IQueueFeedback
     internal long Commits => Interlocked.Read(ref _commits);
 
     Action<QueuedItem, string>? IQueueFeedback.Dropped { get; set; }
+
+    /// <summary>Completes when every item stored by an earlier run (found when the queue was opened) has a final outcome.</summary>
+    public Task ReloadedItemsFinished => _reloadedDone.Task;
+
+    /// <summary>Items stored by an earlier run that have no final outcome yet.</summary>
+    public long ReloadedLeft => Math.Max(0, Interlocked.Read(ref _reloadedLeft));
 
     private Action<QueuedItem, string>? Dropped => ((IQueueFeedback)this).Dropped;
 
@@ -264,7 +282,38 @@ public sealed class SqliteEventQueue : IEventQueue, IQueueFeedback
         return done.Task.WaitAsync(cancellationToken);
     }
 
-    /// <summary>Completes when everything handed to the queue before the call (items and changes) is committed.</summary>
+    /// <summary>Tests: called on the writer after it took a round's work from the hand-off, before it waits for the database.</summary>
+    internal Action? RoundTaken { get; set; }
+
+    /// <summary>Tests: keeps the writer from reaching the database until the returned handle is disposed.</summary>
+    internal async Task<IDisposable> HoldDatabaseAsync()
+    {
+        await _dbGate.WaitAsync().ConfigureAwait(false);
+        return new Releaser(_dbGate);
+    }
+
+    private sealed class Releaser(SemaphoreSlim gate) : IDisposable
+    {
+        private int _released;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _released, 1) == 0) gate.Release();
+        }
+    }
+
+    /// <summary>Runs a PRAGMA on the queue's connection between commits (tests: <c>query_only</c>, <c>max_page_count</c> simulate a read-only or full disk).</summary>
+    internal async Task<object?> PragmaAsync(string pragma)
+    {
+        await _dbGate.WaitAsync().ConfigureAwait(false);
+        try { return _db.Pragma($"PRAGMA {pragma};"); }
+        finally { _dbGate.Release(); }
+    }
+
+    /// <summary>
+    /// Completes when everything handed to the queue before the call is processed: the changes committed, each new item
+    /// committed or reported as not kept. While the database refuses writes it waits for them to be written.
+    /// </summary>
     internal Task WhenWrittenAsync()
     {
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -294,6 +343,7 @@ public sealed class SqliteEventQueue : IEventQueue, IQueueFeedback
             if (_stopping) return;
             _stopping = true;
         }
+        _stopRequested.TrySetResult();
         _wake.Set();
         try
         {
@@ -319,6 +369,8 @@ public sealed class SqliteEventQueue : IEventQueue, IQueueFeedback
 
     private async Task WriteLoopAsync()
     {
+        var backoff = TimeSpan.Zero;
+        List<TaskCompletionSource>? carried = null;
         while (true)
         {
             _wake.Reset();
@@ -334,17 +386,18 @@ public sealed class SqliteEventQueue : IEventQueue, IQueueFeedback
             }
             List<QueuedItem> inserts;
             List<QueueOp> ops;
-            List<TaskCompletionSource> barriers;
+            List<TaskCompletionSource>? barriers;
             bool stopping;
             long replayFirst = 0;
             lock (_gate)
             {
                 inserts = _inserts;
                 ops = _ops;
-                barriers = _barriers;
+                // Swap the barrier list only when it has entries; a barrier added after this point belongs to the next round.
+                barriers = _barriers.Count > 0 ? _barriers : null;
+                if (barriers is not null) _barriers = new List<TaskCompletionSource>();
                 _inserts = new List<QueuedItem>();
                 _ops = new List<QueueOp>();
-                if (barriers.Count > 0) _barriers = new List<TaskCompletionSource>();
                 _committingBytes = _pendingBytes;
                 _pendingBytes = 0;
                 _handOffCount = 0;
@@ -357,15 +410,24 @@ public sealed class SqliteEventQueue : IEventQueue, IQueueFeedback
                     _sequence += replayIds!.Count;
                 }
             }
-            var worked = inserts.Count > 0 || ops.Count > 0 || replay is not null || barriers.Count > 0;
+            if (carried is not null)
+            {
+                // Barriers of a round whose changes could not be written wait for the round that writes them.
+                (barriers ??= new List<TaskCompletionSource>()).InsertRange(0, carried);
+                carried = null;
+            }
+            var worked = inserts.Count > 0 || ops.Count > 0 || replay is not null || barriers is not null;
+            if (worked) RoundTaken?.Invoke();
             var reports = new List<(QueuedItem Item, string Reason)>();
+            var processed = new List<(List<QueuedItem> Items, HashSet<long> Failed)>();
+            var changesWritten = true;
             await _dbGate.WaitAsync().ConfigureAwait(false);
             try
             {
                 for (var i = 0; i < inserts.Count || (i == 0 && ops.Count > 0); i += _options.MaxGroupSize)
                 {
                     var chunk = inserts.GetRange(i, Math.Min(_options.MaxGroupSize, inserts.Count - i));
-                    Commit(chunk, i == 0 ? ops : [], reports);
+                    if (!Commit(chunk, i == 0 ? ops : [], reports, processed)) changesWritten = false;
                 }
                 if (replay is { } r) r.Done.TrySetResult(Replay(replayIds!, replayFirst));
                 Refill(reports);
@@ -381,8 +443,31 @@ public sealed class SqliteEventQueue : IEventQueue, IQueueFeedback
                 lock (_gate) _committingBytes = 0;
                 _dbGate.Release();
             }
+            // Drop reports first, then durability: whoever awaits an item's durability sees the outcomes of the items
+            // that round gave up.
             foreach (var (item, reason) in reports) ReportDropped(item, reason);
-            foreach (var barrier in barriers) barrier.TrySetResult();
+            foreach (var (items, failed) in processed) Settle(items, failed);
+            if (!changesWritten)
+            {
+                // The database refused the changes (disk full, read-only, I/O error): they were put back in the hand-off.
+                // Try again after a growing pause instead of spinning; new items keep being accepted up to HandOffCapacity.
+                backoff = backoff == TimeSpan.Zero ? FirstRetryPause : TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxRetryPause.Ticks));
+                if (stopping)
+                {
+                    int lost;
+                    lock (_gate) lost = _ops.Count;
+                    QueueLog.ChangesLostAtShutdown(_logger, Path, lost);
+                    if (barriers is not null) foreach (var barrier in barriers) barrier.TrySetResult();
+                    ResolveEmptyWaiters();
+                    return;
+                }
+                carried = barriers;
+                QueueLog.ChangesRetrying(_logger, Path, backoff.TotalMilliseconds);
+                await Task.WhenAny(Task.Delay(backoff, _time), _stopRequested.Task).ConfigureAwait(false);
+                continue;
+            }
+            backoff = TimeSpan.Zero;
+            if (barriers is not null) foreach (var barrier in barriers) barrier.TrySetResult();
             ResolveEmptyWaiters();
             if (!worked)
             {
@@ -392,8 +477,12 @@ public sealed class SqliteEventQueue : IEventQueue, IQueueFeedback
         }
     }
 
-    /// <summary>One transaction: the finished/retried/dead-lettered changes, room for the new items if over budget, the new items.</summary>
-    private void Commit(List<QueuedItem> items, List<QueueOp> ops, List<(QueuedItem Item, string Reason)> reports)
+    /// <summary>
+    /// One transaction: the finished/retried/dead-lettered changes, room for the new items if over budget, the new items.
+    /// Adds the group to <paramref name="processed"/> (its durability is settled by the caller, after the drop reports).
+    /// Returns false when the changes could not be written; they are then back in the hand-off for the next round.
+    /// </summary>
+    private bool Commit(List<QueuedItem> items, List<QueueOp> ops, List<(QueuedItem Item, string Reason)> reports, List<(List<QueuedItem>, HashSet<long>)> processed)
     {
         var started = Stopwatch.GetTimestamp();
         var now = _time.GetUtcNow();
@@ -413,11 +502,12 @@ public sealed class SqliteEventQueue : IEventQueue, IQueueFeedback
                 reports.Add((items[i], $"The item could not be written to the durable queue: {ex.Message}"));
             }
         }
-        long freed = 0, removed = 0, deadLettered = 0, storedBefore = _storedBytes;
+        long freed = 0, removed = 0, reloadedRemoved = 0, deadLettered = 0, storedBefore = _storedBytes;
         var victims = new List<(long Seq, byte[] Record)>();
-        var tx = _db.Begin();
+        SqliteTransaction? tx = null;
         try
         {
+            tx = _db.Begin();
             foreach (var op in ops)
             {
                 long bytes;
@@ -439,6 +529,7 @@ public sealed class SqliteEventQueue : IEventQueue, IQueueFeedback
                 {
                     freed += bytes;
                     removed++;
+                    if (op.Seq <= _reloadedUpTo) reloadedRemoved++;
                 }
             }
             var over = storedBefore - freed + newBytes - _options.MaxBytes;
@@ -457,6 +548,7 @@ public sealed class SqliteEventQueue : IEventQueue, IQueueFeedback
                         over -= bytes;
                         freed += bytes;
                         removed++;
+                        if (seq <= _reloadedUpTo) reloadedRemoved++;
                         after = seq;
                     }
                 }
@@ -489,17 +581,23 @@ public sealed class SqliteEventQueue : IEventQueue, IQueueFeedback
             }
             tx.Commit();
         }
-        catch (Exception ex) when (ex is SqliteException or IOException or InvalidOperationException)
+        catch (Exception ex)
         {
-            try { tx.Rollback(); } catch (Exception rollback) when (rollback is SqliteException or InvalidOperationException) { }
-            tx.Dispose();
-            QueueLog.CommitFailed(_logger, ex, Path, items.Count);
-            foreach (var item in items)
-                if (failed.Add(item.Sequence)) reports.Add((item, $"The item could not be written to the durable queue: {ex.Message}"));
-            // The changes are kept for the next commit (deleting an item twice is harmless).
+            try { tx?.Rollback(); } catch (Exception rollback) when (rollback is SqliteException or InvalidOperationException) { }
+            tx?.Dispose();
+            if (items.Count > 0)
+            {
+                QueueLog.CommitFailed(_logger, ex, Path, items.Count);
+                foreach (var item in items)
+                    if (failed.Add(item.Sequence)) reports.Add((item, $"The item could not be written to the durable queue: {ex.Message}"));
+                processed.Add((items, failed));
+                // The changes on their own need no new space (deletes free it): try them without the new items.
+                return ops.Count == 0 || Commit([], ops, reports, processed);
+            }
+            QueueLog.ChangesFailed(_logger, ex, Path, ops.Count);
+            // Kept for the next round, ahead of later changes (applying a change twice is harmless).
             lock (_gate) _ops.InsertRange(0, ops);
-            Settle(items, failed);
-            return;
+            return false;
         }
         tx.Dispose();
         if (items.Count > 0) Interlocked.Increment(ref _commits);
@@ -507,6 +605,7 @@ public sealed class SqliteEventQueue : IEventQueue, IQueueFeedback
         Interlocked.Add(ref _storedBytes, newBytes - freed);
         Interlocked.Add(ref _storedCount, inserted - removed);
         Interlocked.Add(ref _deadLetterCount, deadLettered);
+        ReloadedFinished(reloadedRemoved);
         if (victims.Count > 0)
         {
             QueueLog.DroppedOldest(_logger, Path, _options.MaxBytes, victims.Count);
@@ -534,9 +633,16 @@ public sealed class SqliteEventQueue : IEventQueue, IQueueFeedback
                 if (item.Ticket != 0) _spilledTickets[item.Sequence] = item.Ticket;
             }
         }
-        Settle(items, failed);
+        processed.Add((items, failed));
         if (items.Count > 0 || ops.Count > 0)
             QueueLog.Committed(_logger, Path, inserted, ops.Count, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        return true;
+    }
+
+    /// <summary>Counts items from earlier runs that reached a final outcome; completes <see cref="ReloadedItemsFinished"/> after the last.</summary>
+    private void ReloadedFinished(long count)
+    {
+        if (count > 0 && Interlocked.Add(ref _reloadedLeft, -count) <= 0) _reloadedDone.TrySetResult();
     }
 
     /// <summary>Hands an item to the sender, counting it first so the count never goes below zero.</summary>
@@ -615,6 +721,7 @@ public sealed class SqliteEventQueue : IEventQueue, IQueueFeedback
         Interlocked.Add(ref _storedBytes, -freed);
         Interlocked.Add(ref _storedCount, -unreadable.Count);
         Interlocked.Add(ref _deadLetterCount, unreadable.Count);
+        ReloadedFinished(unreadable.Count(u => u.Seq <= _reloadedUpTo));
     }
 
     /// <summary>Moves dead letters back into the queue under the sequence numbers reserved for them.</summary>

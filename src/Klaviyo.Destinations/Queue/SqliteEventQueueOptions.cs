@@ -45,7 +45,13 @@ public sealed class SqliteEventQueueOptions
             throw new KlaviyoConfigurationException($"Klaviyo:MaxQueueBytes must be at least 65,536 bytes (it is {MaxBytes:N0}).");
         if (!Enum.IsDefined(Overflow))
             throw new KlaviyoConfigurationException($"Klaviyo:QueueOverflow '{Overflow}' is not one of RefuseNew, DropOldest.");
-        if (HandOffCapacity < 1 || MaxGroupSize < 1 || ReadAhead < 2 || MaxDeadLetters < 1)
-            throw new KlaviyoConfigurationException("The durable queue's HandOffCapacity, MaxGroupSize and MaxDeadLetters must be at least 1 and ReadAhead at least 2.");
+        if (HandOffCapacity < 1)
+            throw new KlaviyoConfigurationException($"Klaviyo:QueueHandOffCapacity must be at least 1 (it is {HandOffCapacity:N0}); the default is 50,000.");
+        if (ReadAhead < 2)
+            throw new KlaviyoConfigurationException($"Klaviyo:QueueReadAhead must be at least 2 (it is {ReadAhead:N0}); the default is 5,000.");
+        if (MaxDeadLetters < 1)
+            throw new KlaviyoConfigurationException($"Klaviyo:MaxDeadLetters must be at least 1 (it is {MaxDeadLetters:N0}); the default is 100,000.");
+        if (MaxGroupSize < 1)
+            throw new KlaviyoConfigurationException($"The durable queue's MaxGroupSize must be at least 1 (it is {MaxGroupSize:N0}); the default is 5,000.");
     }
 }

@@ -57,4 +57,29 @@ public sealed class ServiceRegistrationTests
         Assert.Equal(DeliveryStatus.Expired, outcome.Status);
         Assert.DoesNotContain("pk_code", outcome.Reason);
     }
+
+    [Fact]
+    public async Task The_durable_queue_settings_bind_from_configuration_and_a_bad_one_fails_fast_naming_the_setting()
+    {
+        using var dir = new Durability.TempDirectory();
+        var path = dir.File("configured.db");
+        var config = Config(("ApiKey", "pk_from_config"), ("BaseUrl", "http://127.0.0.1:5080"), ("QueuePath", path),
+            ("QueueSyncToDisk", "false"), ("QueueHandOffCapacity", "1234"), ("QueueReadAhead", "64"), ("MaxDeadLetters", "10"),
+            ("QueueOverflow", "DropOldest"), ("MaxQueueBytes", "1048576"));
+        await using (var provider = new ServiceCollection().AddKlaviyoDestinations(config.GetSection("Klaviyo")).BuildServiceProvider())
+        {
+            var queueOptions = provider.GetRequiredService<IOptions<KlaviyoDestinationOptions>>().Value.CreateDurableQueueOptions();
+            Assert.Equal((path, 1_048_576L, QueueOverflowMode.DropOldest, false, 1_234, 64, 10),
+                (queueOptions.Path, queueOptions.MaxBytes, queueOptions.Overflow, queueOptions.SyncToDisk, queueOptions.HandOffCapacity, queueOptions.ReadAhead, queueOptions.MaxDeadLetters));
+            var analytics = provider.GetRequiredService<Analytics>();
+            Assert.True(analytics.Destination.IsDurable);
+            Assert.Contains("no fsync", provider.GetRequiredService<IOptions<KlaviyoDestinationOptions>>().Value.ToString());
+        }
+
+        await using var bad = new ServiceCollection()
+            .AddKlaviyoDestinations(Config(("ApiKey", "pk_x"), ("QueuePath", dir.File("bad.db")), ("QueueReadAhead", "1")).GetSection("Klaviyo"))
+            .BuildServiceProvider();
+        var error = Assert.ThrowsAny<Exception>(() => bad.GetRequiredService<Analytics>());
+        Assert.Contains("Klaviyo:QueueReadAhead must be at least 2", error.Message);
+    }
 }
