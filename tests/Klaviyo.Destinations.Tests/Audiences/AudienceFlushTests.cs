@@ -1,3 +1,4 @@
+using Klaviyo.Destinations.Tests.Support;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Klaviyo.Destinations.Tests.Audiences;

@@ -52,6 +52,18 @@ public sealed class BenchmarkSmokeTests
         generator.Setup();
         Assert.Equal(41, generator.Cold());
         Assert.Equal(41, generator.UnrelatedEdit());
-        await Task.CompletedTask;
+
+        foreach (var sync in new[] { true, false })
+        {
+            var durable = new DurableQueueBenchmarks { SyncToDisk = sync };
+            durable.Open();
+            var commits = await durable.GroupCommit();
+            durable.Close();
+            // Group commit: far fewer commits than items.
+            Assert.InRange(commits, 1, DurableQueueBenchmarks.Items / 10);
+            durable.Open();
+            Assert.Equal(DurableQueueBenchmarks.Awaited, await durable.AwaitEach());
+            durable.Close();
+        }
     }
 }

@@ -96,7 +96,7 @@ public sealed class DurableClientTests : IAsyncLifetime
             for (var n = 0; n < 3; n++) analytics.Track("u-1", "Stuck", Props(n), new MessageOptions { MessageId = $"stuck-{n}" });
             await analytics.FlushAsync(_timeout.Token);
             Assert.Equal(3, _outcomes.Count(o => o.Status == DeliveryStatus.Expired));
-            await queue.WhenWrittenAsync();
+            await queue.WhenWrittenAsync().WaitAsync(_timeout.Token);
             var letters = await queue.ListDeadLettersAsync(cancellationToken: _timeout.Token);
             Assert.Equal(["stuck-0", "stuck-1", "stuck-2"], letters.Select(l => l.UniqueId));
             Assert.All(letters, l => Assert.Contains("503", l.Reason));

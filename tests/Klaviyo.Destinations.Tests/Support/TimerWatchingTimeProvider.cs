@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Time.Testing;
 
-namespace Klaviyo.Destinations.Tests.Audiences;
+namespace Klaviyo.Destinations.Tests.Support;
 
 /// <summary>
 /// A <see cref="FakeTimeProvider"/> that also tells when a timer is armed, so a test can advance the clock only
