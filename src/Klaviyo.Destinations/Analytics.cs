@@ -203,7 +203,10 @@ public sealed class Analytics : IAsyncDisposable
         return RunAsync(message, cancellationToken);
     }
 
-    /// <summary>Completes when every message sent before this call has a final outcome (delivered, rejected or expired).</summary>
+    /// <summary>
+    /// Completes when every message sent before this call has a final outcome (delivered, rejected or expired); with a
+    /// durable queue, also every item an earlier run left in it.
+    /// </summary>
     public async Task FlushAsync(CancellationToken cancellationToken = default)
     {
         foreach (var plugin in _timeline)

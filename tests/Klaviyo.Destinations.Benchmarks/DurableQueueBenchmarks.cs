@@ -8,7 +8,7 @@ namespace Klaviyo.Destinations.Benchmarks;
 /// Issue 6: the durable queue's write throughput. Items are 236-byte events (the size of a typical tracked event's
 /// record); a reader takes and completes them concurrently, as the sender does, so deletes share the commits.
 /// <list type="bullet">
-/// <item><see cref="GroupCommit"/>: 20,000 items handed over as fast as possible, until the last one is on disk.
+/// <item><see cref="GroupCommit"/>: 100,000 items handed over as fast as possible, until the last one is on disk.
 /// One operation = one item; durable items/s = 1e9 / ns per op.</item>
 /// <item><see cref="AwaitEach"/>: one caller awaiting each item's durability in turn (<c>TrackAsync</c> in a loop), so
 /// every item pays a whole commit. One operation = one item.</item>
@@ -16,11 +16,11 @@ namespace Klaviyo.Destinations.Benchmarks;
 /// Both with <c>SyncToDisk</c> on (fsync per commit, the default) and off.
 /// </summary>
 [MemoryDiagnoser]
-[SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 1, iterationCount: 5)]
+[SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 1, iterationCount: 10)]
 public class DurableQueueBenchmarks
 {
-    public const int Items = 20_000;
-    public const int Awaited = 500;
+    public const int Items = 100_000;
+    public const int Awaited = 2_000;
 
     private string _directory = "";
     private SqliteEventQueue? _queue;
@@ -55,7 +55,7 @@ public class DurableQueueBenchmarks
         Directory.Delete(_directory, recursive: true);
     }
 
-    [Benchmark(OperationsPerInvoke = Items, Description = "hand-off → on disk, 20,000 items (group commit)")]
+    [Benchmark(OperationsPerInvoke = Items, Description = "hand-off → on disk, 100,000 items (group commit)")]
     public async Task<long> GroupCommit()
     {
         var queue = _queue!;

@@ -158,7 +158,9 @@ public sealed class KlaviyoDestinationOptions
 
     /// <summary>
     /// Whether each group commit of the durable queue waits for the disk (SQLite <c>synchronous=FULL</c>), so accepted
-    /// items survive a power loss and not only a crash of the process. Default true; false is about 1.8× faster.
+    /// items survive a power loss and not only a crash of the process. Default true. False makes a lone commit much
+    /// faster (an awaited <c>TrackAsync</c>: 37 µs instead of 0.61 ms on the CI container) and changes little under
+    /// load, where group commit spreads each fsync over many items.
     /// </summary>
     public bool QueueSyncToDisk { get; set; } = true;
 
