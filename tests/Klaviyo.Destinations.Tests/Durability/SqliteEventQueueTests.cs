@@ -221,7 +221,9 @@ public sealed class SqliteEventQueueTests : IDisposable
     public async Task The_drops_of_a_commit_are_reported_before_its_items_are_answered_as_durable()
     {
         // Whoever awaits TrackAsync must find the outcomes of the items that commit gave up already reported.
-        await using var queue = new SqliteEventQueue(new SqliteEventQueueOptions { Path = DbPath, MaxBytes = 64 * 1024, Overflow = QueueOverflowMode.DropOldest });
+        // Read-ahead 2: the stored items stay on disk, where DropOldest can pick them, so the newest item is always kept
+        // however the writer splits the items into commits.
+        await using var queue = new SqliteEventQueue(new SqliteEventQueueOptions { Path = DbPath, MaxBytes = 64 * 1024, Overflow = QueueOverflowMode.DropOldest, ReadAhead = 2 });
         var items = Enumerable.Range(1, 200).Select(n => QueueItems.Event("u", n, padding: 1_000)).ToList();
         Task<bool> last;
         var answeredBeforeReport = 0;
