@@ -27,6 +27,9 @@ var services = new ServiceCollection()
         options.ApiKey = apiKey;
         options.BaseUrl = new Uri(baseUrl);
         options.DefaultPhoneRegion = "US";
+        // Against Klaviyo the queue is durable (the default: on disk, per app and account). The in-process emulator
+        // lives only as long as this run, so its items are kept in memory.
+        if (emulator is not null) options.QueueStorage = QueueStorage.Memory;
         options.OnOutcome = outcome => { lock (outcomes) outcomes.Add(outcome); };
     });
 await using var provider = services.BuildServiceProvider();

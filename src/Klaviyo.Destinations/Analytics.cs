@@ -27,9 +27,9 @@ public sealed class Analytics : IAsyncDisposable
     /// <param name="loggerFactory">Logging; nothing is logged when null.</param>
     /// <param name="timeProvider">The clock; <see cref="TimeProvider.System"/> when null.</param>
     /// <param name="queue">
-    /// Where items wait for delivery. When null: a <see cref="SqliteEventQueue"/> at
-    /// <see cref="KlaviyoDestinationOptions.QueuePath"/> when that is set (durable), else a bounded in-memory queue.
-    /// The client owns the queue and disposes it.
+    /// Where items wait for delivery. When null: per <see cref="KlaviyoDestinationOptions.QueueStorage"/>, a durable
+    /// <see cref="SqliteEventQueue"/> at <see cref="KlaviyoDestinationOptions.QueuePath"/> or the default location (the
+    /// default), or a bounded in-memory queue. The client owns the queue and disposes it.
     /// </param>
     /// <param name="sender">How items are sent; Klaviyo's HTTP API when null.</param>
     public Analytics(KlaviyoDestinationOptions options, HttpClient? httpClient = null, ILoggerFactory? loggerFactory = null,
@@ -46,9 +46,9 @@ public sealed class Analytics : IAsyncDisposable
             httpClient ??= _ownedHttp = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
             sender = new KlaviyoHttpSender(httpClient, options, metrics, _time);
         }
-        queue ??= options.QueuePath is not null
-            ? new SqliteEventQueue(options.CreateDurableQueueOptions(), _logger, _time)
-            : new InMemoryEventQueue(options.QueueCapacity);
+        queue ??= options.QueueStorage == QueueStorage.Memory ? new InMemoryEventQueue(options.QueueCapacity)
+            : options.QueuePath is not null ? new SqliteEventQueue(options.CreateDurableQueueOptions(), _logger, _time)
+            : DefaultQueueLocation.Open(options, _logger, _time);
         Destination = new KlaviyoDestination(options, sender, queue, _time, loggerFactory, metrics);
         Add(Destination);
     }

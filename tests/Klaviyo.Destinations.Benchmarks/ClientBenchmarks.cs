@@ -15,7 +15,7 @@ public class ClientBenchmarks
     }
 
     [GlobalSetup]
-    public void Setup() => _analytics = new Analytics(new KlaviyoDestinationOptions { ApiKey = "pk_bench", QueueCapacity = 1_000_000 }, sender: new AcceptingSender());
+    public void Setup() => _analytics = new Analytics(new KlaviyoDestinationOptions { QueueStorage = QueueStorage.Memory, ApiKey = "pk_bench", QueueCapacity = 1_000_000 }, sender: new AcceptingSender());
 
     [GlobalCleanup]
     public void Cleanup() => _analytics.DisposeAsync().AsTask().GetAwaiter().GetResult();

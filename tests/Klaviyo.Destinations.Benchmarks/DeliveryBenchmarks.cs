@@ -42,7 +42,7 @@ public class EndToEndBenchmarks
     {
         // The other side enforces no rate limit here, so the client's own budget is widened (RateLimitTimeScale):
         // this measures the SDK's pipeline, not Klaviyo's tier (see RateEfficiencyBenchmarks for that).
-        var options = new KlaviyoDestinationOptions { ApiKey = "pk_bench", QueueCapacity = Events * 2, MaxItemAge = TimeSpan.FromHours(1), RateLimitTimeScale = 1_000 };
+        var options = new KlaviyoDestinationOptions { QueueStorage = QueueStorage.Memory, ApiKey = "pk_bench", QueueCapacity = Events * 2, MaxItemAge = TimeSpan.FromHours(1), RateLimitTimeScale = 1_000 };
         HttpClient http;
         if (_emulator is null)
         {
@@ -108,6 +108,7 @@ public class RateEfficiencyBenchmarks
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var options = new KlaviyoDestinationOptions
         {
+            QueueStorage = QueueStorage.Memory,
             ApiKey = "pk_bench", BaseUrl = _emulator.BaseAddress, DeliveryMode = DeliveryMode.LowLatency, RateLimitTimeScale = TimeScale,
             MaxConcurrentBatches = 16, RetryBaseDelay = TimeSpan.FromMilliseconds(10), MaxRetryDelay = TimeSpan.FromMilliseconds(200),
         };

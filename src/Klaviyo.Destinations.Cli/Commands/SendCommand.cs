@@ -22,6 +22,7 @@ internal static class SendCommand
           --base-url URL        Klaviyo address (default: $KLAVIYO_BASE_URL or https://a.klaviyo.com)
           --settings FILE       destination settings, JSON named exactly like KlaviyoDestinationOptions
           --queue-path FILE     keep accepted items in a durable queue; if the run dies, 'klaviyo-dest drain' sends them
+                                (without it, items wait in memory: the checkpoint makes a run resumable)
           --backfill            set Klaviyo's backfill flag on events (recorded without triggering flows)
           --dry-run             no network: print every request that would be sent, one JSON object per line
           --no-batch            single endpoints only (profile-import, events)
@@ -59,6 +60,8 @@ internal static class SendCommand
         var options = SettingsFile.Load(a.Value("--settings"));
         if (a.Flag("--no-batch")) options.DeliveryMode = DeliveryMode.LowLatency;
         if (a.Value("--queue-path") is { } queuePath) options.QueuePath = queuePath;
+        // A run is resumable from its checkpoint; a durable queue only with --queue-path (or QueuePath in the settings).
+        if (options.QueuePath is null) options.QueueStorage = QueueStorage.Memory;
         var dryRun = a.Flag("--dry-run");
         options.ApiKey = a.Value("--api-key") ?? Environment.GetEnvironmentVariable("KLAVIYO_API_KEY") ?? options.ApiKey;
         if (dryRun) options.ApiKey ??= "pk_dry_run";

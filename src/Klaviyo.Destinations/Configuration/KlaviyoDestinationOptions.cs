@@ -139,14 +139,22 @@ public sealed class KlaviyoDestinationOptions
     /// <summary>An item older than this is not retried any more and expires. Default 24 h.</summary>
     public TimeSpan MaxItemAge { get; set; } = TimeSpan.FromHours(24);
 
-    /// <summary>Capacity of the built-in in-memory queue; when full, new items are rejected with a reason. Default 100,000.</summary>
+    /// <summary>
+    /// Where accepted items wait for delivery. <see cref="QueueStorage.Disk"/> (the default): a durable SQLite queue at
+    /// <see cref="QueuePath"/>, or at a default location per app and account when that is not set; items survive crashes
+    /// and restarts. <see cref="QueueStorage.Memory"/>: in memory, for tests and ephemeral hosts. See <c>docs/durability.md</c>.
+    /// </summary>
+    public QueueStorage QueueStorage { get; set; } = QueueStorage.Disk;
+
+    /// <summary>Capacity of the in-memory queue (<see cref="QueueStorage.Memory"/>); when full, new items are rejected with a reason. Default 100,000.</summary>
     public int QueueCapacity { get; set; } = 100_000;
 
     /// <summary>
-    /// Where the durable queue keeps accepted items (a SQLite file, created when missing). When set, items survive
-    /// crashes and restarts: <c>TrackAsync</c>/<c>IdentifyAsync</c> complete once the item is on disk, and what is not
-    /// delivered at shutdown is sent by the next run (or <c>klaviyo-dest drain</c>). When null (the default) the queue is
-    /// in memory. One process per path. See <c>docs/durability.md</c>.
+    /// The durable queue's file (SQLite, created when missing). Items survive crashes and restarts:
+    /// <c>TrackAsync</c>/<c>IdentifyAsync</c> complete once the item is on disk, and what is not delivered at shutdown is
+    /// sent by the next run (or <c>klaviyo-dest drain</c>). One owner per path. When null (the default) the queue lives at
+    /// <c>&lt;LocalApplicationData&gt;/Klaviyo.Destinations/&lt;app&gt;/&lt;account&gt;/queue.db</c>, with a slot per
+    /// concurrent instance. Setting it implies <see cref="QueueStorage.Disk"/>. See <c>docs/durability.md</c>.
     /// </summary>
     public string? QueuePath { get; set; }
 
@@ -256,7 +264,16 @@ public sealed class KlaviyoDestinationOptions
             throw new KlaviyoConfigurationException("Klaviyo:RetryBaseDelay must be ≥ 0, MaxRetryDelay ≥ RetryBaseDelay and MaxItemAge > 0.");
         if (QueueCapacity < 1)
             throw new KlaviyoConfigurationException("Klaviyo:QueueCapacity must be at least 1.");
-        if (QueuePath is not null) CreateDurableQueueOptions().Validate();
+        if (!Enum.IsDefined(QueueStorage))
+            throw new KlaviyoConfigurationException($"Klaviyo:QueueStorage '{QueueStorage}' is not one of Disk, Memory.");
+        if (QueuePath is not null && QueueStorage == QueueStorage.Memory)
+            throw new KlaviyoConfigurationException("Klaviyo:QueuePath is set but Klaviyo:QueueStorage is Memory. Remove one: a path means the durable queue on disk.");
+        if (QueueStorage == QueueStorage.Disk)
+        {
+            var queue = CreateDurableQueueOptions();
+            if (QueuePath is null) queue.Path = "(default location)";
+            queue.Validate();
+        }
         if (!Enum.IsDefined(DeliveryMode))
             throw new KlaviyoConfigurationException($"Klaviyo:DeliveryMode '{DeliveryMode}' is not one of Batched, LowLatency, BulkForwarding.");
         if (FlushCount is < 1)
@@ -335,7 +352,9 @@ public sealed class KlaviyoDestinationOptions
         sb.Append(", FlushCount = ").Append(EffectiveFlushCount);
         sb.Append(", FlushInterval = ").Append(EffectiveFlushInterval);
         sb.Append(", MaxConcurrentBatches = ").Append(MaxConcurrentBatches);
-        sb.Append(", Queue = ").Append(QueuePath is null ? "in memory" : $"durable at {QueuePath} (budget {MaxQueueBytes:N0} bytes, {QueueOverflow}{(QueueSyncToDisk ? "" : ", no fsync")})");
+        sb.Append(", Queue = ").Append(QueueStorage == QueueStorage.Memory
+            ? $"in memory (capacity {QueueCapacity:N0})"
+            : $"durable at {QueuePath ?? "the default location"} (budget {MaxQueueBytes:N0} bytes, {QueueOverflow}{(QueueSyncToDisk ? "" : ", no fsync")})");
         if (RateLimitTimeScale != 1) sb.Append(", RateLimitTimeScale = ").Append(RateLimitTimeScale);
         sb.Append(" }");
         return sb.ToString();

@@ -29,5 +29,23 @@ internal sealed class QueueLock : IDisposable
         }
     }
 
+    /// <summary>Takes the lock if no other owner holds it; null when one does. Other failures throw like <see cref="Acquire"/>.</summary>
+    public static QueueLock? TryAcquire(string databasePath)
+    {
+        var path = databasePath + ".lock";
+        try
+        {
+            return new QueueLock(new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.None));
+        }
+        catch (UnauthorizedAccessException ex)
+        {
+            throw new KlaviyoConfigurationException($"The durable queue's lock file '{path}' cannot be created: {ex.Message} Choose a Klaviyo:QueuePath in a directory the app can write.");
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            return null;
+        }
+    }
+
     public void Dispose() => _file.Dispose();
 }

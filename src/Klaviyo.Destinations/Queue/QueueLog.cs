@@ -37,4 +37,7 @@ internal static partial class QueueLog
 
     [LoggerMessage(111, LogLevel.Warning, "Durable queue {Path} closed while the database refused writes: {Count} changes were not written, so those items will be sent again by the next run (their unique ids keep Klaviyo from counting them twice)")]
     public static partial void ChangesLostAtShutdown(ILogger logger, string path, int count);
+
+    [LoggerMessage(112, LogLevel.Information, "Durable queue at its default location {Path} (set Klaviyo:QueuePath to choose the file, or Klaviyo:QueueStorage = Memory for an ephemeral host)")]
+    public static partial void DefaultQueue(ILogger logger, string path);
 }

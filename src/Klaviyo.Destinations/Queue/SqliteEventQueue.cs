@@ -82,6 +82,12 @@ public sealed class SqliteEventQueue : IEventQueue, IQueueFeedback
     /// <param name="timeProvider">The clock for dead-letter times; <see cref="TimeProvider.System"/> when null.</param>
     /// <exception cref="KlaviyoConfigurationException">The path is in use by another owner, or cannot be opened.</exception>
     public SqliteEventQueue(SqliteEventQueueOptions options, ILogger? logger = null, TimeProvider? timeProvider = null)
+        : this(options, logger, timeProvider, null)
+    {
+    }
+
+    /// <summary>Opens the queue with its owner lock already taken (<see cref="DefaultQueueLocation"/> picks a free slot so).</summary>
+    internal SqliteEventQueue(SqliteEventQueueOptions options, ILogger? logger, TimeProvider? timeProvider, QueueLock? ownerLock)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
@@ -91,7 +97,7 @@ public sealed class SqliteEventQueue : IEventQueue, IQueueFeedback
         Path = System.IO.Path.GetFullPath(options.Path);
         var directory = System.IO.Path.GetDirectoryName(Path);
         if (!string.IsNullOrEmpty(directory)) Directory.CreateDirectory(directory);
-        _lock = QueueLock.Acquire(Path);
+        _lock = ownerLock ?? QueueLock.Acquire(Path);
         try
         {
             _db = new QueueDatabase(Path, options.SyncToDisk);

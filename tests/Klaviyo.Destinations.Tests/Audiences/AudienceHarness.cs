@@ -41,6 +41,7 @@ internal sealed class AudienceHarness : IAsyncDisposable
     {
         var options = new KlaviyoDestinationOptions
         {
+            QueueStorage = QueueStorage.Memory,
             ApiKey = "pk_audience_secret",
             BaseUrl = Klaviyo.BaseAddress,
             RetryBaseDelay = TimeSpan.FromMilliseconds(5),

@@ -63,7 +63,7 @@ public sealed class BatcherTests
     [Fact]
     public void Bulk_forwarding_defaults_are_mParticles_100_items_or_16_hours()
     {
-        var options = new KlaviyoDestinationOptions { ApiKey = "pk_x", DeliveryMode = DeliveryMode.BulkForwarding };
+        var options = new KlaviyoDestinationOptions { QueueStorage = QueueStorage.Memory, ApiKey = "pk_x", DeliveryMode = DeliveryMode.BulkForwarding };
         var policy = BatchPolicy.From(options, bulkSupported: true);
         Assert.Equal(100, policy.FlushCount);
         Assert.Equal(TimeSpan.FromHours(16), policy.FlushInterval);

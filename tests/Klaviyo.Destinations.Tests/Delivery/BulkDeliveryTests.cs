@@ -46,6 +46,7 @@ public sealed class BulkDeliveryTests(ITestOutputHelper output) : IAsyncLifetime
     {
         var options = new KlaviyoDestinationOptions
         {
+            QueueStorage = QueueStorage.Memory,
             ApiKey = "pk_bulk_secret",
             BaseUrl = _klaviyo.BaseAddress,
             RateLimitTimeScale = TimeScale,
@@ -229,6 +230,7 @@ public sealed class BulkDeliveryTests(ITestOutputHelper output) : IAsyncLifetime
         var outcomes = new ConcurrentQueue<DeliveryOutcome>();
         await using (var analytics = new Analytics(new KlaviyoDestinationOptions
         {
+            QueueStorage = QueueStorage.Memory,
             ApiKey = "pk_wrong_secret", BaseUrl = restricted.BaseAddress, OnOutcome = outcomes.Enqueue, FlushInterval = TimeSpan.FromHours(1),
         }))
         {

@@ -27,7 +27,7 @@ public sealed class RevisionWarningTests
     {
         var lines = new List<string>();
         var clock = new FakeTimeProvider(new DateTimeOffset(year, month, 1, 0, 0, 0, TimeSpan.Zero));
-        await using (var analytics = new Analytics(new KlaviyoDestinationOptions { ApiKey = "pk_x" }, loggerFactory: new ListLogger(lines), timeProvider: clock, sender: new CapturingSender()))
+        await using (var analytics = new Analytics(new KlaviyoDestinationOptions { QueueStorage = QueueStorage.Memory, ApiKey = "pk_x" }, loggerFactory: new ListLogger(lines), timeProvider: clock, sender: new CapturingSender()))
         {
             analytics.Track("u", "One");
             analytics.Track("u", "Two");

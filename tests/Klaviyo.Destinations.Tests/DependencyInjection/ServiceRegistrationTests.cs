@@ -15,7 +15,8 @@ public sealed class ServiceRegistrationTests
     public async Task The_Klaviyo_section_binds_to_the_options_and_one_client_is_shared()
     {
         var config = Config(("ApiKey", "pk_from_config"), ("BaseUrl", "http://127.0.0.1:5080"), ("AlternateIdentifier", "Other2"),
-            ("DefaultPhoneRegion", "DE"), ("KeepOrderCompletedName", "true"), ("PropertyMapping:favouriteStore", "Organization"));
+            ("DefaultPhoneRegion", "DE"), ("KeepOrderCompletedName", "true"), ("PropertyMapping:favouriteStore", "Organization"),
+            ("QueueStorage", "Memory"));
         await using var provider = new ServiceCollection().AddKlaviyoDestinations(config.GetSection("Klaviyo")).BuildServiceProvider();
 
         var options = provider.GetRequiredService<IOptions<KlaviyoDestinationOptions>>().Value;
@@ -24,6 +25,7 @@ public sealed class ServiceRegistrationTests
         Assert.Equal("DE", options.DefaultPhoneRegion);
         Assert.True(options.KeepOrderCompletedName);
         Assert.Equal(ProfileField.Organization, options.PropertyMapping["favouriteStore"]);
+        Assert.Equal(QueueStorage.Memory, options.QueueStorage);
         Assert.Same(provider.GetRequiredService<Analytics>(), provider.GetRequiredService<Analytics>());
     }
 
@@ -45,6 +47,7 @@ public sealed class ServiceRegistrationTests
             .AddKlaviyoDestinations(o =>
             {
                 o.ApiKey = "pk_code";
+                o.QueueStorage = QueueStorage.Memory;
                 o.BaseUrl = new Uri("http://127.0.0.1:1");
                 o.MaxAttempts = 1;
                 o.OnOutcome = outcomes.Add;

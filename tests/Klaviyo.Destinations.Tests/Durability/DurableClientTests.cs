@@ -54,7 +54,7 @@ public sealed class DurableClientTests : IAsyncLifetime
         Assert.Contains(_outcomes, o => o.Status == DeliveryStatus.Rejected && o.Reason is not null);
         Assert.Single(_klaviyo.State.Events, e => e.UniqueId == "m-1");
 
-        await using var memory = new Analytics(Options(o => o.QueuePath = null));
+        await using var memory = new Analytics(Options(o => { o.QueuePath = null; o.QueueStorage = QueueStorage.Memory; }));
         Assert.False(memory.Destination.IsDurable);
         Assert.True(await memory.TrackAsync("u-1", "Signed Up", Props(3)));
     }

@@ -37,6 +37,7 @@ public sealed class OutageTests(ITestOutputHelper output) : IAsyncLifetime
 
         var options = new KlaviyoDestinationOptions
         {
+            QueueStorage = QueueStorage.Memory,
             ApiKey = "pk_outage",
             BaseUrl = _klaviyo.BaseAddress,
             DeliveryMode = DeliveryMode.LowLatency,

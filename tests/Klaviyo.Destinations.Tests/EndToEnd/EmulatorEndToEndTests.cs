@@ -18,6 +18,7 @@ public sealed class EmulatorEndToEndTests : IAsyncLifetime
     {
         var options = new KlaviyoDestinationOptions
         {
+            QueueStorage = QueueStorage.Memory,
             ApiKey = "pk_e2e_secret",
             BaseUrl = _klaviyo.BaseAddress,
             RetryBaseDelay = TimeSpan.FromMilliseconds(5),
@@ -104,7 +105,7 @@ public sealed class EmulatorEndToEndTests : IAsyncLifetime
     {
         await using var restricted = await KlaviyoEmulator.StartAsync(new KlaviyoEmulatorOptions { ValidApiKeys = new HashSet<string> { "pk_right" } });
         var outcomes = new ConcurrentQueue<DeliveryOutcome>();
-        await using (var analytics = new Analytics(new KlaviyoDestinationOptions { ApiKey = "pk_wrong_secret_value", BaseUrl = restricted.BaseAddress, OnOutcome = outcomes.Enqueue }))
+        await using (var analytics = new Analytics(new KlaviyoDestinationOptions { QueueStorage = QueueStorage.Memory, ApiKey = "pk_wrong_secret_value", BaseUrl = restricted.BaseAddress, OnOutcome = outcomes.Enqueue }))
         {
             analytics.Identify("u", new Dictionary<string, object?> { ["email"] = "k@example.com" });
             await analytics.FlushAsync();

@@ -121,6 +121,7 @@ public sealed class ClientBehaviourTests
         var delivered = 0;
         await using var analytics = new Analytics(new KlaviyoDestinationOptions
         {
+            QueueStorage = QueueStorage.Memory,
             ApiKey = "pk_x",
             OnOutcome = _ => { Interlocked.Increment(ref delivered); throw new InvalidOperationException("user bug"); },
         }, sender: new CapturingSender());
@@ -155,7 +156,7 @@ public sealed class ClientBehaviourTests
     [Fact]
     public void The_API_key_never_appears_in_ToString_or_configuration_errors()
     {
-        var options = new KlaviyoDestinationOptions { ApiKey = "pk_live_supersecret0123456789", BaseUrl = new Uri("http://klaviyo.example.com") };
+        var options = new KlaviyoDestinationOptions { QueueStorage = QueueStorage.Memory, ApiKey = "pk_live_supersecret0123456789", BaseUrl = new Uri("http://klaviyo.example.com") };
         Assert.DoesNotContain("supersecret", options.ToString());
         var error = Assert.Throws<KlaviyoConfigurationException>(options.Validate);
         Assert.DoesNotContain("supersecret", error.Message);
@@ -168,7 +169,7 @@ public sealed class ClientBehaviourTests
     [InlineData("pk x", "https://a.klaviyo.com", "white space")]
     public void Misconfiguration_fails_fast_with_a_fix(string? key, string url, string expected)
     {
-        var options = new KlaviyoDestinationOptions { ApiKey = key, BaseUrl = new Uri(url) };
+        var options = new KlaviyoDestinationOptions { QueueStorage = QueueStorage.Memory, ApiKey = key, BaseUrl = new Uri(url) };
         var error = Assert.Throws<KlaviyoConfigurationException>(() => new Analytics(options, sender: new CapturingSender()));
         Assert.Contains(expected, error.Message);
     }
@@ -176,7 +177,7 @@ public sealed class ClientBehaviourTests
     [Fact]
     public async Task Plain_http_is_allowed_on_loopback_for_the_emulator()
     {
-        await using var analytics = new Analytics(new KlaviyoDestinationOptions { ApiKey = "pk_x", BaseUrl = new Uri("http://127.0.0.1:5080") }, sender: new CapturingSender());
+        await using var analytics = new Analytics(new KlaviyoDestinationOptions { QueueStorage = QueueStorage.Memory, ApiKey = "pk_x", BaseUrl = new Uri("http://127.0.0.1:5080") }, sender: new CapturingSender());
         Assert.NotNull(analytics.Destination);
     }
 

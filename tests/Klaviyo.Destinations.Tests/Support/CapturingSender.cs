@@ -34,7 +34,7 @@ internal sealed class Harness : IAsyncDisposable
 {
     public Harness(Action<KlaviyoDestinationOptions>? configure = null)
     {
-        var options = new KlaviyoDestinationOptions { ApiKey = "pk_test_secret_123", RetryBaseDelay = TimeSpan.Zero, MaxRetryDelay = TimeSpan.Zero };
+        var options = new KlaviyoDestinationOptions { QueueStorage = QueueStorage.Memory, ApiKey = "pk_test_secret_123", RetryBaseDelay = TimeSpan.Zero, MaxRetryDelay = TimeSpan.Zero };
         configure?.Invoke(options);
         options.OnOutcome = o => Outcomes.Enqueue(o);
         Analytics = new Analytics(options, sender: Sender);
