@@ -40,15 +40,16 @@ public sealed class Analytics : IAsyncDisposable
         _time = timeProvider ?? TimeProvider.System;
         loggerFactory ??= NullLoggerFactory.Instance;
         _logger = loggerFactory.CreateLogger("Klaviyo.Destinations");
+        // The queue first: opening it can fail (path in use, folder not writable) before anything else is created.
+        queue ??= options.QueueStorage == QueueStorage.Memory ? new InMemoryEventQueue(options.QueueCapacity)
+            : options.QueuePath is not null ? new SqliteEventQueue(options.CreateDurableQueueOptions(), _logger, _time)
+            : DefaultQueueLocation.Open(options, _logger, _time);
         var metrics = new KlaviyoMetrics();
         if (sender is null)
         {
             httpClient ??= _ownedHttp = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
             sender = new KlaviyoHttpSender(httpClient, options, metrics, _time);
         }
-        queue ??= options.QueueStorage == QueueStorage.Memory ? new InMemoryEventQueue(options.QueueCapacity)
-            : options.QueuePath is not null ? new SqliteEventQueue(options.CreateDurableQueueOptions(), _logger, _time)
-            : DefaultQueueLocation.Open(options, _logger, _time);
         Destination = new KlaviyoDestination(options, sender, queue, _time, loggerFactory, metrics);
         Add(Destination);
     }

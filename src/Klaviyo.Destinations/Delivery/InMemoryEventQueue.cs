@@ -61,7 +61,7 @@ public sealed class InMemoryEventQueue : IEventQueue, IQueueFeedback
 
     Action<QueuedItem, string>? IQueueFeedback.Dropped { get; set; }
 
-    Task IQueueFeedback.ReloadedItemsFinished => Task.CompletedTask;
+    Task IQueueFeedback.WhenStoredItemsFinishedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     long IQueueFeedback.ReloadedLeft => 0;
 

@@ -19,7 +19,6 @@ public sealed class KlaviyoDestination : IDestinationPlugin
     private readonly KlaviyoMetrics _metrics;
     private readonly KlaviyoDestinationOptions _options;
     private readonly IQueueFeedback? _feedback;
-    private int _reloadTicketOpen;
     private int _disposed;
 
     internal KlaviyoDestination(KlaviyoDestinationOptions options, IKlaviyoSender sender, IEventQueue queue, TimeProvider time, ILoggerFactory loggers, KlaviyoMetrics metrics)
@@ -38,17 +37,6 @@ public sealed class KlaviyoDestination : IDestinationPlugin
         {
             feedback.Dropped = OnDropped;
             _feedback = feedback;
-            if (!feedback.ReloadedItemsFinished.IsCompleted)
-            {
-                // Items a durable queue kept from an earlier run count as accepted before any FlushAsync of this run.
-                var ticket = _tracker.Open();
-                _reloadTicketOpen = 1;
-                feedback.ReloadedItemsFinished.ContinueWith(_ =>
-                {
-                    Volatile.Write(ref _reloadTicketOpen, 0);
-                    _tracker.Close(ticket);
-                }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-            }
         }
         Log.Started(logger, options);
         RevisionCheck.WarnIfStale(options.Revision, time.GetUtcNow(), logger);
@@ -59,7 +47,7 @@ public sealed class KlaviyoDestination : IDestinationPlugin
     public PluginType Type => PluginType.Destination;
 
     /// <summary>Items accepted and not yet finished, including those a durable queue kept from an earlier run.</summary>
-    public int Pending => (int)Math.Min(int.MaxValue, _tracker.OpenCount - Volatile.Read(ref _reloadTicketOpen) + (_feedback?.ReloadedLeft ?? 0));
+    public int Pending => (int)Math.Min(int.MaxValue, _tracker.OpenCount + (_feedback?.ReloadedLeft ?? 0));
 
     /// <summary>Whether accepted items survive a crash (the queue is durable, see <c>docs/durability.md</c>).</summary>
     public bool IsDurable => _queue.IsDurable;
@@ -123,12 +111,16 @@ public sealed class KlaviyoDestination : IDestinationPlugin
 
     /// <summary>
     /// Sends pending batches now and completes when every item accepted before the call has an outcome. With a durable
-    /// queue that includes the items an earlier run left in it.
+    /// queue that includes every item stored at the time of the call: those an earlier run left, and replayed dead letters.
     /// </summary>
     public Task FlushAsync(CancellationToken cancellationToken)
     {
         _pipeline.RequestFlush();
-        return _tracker.WhenAllOpenedSoFarClosed(cancellationToken);
+        var accepted = _tracker.WhenAllOpenedSoFarClosed(cancellationToken);
+        if (_feedback is null) return accepted;
+        // Items this run did not accept (an earlier run's, replayed dead letters) have no ticket: the queue answers for them.
+        var stored = _feedback.WhenStoredItemsFinishedAsync(cancellationToken);
+        return stored.IsCompleted ? accepted : Task.WhenAll(accepted, stored);
     }
 
     /// <inheritdoc />

@@ -12,8 +12,11 @@ internal interface IQueueFeedback
     /// <summary>Called (on the queue's writer thread) for each accepted item the queue will not deliver, with the reason.</summary>
     Action<QueuedItem, string>? Dropped { get; set; }
 
-    /// <summary>Completes when every item a durable queue found from an earlier run has a final outcome (at once when there were none).</summary>
-    Task ReloadedItemsFinished { get; }
+    /// <summary>
+    /// Completes when every item stored when it was called has a final outcome, including items no caller of this run
+    /// handed over (left by an earlier run, or replayed dead letters). At once for a queue that keeps nothing.
+    /// </summary>
+    Task WhenStoredItemsFinishedAsync(CancellationToken cancellationToken);
 
     /// <summary>Items from an earlier run still without a final outcome.</summary>
     long ReloadedLeft { get; }

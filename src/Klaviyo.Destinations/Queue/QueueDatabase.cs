@@ -79,6 +79,9 @@ internal sealed class QueueDatabase : IDisposable
         return (reader.GetInt64(0), reader.GetInt64(1));
     }
 
+    /// <summary>The lowest sequence number stored in items, <see cref="long.MaxValue"/> when there is none.</summary>
+    public long MinSequence() => Scalar("SELECT min(seq) FROM items;") is long seq ? seq : long.MaxValue;
+
     public long DeadLetterCount() => Convert.ToInt64(Scalar("SELECT count(*) FROM dead_letters;"), System.Globalization.CultureInfo.InvariantCulture);
 
     public void Insert(SqliteTransaction tx, long seq, byte[] record, int attempts, DateTimeOffset? notBefore, DateTimeOffset? firstTaken)

@@ -64,6 +64,8 @@ public sealed class SqliteEventQueue : IEventQueue, IQueueFeedback
     private readonly PriorityQueue<TaskCompletionSource<bool>, long> _durableWaiters = new();
     private readonly HashSet<long> _failed = new();
     private readonly List<TaskCompletionSource> _emptyWaiters = new();
+    private readonly List<(long UpTo, TaskCompletionSource Done)> _storedWaiters = new();
+    private int _storedWaiterCount;
     private long _durableUpTo;
     private long _commits;
 
@@ -279,6 +281,29 @@ public sealed class SqliteEventQueue : IEventQueue, IQueueFeedback
         return done.Task.WaitAsync(cancellationToken);
     }
 
+    /// <summary>
+    /// Completes when every item stored (or accepted) before the call has a final outcome: delivered, rejected,
+    /// dead-lettered or dropped. Covers items no caller of this run handed over: those an earlier run left, and replayed
+    /// dead letters. Items accepted later don't hold it up.
+    /// </summary>
+    public Task WhenStoredItemsFinishedAsync(CancellationToken cancellationToken = default)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        long upTo;
+        lock (_gate)
+        {
+            if (_stopping) return Task.CompletedTask;
+            upTo = _sequence;
+        }
+        lock (_durableGate)
+        {
+            _storedWaiters.Add((upTo, done));
+            _storedWaiterCount = _storedWaiters.Count;
+        }
+        _wake.Set();
+        return done.Task.WaitAsync(cancellationToken);
+    }
+
     /// <summary>Completes when no item is stored any more (each one delivered, rejected or dead-lettered) — what a drain waits for.</summary>
     public Task WaitUntilEmptyAsync(CancellationToken cancellationToken = default)
     {
@@ -366,6 +391,8 @@ public sealed class SqliteEventQueue : IEventQueue, IQueueFeedback
             {
                 foreach (var waiter in _emptyWaiters) waiter.TrySetException(new ObjectDisposedException(nameof(SqliteEventQueue)));
                 _emptyWaiters.Clear();
+                foreach (var (_, waiter) in _storedWaiters) waiter.TrySetException(new ObjectDisposedException(nameof(SqliteEventQueue)));
+                _storedWaiters.Clear();
                 while (_durableWaiters.TryDequeue(out var waiter, out _)) waiter.TrySetResult(false);
             }
             lock (_gate)
@@ -427,6 +454,7 @@ public sealed class SqliteEventQueue : IEventQueue, IQueueFeedback
             var reports = new List<(QueuedItem Item, string Reason)>();
             var processed = new List<(List<QueuedItem> Items, HashSet<long> Failed)>();
             var changesWritten = true;
+            long? lowestStored = null;
             await _dbGate.WaitAsync().ConfigureAwait(false);
             try
             {
@@ -437,6 +465,7 @@ public sealed class SqliteEventQueue : IEventQueue, IQueueFeedback
                 }
                 if (replay is { } r) r.Done.TrySetResult(Replay(replayIds!, replayFirst));
                 Refill(reports);
+                if (Volatile.Read(ref _storedWaiterCount) > 0) lowestStored = _db.MinSequence();
             }
             catch (Exception ex)
             {
@@ -453,6 +482,7 @@ public sealed class SqliteEventQueue : IEventQueue, IQueueFeedback
             // that round gave up.
             foreach (var (item, reason) in reports) ReportDropped(item, reason);
             foreach (var (items, failed) in processed) Settle(items, failed);
+            if (lowestStored is { } lowest) ResolveStoredWaiters(lowest);
             if (!changesWritten)
             {
                 // The database refused the changes (disk full, read-only, I/O error): they were put back in the hand-off.
@@ -756,6 +786,23 @@ public sealed class SqliteEventQueue : IEventQueue, IQueueFeedback
         _spilled = true;
         QueueLog.Replayed(_logger, Path, count);
         return count;
+    }
+
+    /// <summary>Completes the <see cref="WhenStoredItemsFinishedAsync"/> waiters whose items are all gone.</summary>
+    private void ResolveStoredWaiters(long lowestStored)
+    {
+        List<TaskCompletionSource>? ready = null;
+        lock (_durableGate)
+        {
+            for (var i = _storedWaiters.Count - 1; i >= 0; i--)
+            {
+                if (_storedWaiters[i].UpTo >= lowestStored) continue;
+                (ready ??= new()).Add(_storedWaiters[i].Done);
+                _storedWaiters.RemoveAt(i);
+            }
+            _storedWaiterCount = _storedWaiters.Count;
+        }
+        if (ready is not null) foreach (var waiter in ready) waiter.TrySetResult();
     }
 
     private void ResolveEmptyWaiters()
