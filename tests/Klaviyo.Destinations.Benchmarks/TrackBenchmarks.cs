@@ -7,7 +7,7 @@ namespace Klaviyo.Destinations.Benchmarks;
 [MemoryDiagnoser]
 public class TrackMappingBenchmarks
 {
-    private readonly MessageMapper _mapper = new(new KlaviyoDestinationOptions { QueueStorage = QueueStorage.Memory, ApiKey = "pk_bench" });
+    private readonly MessageMapper _mapper = new(new KlaviyoDestinationOptions { ApiKey = "pk_bench" });
     private readonly MessageOptions _options = new() { MessageId = "m-1", Timestamp = DateTimeOffset.UnixEpoch };
 
     [Benchmark(Description = "track (dictionary, 6 properties)")]

@@ -92,12 +92,9 @@ internal static class Program
 
     private static async Task DrainAsync(KlaviyoDestinationOptions options)
     {
-        var queue = new SqliteEventQueue(options.DurableQueueOptionsForChild());
+        var queue = new SqliteEventQueue(options.CreateDurableQueueOptions());
         await using var analytics = new Analytics(options, queue: queue);
         await queue.WaitUntilEmptyAsync();
         Console.Out.WriteLine("drained");
     }
-
-    private static SqliteEventQueueOptions DurableQueueOptionsForChild(this KlaviyoDestinationOptions options) =>
-        new() { Path = options.QueuePath!, MaxBytes = options.MaxQueueBytes, Overflow = options.QueueOverflow };
 }

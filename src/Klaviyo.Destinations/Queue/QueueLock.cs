@@ -15,17 +15,13 @@ internal sealed class QueueLock : IDisposable
         var path = databasePath + ".lock";
         try
         {
-            return new QueueLock(new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.None));
+            return Open(path);
         }
         catch (IOException ex)
         {
             throw new KlaviyoConfigurationException(
                 $"The durable queue '{databasePath}' is already open in another Analytics instance or process (lock file '{path}': {ex.Message}). " +
                 "A queue path has one owner at a time: give each instance its own Klaviyo:QueuePath, or stop the other owner first (do not run 'klaviyo-dest drain' while the app runs).");
-        }
-        catch (UnauthorizedAccessException ex)
-        {
-            throw new KlaviyoConfigurationException($"The durable queue's lock file '{path}' cannot be created: {ex.Message} Choose a Klaviyo:QueuePath in a directory the app can write.");
         }
     }
 
@@ -35,15 +31,23 @@ internal sealed class QueueLock : IDisposable
         var path = databasePath + ".lock";
         try
         {
+            return Open(path);
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            return null;
+        }
+    }
+
+    private static QueueLock Open(string path)
+    {
+        try
+        {
             return new QueueLock(new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.None));
         }
         catch (UnauthorizedAccessException ex)
         {
             throw new KlaviyoConfigurationException($"The durable queue's lock file '{path}' cannot be created: {ex.Message} Choose a Klaviyo:QueuePath in a directory the app can write.");
-        }
-        catch (IOException) when (File.Exists(path))
-        {
-            return null;
         }
     }
 

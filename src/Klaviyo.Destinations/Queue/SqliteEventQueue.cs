@@ -69,10 +69,9 @@ public sealed class SqliteEventQueue : IEventQueue, IQueueFeedback
     private long _durableUpTo;
     private long _commits;
 
-    // Items stored by earlier runs: FlushAsync waits for them too.
+    // Items stored by earlier runs, counted in the destination's Pending.
     private readonly long _reloadedUpTo;
     private long _reloadedLeft;
-    private readonly TaskCompletionSource _reloadedDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private readonly TaskCompletionSource _stopRequested = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private static readonly TimeSpan FirstRetryPause = TimeSpan.FromMilliseconds(100);
@@ -116,7 +115,6 @@ public sealed class SqliteEventQueue : IEventQueue, IQueueFeedback
         _spilled = _storedCount > 0;
         _reloadedUpTo = _sequence;
         _reloadedLeft = _storedCount;
-        if (_storedCount == 0) _reloadedDone.TrySetResult();
         if (_storedCount > 0 || _deadLetterCount > 0) QueueLog.Opened(_logger, Path, _storedCount, _storedBytes, _deadLetterCount);
         _writer = Task.Run(WriteLoopAsync);
     }
@@ -149,9 +147,6 @@ public sealed class SqliteEventQueue : IEventQueue, IQueueFeedback
     internal long Commits => Interlocked.Read(ref _commits);
 
     Action<QueuedItem, string>? IQueueFeedback.Dropped { get; set; }
-
-    /// <summary>Completes when every item stored by an earlier run (found when the queue was opened) has a final outcome.</summary>
-    public Task ReloadedItemsFinished => _reloadedDone.Task;
 
     /// <summary>Items stored by an earlier run that have no final outcome yet.</summary>
     public long ReloadedLeft => Math.Max(0, Interlocked.Read(ref _reloadedLeft));
@@ -675,10 +670,10 @@ public sealed class SqliteEventQueue : IEventQueue, IQueueFeedback
         return true;
     }
 
-    /// <summary>Counts items from earlier runs that reached a final outcome; completes <see cref="ReloadedItemsFinished"/> after the last.</summary>
+    /// <summary>Counts items from earlier runs that reached a final outcome (<see cref="ReloadedLeft"/>).</summary>
     private void ReloadedFinished(long count)
     {
-        if (count > 0 && Interlocked.Add(ref _reloadedLeft, -count) <= 0) _reloadedDone.TrySetResult();
+        if (count > 0) Interlocked.Add(ref _reloadedLeft, -count);
     }
 
     /// <summary>Hands an item to the sender, counting it first so the count never goes below zero.</summary>

@@ -62,8 +62,8 @@ public sealed class SecurityTests : IAsyncLifetime
             await wrong.FlushAsync();
         }
         foreach (var bad in new[] { new Uri("http://example.com/"), new Uri("ftp://127.0.0.1/") })
-            texts.Enqueue(Assert.Throws<KlaviyoConfigurationException>(() => new Analytics(new KlaviyoDestinationOptions { QueueStorage = QueueStorage.Memory, ApiKey = Key, BaseUrl = bad })).Message);
-        texts.Enqueue(Assert.Throws<KlaviyoConfigurationException>(() => new KlaviyoDestinationOptions { QueueStorage = QueueStorage.Memory, ApiKey = Key + " x" }.Validate()).Message);
+            texts.Enqueue(Assert.Throws<KlaviyoConfigurationException>(() => new Analytics(new KlaviyoDestinationOptions { ApiKey = Key, BaseUrl = bad })).Message);
+        texts.Enqueue(Assert.Throws<KlaviyoConfigurationException>(() => new KlaviyoDestinationOptions { ApiKey = Key + " x" }.Validate()).Message);
 
         Assert.Contains(texts, t => t.Contains("Rejected"));
         Assert.Contains(logs.Entries, e => e.Contains("Retrying"));
@@ -88,7 +88,7 @@ public sealed class SecurityTests : IAsyncLifetime
     [InlineData("http://[::1]:5080/", true)]
     public void A_plain_http_base_url_is_refused_except_on_loopback(string url, bool allowed)
     {
-        var options = new KlaviyoDestinationOptions { QueueStorage = QueueStorage.Memory, ApiKey = Key, BaseUrl = new Uri(url) };
+        var options = new KlaviyoDestinationOptions { ApiKey = Key, BaseUrl = new Uri(url) };
         if (allowed)
         {
             options.Validate();

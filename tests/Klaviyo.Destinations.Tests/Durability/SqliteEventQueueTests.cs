@@ -248,7 +248,7 @@ public sealed class SqliteEventQueueTests : IDisposable
     {
         var dropped = new ConcurrentQueue<(QueuedItem Item, string Reason)>();
         // A clock that never moves: nothing here may depend on the writer's retry pause.
-        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2026, 8, 3, 12, 0, 0, TimeSpan.Zero));
+        var time = StoppedClock();
         await using var queue = new SqliteEventQueue(new SqliteEventQueueOptions { Path = DbPath }, timeProvider: time);
         ((IQueueFeedback)queue).Dropped = (item, why) => dropped.Enqueue((item, why));
         var first = Enumerable.Range(1, 5).Select(n => QueueItems.Event("u", n, padding: 500)).ToList();
@@ -285,7 +285,7 @@ public sealed class SqliteEventQueueTests : IDisposable
     [Fact]
     public async Task When_the_database_refuses_writes_changes_are_kept_and_retried_after_a_pause_not_in_a_loop()
     {
-        var time = new Support.TimerWatchingTimeProvider(new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2026, 8, 3, 12, 0, 0, TimeSpan.Zero)));
+        var time = new Support.TimerWatchingTimeProvider(StoppedClock());
         var log = new EventLog();
         await using var queue = new SqliteEventQueue(new SqliteEventQueueOptions { Path = DbPath }, log, time);
         var items = Enumerable.Range(1, 3).Select(n => QueueItems.Event("u", n)).ToList();
@@ -314,7 +314,7 @@ public sealed class SqliteEventQueueTests : IDisposable
     [Fact]
     public async Task Closing_while_the_database_refuses_writes_does_not_hang_and_the_next_open_still_has_every_item()
     {
-        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2026, 8, 3, 12, 0, 0, TimeSpan.Zero));
+        var time = StoppedClock();
         var log = new EventLog();
         var queue = new SqliteEventQueue(new SqliteEventQueueOptions { Path = DbPath }, log, time);
         var items = Enumerable.Range(1, 3).Select(n => QueueItems.Event("u", n)).ToList();
@@ -331,6 +331,9 @@ public sealed class SqliteEventQueueTests : IDisposable
         await using var reopened = new SqliteEventQueue(DbPath);
         Assert.Equal(3, reopened.StoredCount);
     }
+
+    /// <summary>A clock that moves only when the test advances it.</summary>
+    private static Microsoft.Extensions.Time.Testing.FakeTimeProvider StoppedClock() => new(new DateTimeOffset(2026, 8, 3, 12, 0, 0, TimeSpan.Zero));
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 

@@ -156,7 +156,7 @@ public sealed class ClientBehaviourTests
     [Fact]
     public void The_API_key_never_appears_in_ToString_or_configuration_errors()
     {
-        var options = new KlaviyoDestinationOptions { QueueStorage = QueueStorage.Memory, ApiKey = "pk_live_supersecret0123456789", BaseUrl = new Uri("http://klaviyo.example.com") };
+        var options = new KlaviyoDestinationOptions { ApiKey = "pk_live_supersecret0123456789", BaseUrl = new Uri("http://klaviyo.example.com") };
         Assert.DoesNotContain("supersecret", options.ToString());
         var error = Assert.Throws<KlaviyoConfigurationException>(options.Validate);
         Assert.DoesNotContain("supersecret", error.Message);
@@ -169,7 +169,7 @@ public sealed class ClientBehaviourTests
     [InlineData("pk x", "https://a.klaviyo.com", "white space")]
     public void Misconfiguration_fails_fast_with_a_fix(string? key, string url, string expected)
     {
-        var options = new KlaviyoDestinationOptions { QueueStorage = QueueStorage.Memory, ApiKey = key, BaseUrl = new Uri(url) };
+        var options = new KlaviyoDestinationOptions { ApiKey = key, BaseUrl = new Uri(url) };
         var error = Assert.Throws<KlaviyoConfigurationException>(() => new Analytics(options, sender: new CapturingSender()));
         Assert.Contains(expected, error.Message);
     }
