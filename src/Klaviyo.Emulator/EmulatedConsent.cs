@@ -13,4 +13,8 @@ public sealed record EmulatedConsent(
     string Consent,
     DateTimeOffset Timestamp,
     string? ListId,
-    string? CustomSource);
+    string? CustomSource)
+{
+    /// <summary>Whether the consent was given by confirming a double opt-in.</summary>
+    public bool DoubleOptIn { get; init; }
+}

@@ -2,6 +2,7 @@ using System.Net;
 using Klaviyo.Emulator.Admin;
 using Klaviyo.Emulator.Endpoints;
 using Klaviyo.Emulator.Http;
+using Klaviyo.Emulator.State;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -133,6 +134,21 @@ public sealed class KlaviyoEmulator : IAsyncDisposable
         lock (_runtime.Store.Sync)
         {
             return _runtime.Store.CreateList(id, name, doubleOptIn ? "double_opt_in" : "single_opt_in").Id;
+        }
+    }
+
+    /// <summary>
+    /// Confirms pending double opt-in subscriptions, as the person clicking the confirmation email would: their email
+    /// marketing consent becomes <c>SUBSCRIBED</c> and they join the list. Returns how many were confirmed.
+    /// </summary>
+    /// <param name="profile">A profile id, email, phone number or external id; null confirms everyone pending.</param>
+    /// <param name="listId">Only this list; null for every list.</param>
+    public int ConfirmDoubleOptIn(string? profile = null, string? listId = null)
+    {
+        lock (_runtime.Store.Sync)
+        {
+            _runtime.Store.Pump();
+            return ConsentManager.Confirm(_runtime.Store, profile, listId);
         }
     }
 

@@ -43,6 +43,16 @@ public sealed class KlaviyoEmulatorOptions
     /// <summary>Lists that exist at start, by id → name (the ids are kept, so tests and samples can hard-code them).</summary>
     public IDictionary<string, string> Lists { get; set; } = new Dictionary<string, string>(StringComparer.Ordinal);
 
+    /// <summary>
+    /// Whether an email subscription to a double opt-in list takes effect at once, as if the person confirmed straight
+    /// away. Default false, like live Klaviyo: the person stays pending — not subscribed, not a member — until
+    /// <see cref="KlaviyoEmulator.ConfirmDoubleOptIn(string?, string?)"/> or <c>POST /_emulator/confirm</c>.
+    /// </summary>
+    public bool AutoConfirmDoubleOptIn { get; set; }
+
+    /// <summary>How import-error rows point at the failed profile (default: a pointer into the whole request plus the row).</summary>
+    public ImportErrorShape ImportErrorShape { get; set; } = ImportErrorShape.RequestPointer;
+
     /// <summary>Faults active from the start.</summary>
     public EmulatorFaults Faults { get; set; } = EmulatorFaults.None;
 

@@ -20,6 +20,11 @@ internal static class Program
           --down-seconds N       answer 503 for the first N seconds
           --api-key KEY          accept only this key (repeatable; default: any non-empty key)
           --list ID=NAME         create a list with a fixed id (repeatable)
+          --forbidden-api-key KEY answer this key with 403 permission_denied (repeatable)
+          --auto-confirm-double-opt-in  double opt-in subscriptions take effect at once
+                                 (default: pending until POST /_emulator/confirm, like live Klaviyo)
+          --import-error-pointers request|row|none  how import-error rows point at the profile
+                                 (default request)
           --seed N               seed for ids and fault dice
           --help                 show this text
         """;
@@ -74,6 +79,21 @@ internal static class Program
                     break;
                 case "--api-key":
                     (options.ValidApiKeys ??= new HashSet<string>(StringComparer.Ordinal)).Add(Value());
+                    break;
+                case "--forbidden-api-key":
+                    options.ForbiddenApiKeys.Add(Value());
+                    break;
+                case "--auto-confirm-double-opt-in":
+                    options.AutoConfirmDoubleOptIn = true;
+                    break;
+                case "--import-error-pointers":
+                    options.ImportErrorShape = Value() switch
+                    {
+                        "request" => ImportErrorShape.RequestPointer,
+                        "row" => ImportErrorShape.RowPointer,
+                        "none" => ImportErrorShape.Bare,
+                        var v => throw new ArgumentException($"--import-error-pointers must be request, row or none, not '{v}'."),
+                    };
                     break;
                 case "--list":
                     var pair = Value().Split('=', 2);

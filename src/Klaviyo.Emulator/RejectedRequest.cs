@@ -11,4 +11,11 @@ public sealed record RejectedRequest(
     string Method,
     string Path,
     int Status,
-    IReadOnlyList<KlaviyoApiError> Errors);
+    IReadOnlyList<KlaviyoApiError> Errors)
+{
+    /// <summary>The query string as sent (with its leading <c>?</c>), or empty.</summary>
+    public string Query { get; init; } = string.Empty;
+
+    /// <summary>The request body as text (cut at 16 KB), or null when none was read.</summary>
+    public string? Body { get; init; }
+}

@@ -57,6 +57,20 @@ internal static class AdminEndpoints
 
             return Text(RateLimits(runtime));
         });
+        app.MapPost("/_emulator/confirm", async (HttpContext http) =>
+        {
+            var json = http.Request.ContentLength is > 0
+                ? await JsonNode.ParseAsync(http.Request.Body, cancellationToken: http.RequestAborted) as JsonObject ?? []
+                : [];
+            int confirmed;
+            lock (runtime.Store.Sync)
+            {
+                runtime.Store.Pump();
+                confirmed = State.ConsentManager.Confirm(runtime.Store, json["profile"]?.GetValue<string>(), json["list_id"]?.GetValue<string>());
+            }
+
+            return Text(new JsonObject { ["confirmed"] = confirmed });
+        });
         app.MapPost("/_emulator/reset", () =>
         {
             runtime.Reset();

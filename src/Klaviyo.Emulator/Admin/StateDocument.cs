@@ -50,6 +50,7 @@ internal static class StateDocument
                     ["name"] = l.Name,
                     ["opt_in_process"] = l.OptInProcess,
                     ["profile_ids"] = new JsonArray(l.Members.Keys.Select(k => (JsonNode)k).ToArray()),
+                    ["pending_profile_ids"] = new JsonArray(l.Pending.Keys.Select(k => (JsonNode)k).ToArray()),
                 }).ToArray()),
                 ["jobs"] = new JsonArray(store.Jobs.Select(j => (JsonNode)new JsonObject
                 {
@@ -74,13 +75,27 @@ internal static class StateDocument
             ["method"] = r.Method,
             ["path"] = r.Path,
             ["status"] = r.Status,
+            ["query"] = r.Query,
             ["errors"] = JsonApi.ErrorDocument(r.Errors)["errors"]!.DeepClone(),
+            ["body"] = r.Body,
         }).ToArray());
         doc["counters"] = new JsonObject(runtime.Counters.Snapshot().OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv =>
             KeyValuePair.Create(kv.Key, (JsonNode?)new JsonObject(kv.Value.Select(s =>
                 KeyValuePair.Create(s.Key.ToString(System.Globalization.CultureInfo.InvariantCulture), (JsonNode?)s.Value))))));
         doc["faults"] = FaultsJson.Write(runtime.Faults.Current);
-        doc["rate_limits"] = new JsonObject { ["enabled"] = runtime.RateLimiter.Enabled, ["time_scale"] = runtime.RateLimiter.TimeScale };
+        doc["rate_limits"] = new JsonObject
+        {
+            ["enabled"] = runtime.RateLimiter.Enabled,
+            ["time_scale"] = runtime.RateLimiter.TimeScale,
+            ["windows"] = new JsonArray(runtime.RateLimiter.Usage(runtime.Spec.Operations).Select(w => (JsonNode)new JsonObject
+            {
+                ["operation"] = w.Operation,
+                ["tier"] = w.Tier,
+                ["used"] = w.Used,
+                ["limit"] = w.Limit,
+                ["resets_in_ms"] = (long)Math.Ceiling(w.ResetsIn.TotalMilliseconds),
+            }).ToArray()),
+        };
         return doc;
     }
 }

@@ -77,6 +77,15 @@ internal sealed class ApiContext
         var offset = 0;
         if (Query("page[cursor]") is { Length: > 0 } cursor)
         {
+            // Klaviyo's official SDKs take the whole links.next URL as the cursor and unwrap it only when it starts
+            // with https://; the emulator speaks http, so it unwraps its own links itself.
+            if (cursor.Contains('?', StringComparison.Ordinal) && Uri.TryCreate(cursor, UriKind.Absolute, out var link))
+            {
+                cursor = Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(link.Query).TryGetValue("page[cursor]", out var inner)
+                    ? inner.ToString()
+                    : cursor;
+            }
+
             try
             {
                 offset = int.Parse(Encoding.UTF8.GetString(Convert.FromBase64String(cursor)), CultureInfo.InvariantCulture);

@@ -20,7 +20,58 @@ internal static class BulkImportEndpoints
         app.Map(runtime, "bulk_import_profiles", Create);
         app.Map(runtime, "get_bulk_import_profiles_job", Get);
         app.Map(runtime, "get_errors_for_bulk_import_profiles_job", Errors);
+        app.Map(runtime, "get_bulk_import_profiles_jobs", List);
+        app.Map(runtime, "get_profiles_for_bulk_import_profiles_job", Profiles);
+        app.Map(runtime, "get_profile_ids_for_bulk_import_profiles_job", ProfileIds);
+        app.Map(runtime, "get_list_for_bulk_import_profiles_job", Lists);
+        app.Map(runtime, "get_list_ids_for_bulk_import_profiles_job", ListIds);
     }
+
+    private static IResult List(ApiContext ctx)
+    {
+        var filter = ctx.Filter("status");
+        var descending = ctx.Query("sort") == "-created_at";
+        return ctx.Locked(() =>
+        {
+            var jobs = ctx.Store.Jobs.Where(j => j.Type == JobType && Resources.Matches(filter, _ => j.Status)).ToArray();
+            if (descending)
+            {
+                Array.Reverse(jobs);
+            }
+
+            var (page, links) = ctx.Page(jobs, 20, 100);
+            return JsonApi.Document(Resources.Collection(page.Select(j => Resources.ImportJob(j, ctx.BaseUrl, s_expiry)), links));
+        });
+    }
+
+    private static IResult Profiles(ApiContext ctx) => ctx.Locked(() =>
+    {
+        var job = Find(ctx, "id");
+        var profiles = job.ProfileIds.Distinct().Select(ctx.Store.Profiles.GetValueOrDefault).OfType<ProfileRecord>().ToArray();
+        var (page, links) = ctx.Page(profiles, 20, 100);
+        var subscriptions = ctx.Query("additional-fields[profile]")?.Contains("subscriptions", StringComparison.Ordinal) == true;
+        return JsonApi.Document(Resources.Collection(page.Select(p => Resources.Profile(ctx.Store, p, ctx.BaseUrl, subscriptions)), links));
+    });
+
+    private static IResult ProfileIds(ApiContext ctx) => ctx.Locked(() =>
+    {
+        var job = Find(ctx, "id");
+        var (page, links) = ctx.Page(job.ProfileIds.Distinct().Where(ctx.Store.Profiles.ContainsKey).ToArray(), 20, 100);
+        return JsonApi.Document(Resources.Collection(page.Select(id => Resources.Ref("profile", id)), links));
+    });
+
+    private static IResult Lists(ApiContext ctx) => ctx.Locked(() =>
+    {
+        var job = Find(ctx, "id");
+        var lists = job.ListIds.Select(ctx.Store.Lists.GetValueOrDefault).OfType<ListRecord>();
+        return JsonApi.Document(new JsonObject { ["data"] = new JsonArray(lists.Select(l => (JsonNode)Resources.List(l, ctx.BaseUrl)).ToArray()) });
+    });
+
+    private static IResult ListIds(ApiContext ctx) => ctx.Locked(() =>
+    {
+        var job = Find(ctx, "id");
+        return JsonApi.Document(new JsonObject { ["data"] = new JsonArray(job.ListIds.Select(id => (JsonNode)Resources.Ref("list", id)).ToArray()) });
+    });
 
     private static IResult Create(ApiContext ctx)
     {
@@ -60,7 +111,7 @@ internal static class BulkImportEndpoints
                 }
             }
 
-            var job = new JobRecord(ctx.Store.Ids.NewUlid(ctx.Now), JobType, ctx.Now, ctx.Now + ctx.Runtime.JobDelay, snapshot.Count, j => Apply(ctx.Store, j, snapshot));
+            var job = new JobRecord(ctx.Store.Ids.NewUlid(ctx.Now), JobType, ctx.Now, ctx.Now + ctx.Runtime.JobDelay, snapshot.Count, j => Apply(ctx.Store, j, snapshot, ctx.Runtime.Options.ImportErrorShape));
             job.ListIds.AddRange(listIds);
             ctx.Store.Jobs.Add(job);
             return new JsonObject { ["data"] = Resources.ImportJob(job, ctx.BaseUrl, s_expiry) };
@@ -68,7 +119,7 @@ internal static class BulkImportEndpoints
         return JsonApi.Document(document, StatusCodes.Status202Accepted);
     }
 
-    private static void Apply(EmulatorStore store, JobRecord job, JsonArray rows)
+    private static void Apply(EmulatorStore store, JobRecord job, JsonArray rows, ImportErrorShape shape)
     {
         for (var i = 0; i < rows.Count; i++)
         {
@@ -103,7 +154,14 @@ internal static class BulkImportEndpoints
 
             job.FailedCount++;
             var first = errors[0];
-            job.Errors.Add(new ImportErrorRecord(store.Ids.NewUlid(store.Now), first.Code, first.Title, first.Detail, first.Pointer ?? pointer, row.DeepClone()));
+            var errorPointer = first.Pointer ?? pointer;
+            job.Errors.Add(shape switch
+            {
+                ImportErrorShape.RowPointer => new ImportErrorRecord(store.Ids.NewUlid(store.Now), first.Code, first.Title, first.Detail,
+                    "/data" + errorPointer[pointer.Length..], row.DeepClone()),
+                ImportErrorShape.Bare => new ImportErrorRecord(store.Ids.NewUlid(store.Now), first.Code, first.Title, first.Detail, null, null),
+                _ => new ImportErrorRecord(store.Ids.NewUlid(store.Now), first.Code, first.Title, first.Detail, errorPointer, row.DeepClone()),
+            });
         }
     }
 

@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.Routing;
 
 namespace Klaviyo.Emulator.Endpoints;
 
-/// <summary><c>POST /api/events</c>, <c>POST /api/event-bulk-create-jobs</c>, <c>GET /api/events</c>.</summary>
+/// <summary><c>POST /api/events</c>, <c>POST /api/event-bulk-create-jobs</c>, <c>GET /api/events</c>, <c>GET /api/events/{id}</c>.</summary>
 internal static class EventEndpoints
 {
     public const int MaxBulkEvents = 1000;
@@ -17,6 +17,67 @@ internal static class EventEndpoints
         app.Map(runtime, "create_event", Create);
         app.Map(runtime, "bulk_create_events", BulkCreate);
         app.Map(runtime, "get_events", List);
+        app.Map(runtime, "get_event", Get);
+    }
+
+    private static IResult Get(ApiContext ctx)
+    {
+        var id = ctx.RouteValue("id");
+        var include = Includes(ctx);
+        return ctx.Locked(() =>
+        {
+            var e = ctx.Store.Events.FirstOrDefault(e => e.Id == id)
+                ?? throw ApiProblemException.NotFound($"An event with id '{id}' does not exist.");
+            var document = new JsonObject { ["data"] = Resources.Event(e, ctx.BaseUrl) };
+            if (Included(ctx, [e], include) is { } included)
+            {
+                document["included"] = included;
+            }
+
+            return JsonApi.Document(document);
+        });
+    }
+
+    private static string[] Includes(ApiContext ctx)
+    {
+        var include = (ctx.Query("include") ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries);
+        if (include.Contains("attributions"))
+        {
+            throw new ApiProblemException(new KlaviyoApiError(400, "invalid", "Invalid input.",
+                "The emulator does not keep attributions; include=metric,profile only.", Parameter: "include"));
+        }
+
+        return include;
+    }
+
+    private static JsonArray? Included(ApiContext ctx, IReadOnlyList<EventRecord> page, string[] include)
+    {
+        if (include.Length == 0)
+        {
+            return null;
+        }
+
+        var included = new JsonArray();
+        if (include.Contains("metric"))
+        {
+            foreach (var m in page.Select(e => (e.MetricId, e.MetricName)).Distinct())
+            {
+                included.Add(Resources.Metric(m.MetricId, m.MetricName, ctx.BaseUrl));
+            }
+        }
+
+        if (include.Contains("profile"))
+        {
+            foreach (var id in page.Select(e => e.ProfileId).Distinct())
+            {
+                if (ctx.Store.Profiles.TryGetValue(id, out var p))
+                {
+                    included.Add(Resources.Profile(ctx.Store, p, ctx.BaseUrl, subscriptions: false));
+                }
+            }
+        }
+
+        return included;
     }
 
     private static IResult Create(ApiContext ctx)
@@ -102,39 +163,17 @@ internal static class EventEndpoints
 
     private static IResult List(ApiContext ctx)
     {
-        var filter = ctx.Filter("profile_id", "metric_id");
+        var filter = ctx.Filter("profile_id", "metric_id", "datetime", "timestamp");
         var sort = ctx.Query("sort");
-        var include = (ctx.Query("include") ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries);
+        var include = Includes(ctx);
         return ctx.Locked(() =>
         {
-            IEnumerable<EventRecord> events = ctx.Store.Events.Where(e => Resources.Matches(filter, f => f == "profile_id" ? e.ProfileId : e.MetricId));
+            IEnumerable<EventRecord> events = ctx.Store.Events.Where(e => Resources.Matches(filter,
+                f => f == "profile_id" ? e.ProfileId : e.MetricId,
+                f => e.Time));
             events = sort is "-datetime" or "-timestamp" ? events.OrderByDescending(e => e.Time) : events.OrderBy(e => e.Time);
             var (page, links) = ctx.Page(events.ToArray(), 200, 1000);
-            JsonArray? included = null;
-            if (include.Length > 0)
-            {
-                included = [];
-                if (include.Contains("metric"))
-                {
-                    foreach (var m in page.Select(e => (e.MetricId, e.MetricName)).Distinct())
-                    {
-                        included.Add(Resources.Metric(m.MetricId, m.MetricName));
-                    }
-                }
-
-                if (include.Contains("profile"))
-                {
-                    foreach (var id in page.Select(e => e.ProfileId).Distinct())
-                    {
-                        if (ctx.Store.Profiles.TryGetValue(id, out var p))
-                        {
-                            included.Add(Resources.Profile(ctx.Store, p, ctx.BaseUrl, subscriptions: false));
-                        }
-                    }
-                }
-            }
-
-            return JsonApi.Document(Resources.Collection(page.Select(e => Resources.Event(e, ctx.BaseUrl)), links, included));
+            return JsonApi.Document(Resources.Collection(page.Select(e => Resources.Event(e, ctx.BaseUrl)), links, Included(ctx, page, include)));
         });
     }
 

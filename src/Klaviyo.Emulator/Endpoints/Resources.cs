@@ -43,26 +43,45 @@ internal static class Resources
         };
     }
 
+    /// <summary>
+    /// The spec's <c>Subscriptions</c> object: <c>email.marketing</c> (with <c>can_receive_email_marketing</c>,
+    /// <c>double_optin</c>, <c>suppression</c>, <c>list_suppressions</c>), <c>sms.marketing</c> and
+    /// <c>sms.transactional</c>, each <c>NEVER_SUBSCRIBED</c> until a subscription job sets it.
+    /// </summary>
     public static JsonObject Subscriptions(ProfileRecord p)
     {
-        var result = new JsonObject();
-        foreach (var consent in p.Subscriptions.Values.OrderBy(c => c.Channel, StringComparer.Ordinal).ThenBy(c => c.Type, StringComparer.Ordinal))
+        JsonObject Channel(string key, string canReceive, bool email)
         {
-            if (result[consent.Channel] is not JsonObject channel)
+            var consent = p.Subscriptions.GetValueOrDefault(key);
+            var node = new JsonObject
             {
-                result[consent.Channel] = channel = [];
+                [canReceive] = consent?.Consent == "SUBSCRIBED",
+                ["consent"] = consent?.Consent ?? "NEVER_SUBSCRIBED",
+                ["consent_timestamp"] = consent is null ? null : JsonApi.Timestamp(consent.Timestamp),
+                ["last_updated"] = consent is null ? null : JsonApi.Timestamp(consent.Timestamp),
+                ["method"] = consent is null ? null : "API",
+                ["method_detail"] = consent?.CustomSource,
+            };
+            if (email)
+            {
+                node["custom_method_detail"] = null;
+                node["double_optin"] = consent?.DoubleOptIn;
+                node["suppression"] = new JsonArray();
+                node["list_suppressions"] = new JsonArray();
             }
 
-            channel[consent.Type] = new JsonObject
-            {
-                ["consent"] = consent.Consent,
-                ["consent_timestamp"] = JsonApi.Timestamp(consent.Timestamp),
-                ["list_id"] = consent.ListId,
-                ["custom_source"] = consent.CustomSource,
-            };
+            return node;
         }
 
-        return result;
+        return new JsonObject
+        {
+            ["email"] = new JsonObject { ["marketing"] = Channel("email.marketing", "can_receive_email_marketing", email: true) },
+            ["sms"] = new JsonObject
+            {
+                ["marketing"] = Channel("sms.marketing", "can_receive_sms_marketing", email: false),
+                ["transactional"] = Channel("sms.transactional", "can_receive_sms_transactional", email: false),
+            },
+        };
     }
 
     public static JsonObject Event(EventRecord e, string baseUrl)
@@ -98,11 +117,12 @@ internal static class Resources
         };
     }
 
-    public static JsonObject Metric(string id, string name) => new()
+    public static JsonObject Metric(string id, string name, string baseUrl) => new()
     {
         ["type"] = "metric",
         ["id"] = id,
         ["attributes"] = new JsonObject { ["name"] = name, ["integration"] = new JsonObject { ["key"] = "api", ["name"] = "API" } },
+        ["links"] = new JsonObject { ["self"] = $"{baseUrl}/api/metrics/{id}/" },
     };
 
     public static JsonObject List(ListRecord l, string baseUrl) => new()
@@ -150,7 +170,7 @@ internal static class Resources
             ["code"] = e.Code,
             ["title"] = e.Title,
             ["detail"] = e.Detail,
-            ["source"] = new JsonObject { ["pointer"] = e.Pointer },
+            ["source"] = e.Pointer is null ? new JsonObject() : new JsonObject { ["pointer"] = e.Pointer },
             ["original_payload"] = e.OriginalPayload?.DeepClone(),
         },
     };
@@ -168,6 +188,36 @@ internal static class Resources
         return doc;
     }
 
-    public static bool Matches(IReadOnlyList<FilterCondition> filter, Func<string, string?> field) =>
-        filter.All(c => field(c.Field) is { } value && c.Values.Contains(value, c.Field == "email" ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal));
+    /// <summary>
+    /// Whether a record passes every condition: <c>equals</c>/<c>any</c> compare <paramref name="field"/>'s text;
+    /// <c>greater-than</c>, <c>less-than</c>, <c>greater-or-equal</c> and <c>less-or-equal</c> compare <paramref name="time"/>
+    /// with the condition's date (ISO 8601, with or without quotes).
+    /// </summary>
+    public static bool Matches(IReadOnlyList<FilterCondition> filter, Func<string, string?> field, Func<string, DateTimeOffset?>? time = null) =>
+        filter.All(c => c.Operator switch
+        {
+            "equals" or "any" => field(c.Field) is { } value
+                && c.Values.Contains(value, c.Field == "email" ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal),
+            "greater-than" or "less-than" or "greater-or-equal" or "less-or-equal" => time?.Invoke(c.Field) is { } at && Compare(c, at),
+            _ => throw new ApiProblemException(new KlaviyoApiError(400, "invalid", "Invalid input.",
+                $"The emulator does not evaluate '{c.Operator}({c.Field},…)'.", Parameter: "filter")),
+        });
+
+    private static bool Compare(FilterCondition c, DateTimeOffset at)
+    {
+        if (c.Values.Count != 1 || !DateTimeOffset.TryParse(c.Values[0], System.Globalization.CultureInfo.InvariantCulture,
+                System.Globalization.DateTimeStyles.AssumeUniversal, out var bound))
+        {
+            throw new ApiProblemException(new KlaviyoApiError(400, "invalid", "Invalid input.",
+                $"'{string.Join(",", c.Values)}' is not a valid date for {c.Operator}({c.Field},…).", Parameter: "filter"));
+        }
+
+        return c.Operator switch
+        {
+            "greater-than" => at > bound,
+            "less-than" => at < bound,
+            "greater-or-equal" => at >= bound,
+            _ => at <= bound,
+        };
+    }
 }

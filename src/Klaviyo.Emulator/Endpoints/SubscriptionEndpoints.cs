@@ -53,7 +53,7 @@ internal static class SubscriptionEndpoints
                 {
                     if (subscribe)
                     {
-                        ConsentManager.Subscribe(ctx.Store, (JsonObject)row!, list, customSource);
+                        ConsentManager.Subscribe(ctx.Store, (JsonObject)row!, list, customSource, ctx.Runtime.Options.AutoConfirmDoubleOptIn);
                     }
                     else
                     {

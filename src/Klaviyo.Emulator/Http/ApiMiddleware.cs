@@ -23,6 +23,12 @@ internal sealed class ApiMiddleware
     /// <summary>Byte length of the request body (set in <see cref="HttpContext.Items"/>).</summary>
     public const string BodyLengthItem = "klaviyo.body-length";
 
+    /// <summary>The request body as text, kept for the rejected-requests view (set in <see cref="HttpContext.Items"/>).</summary>
+    public const string RawBodyItem = "klaviyo.raw-body";
+
+    /// <summary>How much of a rejected request's body is kept.</summary>
+    public const int MaxKeptBodyBytes = 16 * 1024;
+
     public const int MaxPayloadBytes = 5 * 1024 * 1024;
     public const int MaxStringBytes = 100 * 1024;
 
@@ -74,7 +80,11 @@ internal sealed class ApiMiddleware
         _runtime.Counters.Record(key, status);
         if (status >= 400 || status == 0)
         {
-            _runtime.RecordRejected(new RejectedRequest(arrived, context.Request.Method, context.Request.Path.Value ?? string.Empty, status, errors));
+            _runtime.RecordRejected(new RejectedRequest(arrived, context.Request.Method, context.Request.Path.Value ?? string.Empty, status, errors)
+            {
+                Query = context.Request.QueryString.Value ?? string.Empty,
+                Body = context.Items[RawBodyItem] as string,
+            });
         }
     }
 
@@ -136,6 +146,11 @@ internal sealed class ApiMiddleware
             context.Response.Headers["RateLimit-Reset"] = ((long)Math.Ceiling(decision.Reset.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
         }
 
+        if (QueryValidator.Check(operation.Spec, context.Request.Query) is { } queryError)
+        {
+            return await FailAsync(context, queryError);
+        }
+
         if (operation.Spec.RequestSchemaRef is { } schemaRef)
         {
             var bodyErrors = await ReadBodyAsync(context, schemaRef);
@@ -151,11 +166,13 @@ internal sealed class ApiMiddleware
 
     private async Task<IReadOnlyList<KlaviyoApiError>> ReadBodyAsync(HttpContext context, string schemaRef)
     {
+        // The live API takes JSON:API's media type and plain JSON (Klaviyo's official SDKs and Segment send the latter).
         if (!MediaTypeHeaderValue.TryParse(context.Request.ContentType, out var mediaType)
-            || !string.Equals(mediaType.MediaType.Value, JsonApi.MediaType, StringComparison.OrdinalIgnoreCase))
+            || !(string.Equals(mediaType.MediaType.Value, JsonApi.MediaType, StringComparison.OrdinalIgnoreCase)
+                 || string.Equals(mediaType.MediaType.Value, "application/json", StringComparison.OrdinalIgnoreCase)))
         {
             return [new KlaviyoApiError(415, "unsupported_media_type", "Unsupported media type.",
-                $"Unsupported media type \"{context.Request.ContentType}\" in request; send \"{JsonApi.MediaType}\".")];
+                $"Unsupported media type \"{context.Request.ContentType}\" in request; send \"{JsonApi.MediaType}\" or \"application/json\".")];
         }
 
         using var buffer = new MemoryStream();
@@ -172,6 +189,9 @@ internal sealed class ApiMiddleware
         }
 
         context.Items[BodyLengthItem] = (int)buffer.Length;
+        context.Items[RawBodyItem] = buffer.Length <= MaxKeptBodyBytes
+            ? Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length)
+            : Encoding.UTF8.GetString(buffer.GetBuffer(), 0, MaxKeptBodyBytes) + "…";
         JsonDocument document;
         try
         {
@@ -270,7 +290,9 @@ internal sealed class ApiMiddleware
             return new KlaviyoApiError(400, "invalid", "Invalid input.", "The 'revision' header is required (format YYYY-MM-DD[.suffix]).", Parameter: "revision");
         }
 
-        return _runtime.Options.KnownRevisions.Contains(revision)
+        // A pre-release revision ("2026-07-15.pre") is accepted like its GA date, as the live API does.
+        var date = revision.EndsWith(".pre", StringComparison.Ordinal) ? revision[..^4] : revision;
+        return _runtime.Options.KnownRevisions.Contains(date)
             ? null
             : new KlaviyoApiError(400, "invalid", "Invalid input.", $"'{revision}' is not a valid revision.", Parameter: "revision");
     }

@@ -3,8 +3,10 @@ using System.Text;
 namespace Klaviyo.Emulator.Http;
 
 /// <summary>
-/// Parses Klaviyo's <c>filter</c> query syntax for the subset the emulator serves:
-/// <c>equals(field,"value")</c>, <c>any(field,["a","b"])</c>, several joined by commas or wrapped in <c>and(...)</c>.
+/// Parses Klaviyo's <c>filter</c> query syntax: <c>operator(field,value)</c> such as <c>equals(email,"a@b.c")</c>,
+/// <c>any(id,["a","b"])</c>, <c>greater-than(created,2026-01-01T00:00:00Z)</c> or <c>has(profile)</c>, several joined by
+/// commas or wrapped in <c>and(...)</c>. Which fields and operators an endpoint allows is checked against the spec
+/// by <see cref="QueryValidator"/>; which of those the emulator evaluates, by the endpoint.
 /// </summary>
 internal static class FilterParser
 {
@@ -55,16 +57,25 @@ internal static class FilterParser
             return;
         }
 
-        if (op is not ("equals" or "any"))
+        if (op is "or" or "not")
         {
-            throw Invalid(text);
+            throw new ApiProblemException(new KlaviyoApiError(400, "invalid", "Invalid input.",
+                $"The '{op}' filter operator is not supported on this endpoint.", Parameter: "filter"));
         }
 
         SkipSpace(text, ref pos);
         var field = ReadWord(text, ref pos);
-        Expect(text, ref pos, ',');
         SkipSpace(text, ref pos);
         var values = new List<string>();
+        if (pos < text.Length && text[pos] == ')')
+        {
+            pos++;
+            conditions.Add(new FilterCondition(op, field, values));
+            return;
+        }
+
+        Expect(text, ref pos, ',');
+        SkipSpace(text, ref pos);
         if (pos < text.Length && text[pos] == '[')
         {
             pos++;
@@ -107,8 +118,14 @@ internal static class FilterParser
     {
         if (pos >= text.Length || text[pos] is not ('"' or '\''))
         {
-            // Unquoted scalars (numbers, booleans) are kept as text.
-            return ReadWord(text, ref pos);
+            // Unquoted scalars (numbers, booleans, dates such as 2026-01-01T00:00:00+00:00) are kept as text.
+            var start = pos;
+            while (pos < text.Length && text[pos] is not (',' or ')' or ']') && !char.IsWhiteSpace(text[pos]))
+            {
+                pos++;
+            }
+
+            return pos > start ? text[start..pos] : throw Invalid(text);
         }
 
         var quote = text[pos++];

@@ -82,6 +82,29 @@ internal sealed class RateLimiter
         }
     }
 
+    /// <summary>The windows in use now: operation, tier, requests counted, limit and time until the window resets.</summary>
+    public IReadOnlyList<(string Operation, string Tier, int Used, int Limit, TimeSpan ResetsIn)> Usage(IEnumerable<OperationSpec> operations)
+    {
+        var now = _time.GetUtcNow().UtcTicks;
+        var usage = new List<(string, string, int, int, TimeSpan)>();
+        lock (_lock)
+        {
+            foreach (var operation in operations)
+            {
+                foreach (var rule in operation.RateLimits)
+                {
+                    var (index, count, length) = Current(operation, rule, now);
+                    if (count > 0)
+                    {
+                        usage.Add((operation.OperationId, rule.Name, count, rule.Limit, TimeSpan.FromTicks(((index + 1) * length) - now)));
+                    }
+                }
+            }
+        }
+
+        return usage;
+    }
+
     public void Clear()
     {
         lock (_lock)

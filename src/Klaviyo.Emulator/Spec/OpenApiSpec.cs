@@ -37,7 +37,10 @@ internal sealed class OpenApiSpec
                     op.Name.ToUpperInvariant(),
                     path.Name,
                     ReadRequestSchema(op.Value),
-                    ReadRateLimits(op.Value));
+                    ReadRateLimits(op.Value))
+                {
+                    QueryParameters = ReadQueryParameters(op.Value),
+                };
             }
         }
     }
@@ -107,6 +110,62 @@ internal sealed class OpenApiSpec
         }
 
         return null;
+    }
+
+    private static Dictionary<string, QueryParameterSpec> ReadQueryParameters(JsonElement op)
+    {
+        var result = new Dictionary<string, QueryParameterSpec>(StringComparer.Ordinal);
+        if (!op.TryGetProperty("parameters", out var parameters) || parameters.ValueKind != JsonValueKind.Array)
+        {
+            return result;
+        }
+
+        foreach (var parameter in parameters.EnumerateArray())
+        {
+            if (!parameter.TryGetProperty("in", out var location) || location.GetString() != "query")
+            {
+                continue;
+            }
+
+            var name = parameter.GetProperty("name").GetString()!;
+            var schema = parameter.TryGetProperty("schema", out var s) ? s : default;
+            var isList = schema.ValueKind == JsonValueKind.Object && schema.TryGetProperty("type", out var type) && type.GetString() == "array";
+            var valuesSchema = isList && schema.TryGetProperty("items", out var items) ? items : schema;
+            IReadOnlyList<string>? values = valuesSchema.ValueKind == JsonValueKind.Object && valuesSchema.TryGetProperty("enum", out var e)
+                ? e.EnumerateArray().Select(v => v.ToString()).ToArray()
+                : null;
+            Dictionary<string, IReadOnlyList<string>>? filterFields = null;
+            if (name == "filter" && parameter.TryGetProperty("description", out var description))
+            {
+                filterFields = ReadFilterFields(description.GetString() ?? string.Empty);
+            }
+
+            result[name] = new QueryParameterSpec(name, values, isList, filterFields);
+        }
+
+        return result;
+    }
+
+    /// <summary>Reads "`field`: `op`, `op`" lines of a filter parameter's description.</summary>
+    private static Dictionary<string, IReadOnlyList<string>> ReadFilterFields(string description)
+    {
+        var fields = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+        foreach (var line in description.Split("<br>"))
+        {
+            var colon = line.IndexOf("`:", StringComparison.Ordinal);
+            if (!line.StartsWith('`') || colon < 0)
+            {
+                continue;
+            }
+
+            var field = line[1..colon];
+            var operators = line[(colon + 2)..].Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+                .Select(o => o.Trim('`'))
+                .ToArray();
+            fields[field] = operators;
+        }
+
+        return fields;
     }
 
     private static IReadOnlyList<RateLimitRule> ReadRateLimits(JsonElement op)

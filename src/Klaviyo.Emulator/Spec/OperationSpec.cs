@@ -11,4 +11,8 @@ internal sealed record OperationSpec(
     string Method,
     string PathTemplate,
     string? RequestSchemaRef,
-    IReadOnlyList<RateLimitRule> RateLimits);
+    IReadOnlyList<RateLimitRule> RateLimits)
+{
+    /// <summary>The query parameters the operation declares, by name; any other is a 400 like the live API's.</summary>
+    public IReadOnlyDictionary<string, QueryParameterSpec> QueryParameters { get; init; } = new Dictionary<string, QueryParameterSpec>(StringComparer.Ordinal);
+}

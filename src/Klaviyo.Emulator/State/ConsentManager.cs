@@ -5,21 +5,71 @@ namespace Klaviyo.Emulator.State;
 /// <summary>Applies bulk subscribe / unsubscribe rows to profiles, per channel and consent type. Call with the store lock held.</summary>
 internal static class ConsentManager
 {
-    /// <summary>Subscribes one profile row; creates the profile when none matches and adds it to the list if one is given.</summary>
-    public static void Subscribe(EmulatorStore store, JsonObject row, ListRecord? list, string? customSource)
+    /// <summary>
+    /// Subscribes one profile row; creates the profile when none matches and adds it to the list if one is given.
+    /// Email marketing consent to a double opt-in list stays pending (not subscribed, not a member) until
+    /// <see cref="Confirm"/>, unless <paramref name="autoConfirm"/>.
+    /// </summary>
+    public static void Subscribe(EmulatorStore store, JsonObject row, ListRecord? list, string? customSource, bool autoConfirm)
     {
         var (profile, _) = ProfileMerger.Upsert(store, row, string.Empty, nullsClear: false, conflictThrows: false);
+        var pending = false;
         foreach (var (channel, type, consent, consentedAt) in Channels(row))
         {
-            profile.Subscriptions[channel + "." + type] = new EmulatedConsent(channel, type, consent, consentedAt ?? store.Now, list?.Id, customSource);
+            if (list is { OptInProcess: "double_opt_in" } && channel == "email" && type == "marketing" && consent == "SUBSCRIBED"
+                && consentedAt is null && !autoConfirm
+                && profile.Subscriptions.GetValueOrDefault("email.marketing")?.Consent != "SUBSCRIBED")
+            {
+                pending = true;
+                continue;
+            }
+
+            profile.Subscriptions[channel + "." + type] = new EmulatedConsent(channel, type, consent, consentedAt ?? store.Now, list?.Id, customSource)
+            {
+                DoubleOptIn = list is { OptInProcess: "double_opt_in" } && channel == "email" && type == "marketing",
+            };
         }
 
-        if (list is not null)
+        if (pending)
+        {
+            list!.Pending.TryAdd(profile.Id, store.Now);
+        }
+        else if (list is not null)
         {
             list.Members.TryAdd(profile.Id, store.Now);
         }
 
         profile.Updated = store.Now;
+    }
+
+    /// <summary>
+    /// Confirms pending double opt-ins (all, or those of one profile and/or list): email marketing becomes
+    /// <c>SUBSCRIBED</c> and the profile joins the list. Returns how many were confirmed.
+    /// </summary>
+    public static int Confirm(EmulatorStore store, string? profile, string? listId)
+    {
+        var profileId = profile is null ? null
+            : store.Profiles.ContainsKey(profile) ? profile
+            : ProfileFields.Identifiers.Select(i => store.FindBy(i, profile)).FirstOrDefault(p => p is not null)?.Id ?? string.Empty;
+        var confirmed = 0;
+        foreach (var list in store.Lists.Values.Where(l => listId is null || l.Id == listId))
+        {
+            foreach (var id in list.Pending.Keys.Where(id => profileId is null || id == profileId).ToArray())
+            {
+                list.Pending.Remove(id);
+                if (!store.Profiles.TryGetValue(id, out var record))
+                {
+                    continue;
+                }
+
+                record.Subscriptions["email.marketing"] = new EmulatedConsent("email", "marketing", "SUBSCRIBED", store.Now, list.Id, null) { DoubleOptIn = true };
+                list.Members.TryAdd(id, store.Now);
+                record.Updated = store.Now;
+                confirmed++;
+            }
+        }
+
+        return confirmed;
     }
 
     /// <summary>

@@ -121,6 +121,7 @@ internal sealed class EmulatorStore
         foreach (var list in Lists.Values)
         {
             list.Members.Remove(profile.Id);
+            list.Pending.Remove(profile.Id);
         }
     }
 
@@ -157,7 +158,10 @@ internal sealed class EmulatorStore
         e.Id, e.ProfileId, e.MetricId, e.MetricName, (JsonObject)e.Properties.DeepClone(), e.Time, e.Value,
         e.ValueCurrency, e.UniqueId, e.Backfill, e.Source);
 
-    public static EmulatedList Snapshot(ListRecord l) => new(l.Id, l.Name, l.OptInProcess, l.Members.Keys.ToArray());
+    public static EmulatedList Snapshot(ListRecord l) => new(l.Id, l.Name, l.OptInProcess, l.Members.Keys.ToArray())
+    {
+        PendingProfileIds = l.Pending.Keys.ToArray(),
+    };
 
     public static EmulatedJob Snapshot(JobRecord j) => new(
         j.Id, j.Type, j.Status, j.CreatedAt, j.CompletedAt, j.TotalCount, j.CompletedCount, j.FailedCount,

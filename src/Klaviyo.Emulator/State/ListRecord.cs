@@ -27,4 +27,7 @@ internal sealed class ListRecord
     public DateTimeOffset Updated { get; set; }
 
     public Dictionary<string, DateTimeOffset> Members { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Profiles subscribed to a double opt-in list that have not confirmed yet (profile id → time asked).</summary>
+    public Dictionary<string, DateTimeOffset> Pending { get; } = new(StringComparer.Ordinal);
 }
