@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Globalization;
+using System.Text.Json;
 
 namespace Klaviyo.Destinations;
 
@@ -160,6 +161,34 @@ internal static class BatchComposer
         var field = inEntry.StartsWith("/attributes/profile", StringComparison.Ordinal) ? "/data" + inEntry : pointer;
         return (Enumerable.Range(start, end - start).ToArray(), field);
     }
+
+    /// <summary>
+    /// The profile rows of a bulk import whose identifiers match an import error's <c>original_payload</c> (a profile
+    /// resource or its attributes): email (case-insensitive), then phone_number, then external_id. Empty when the
+    /// payload names no identifier or no row has it.
+    /// </summary>
+    public static IReadOnlyList<int> LocateByPayload(Batch batch, JsonElement payload)
+    {
+        if (batch.Endpoint != KlaviyoEndpoint.ProfileBulkImport || payload.ValueKind != JsonValueKind.Object) return [];
+        if (payload.TryGetProperty("attributes", out var inner) && inner.ValueKind == JsonValueKind.Object) payload = inner;
+        foreach (var (name, comparison) in s_rowIdentifiers)
+        {
+            if (!payload.TryGetProperty(name, out var wanted) || wanted.ValueKind != JsonValueKind.String || wanted.GetString() is not { Length: > 0 } value) continue;
+            var rows = new List<int>();
+            for (var i = 0; i < batch.Count; i++)
+            {
+                using var row = JsonDocument.Parse(batch.Items[i].Item.Profile);
+                if (row.RootElement.ValueKind == JsonValueKind.Object && row.RootElement.TryGetProperty(name, out var have) &&
+                    have.ValueKind == JsonValueKind.String && string.Equals(have.GetString(), value, comparison))
+                    rows.Add(i);
+            }
+            if (rows.Count > 0) return rows;
+        }
+        return [];
+    }
+
+    private static readonly (string Name, StringComparison Comparison)[] s_rowIdentifiers =
+        [("email", StringComparison.OrdinalIgnoreCase), ("phone_number", StringComparison.Ordinal), ("external_id", StringComparison.Ordinal)];
 
     private static bool TakeIndex(string pointer, string prefix, out int index, out string rest)
     {

@@ -98,14 +98,22 @@ internal sealed class HttpBatchSender : IBatchSender
         if (job.Status == "cancelled")
             return new BatchResult(BatchVerdict.Retry, accepted.Status, $"Klaviyo cancelled profile import job {job.Id}.");
         if (job.Failed == 0) return BatchResult.Delivered(accepted.Status);
-        var rejections = await ReadImportErrorsAsync(batch, job.Id, deadline, cancellationToken).ConfigureAwait(false);
+        var rejections = await ReadImportErrorsAsync(batch, job.Id, job.Failed, deadline, cancellationToken).ConfigureAwait(false);
         return BatchResult.Delivered(accepted.Status) with { Rejections = rejections };
     }
 
-    private async Task<List<ItemRejection>> ReadImportErrorsAsync(Batch batch, string jobId, DateTimeOffset deadline, CancellationToken cancellationToken)
+    /// <summary>
+    /// The items the job's import errors name, by pointer or else by the error's <c>original_payload</c>. When
+    /// some failed rows cannot be tied to an item (or fewer rows are listed than the job says failed), the items no
+    /// error named are reported as rejected with "unmatched import error": which of them failed is unknown, so none is
+    /// reported delivered.
+    /// </summary>
+    private async Task<List<ItemRejection>> ReadImportErrorsAsync(Batch batch, string jobId, int failed, DateTimeOffset deadline, CancellationToken cancellationToken)
     {
         var rejections = new List<ItemRejection>();
         var named = new HashSet<int>();
+        var matchedRows = 0;
+        ApiError? unmatched = null;
         Uri? page = new(_transport.BaseUrl, $"{BatchComposer.ProfileBulkImportPath}/{Uri.EscapeDataString(jobId)}/import-errors?page%5Bsize%5D=100");
         var wait = _options.JobPollInterval / _options.RateLimitTimeScale;
         while (page is not null)
@@ -130,6 +138,14 @@ internal sealed class HttpBatchSender : IBatchSender
                     if (!row.TryGetProperty("attributes", out var attributes) || attributes.ValueKind != JsonValueKind.Object) continue;
                     var error = ApiError.From(attributes);
                     var (items, field) = BatchComposer.Locate(batch, error.Pointer);
+                    if (items.Count == 0 && attributes.TryGetProperty("original_payload", out var payload))
+                        items = BatchComposer.LocateByPayload(batch, payload);
+                    if (items.Count == 0)
+                    {
+                        unmatched ??= error;
+                        continue;
+                    }
+                    matchedRows++;
                     foreach (var index in items)
                         if (named.Add(index))
                             rejections.Add(new ItemRejection(index, $"Klaviyo's profile import job {jobId} rejected this profile ({error.Code ?? "error"}): {error.Detail}", field));
@@ -142,6 +158,14 @@ internal sealed class HttpBatchSender : IBatchSender
                 // Follow only links to Klaviyo itself: the API key must never travel to another host.
                 page = Uri.Compare(nextUri, _transport.BaseUrl, UriComponents.SchemeAndServer, UriFormat.Unescaped, StringComparison.OrdinalIgnoreCase) == 0 ? nextUri : null;
             }
+        }
+        if (unmatched is not null || matchedRows < failed)
+        {
+            var reason = $"Unmatched import error: Klaviyo's profile import job {jobId} reported {failed} failed profile(s) and not all could be tied to an item of this batch" +
+                (unmatched is null ? " (the error list was incomplete)" : $" (first: {unmatched.Code ?? "error"}: {unmatched.Detail})") +
+                "; this profile may not have been imported.";
+            for (var i = 0; i < batch.Count; i++)
+                if (named.Add(i)) rejections.Add(new ItemRejection(i, reason, unmatched?.Pointer));
         }
         return rejections;
     }

@@ -36,10 +36,51 @@ public sealed class BulkDeliveryTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     /// <summary>Bulk jobs stay "queued" for 3 emulated seconds (50 ms here), so profile import jobs are followed through polling.</summary>
-    private async Task UseSlowJobsAsync()
+    private async Task UseSlowJobsAsync(ImportErrorShape importErrors = ImportErrorShape.RequestPointer)
     {
         await _klaviyo.DisposeAsync();
-        _klaviyo = await KlaviyoEmulator.StartAsync(new KlaviyoEmulatorOptions { Port = 0, TimeScale = TimeScale, JobDelay = TimeSpan.FromSeconds(3), RandomSeed = 5 });
+        _klaviyo = await KlaviyoEmulator.StartAsync(new KlaviyoEmulatorOptions
+        {
+            Port = 0, TimeScale = TimeScale, JobDelay = TimeSpan.FromSeconds(3), RandomSeed = 5, ImportErrorShape = importErrors,
+        });
+    }
+
+    /// <summary>ada and bob exist; then a job of three rows where ada's row claims bob's email (Klaviyo's job refuses it).</summary>
+    private async Task ImportWithOneConflictAsync()
+    {
+        await using var analytics = Client(o => o.FlushInterval = TimeSpan.FromHours(1));
+        analytics.Identify("ada", new Dictionary<string, object?> { ["email"] = "ada@example.com" });
+        analytics.Identify("bob", new Dictionary<string, object?> { ["email"] = "bob@example.com" });
+        await FlushAsync(analytics);
+        analytics.Identify("ada", new Dictionary<string, object?> { ["email"] = "bob@example.com" }, new MessageOptions { MessageId = "conflict" });
+        analytics.Identify("cy", new Dictionary<string, object?> { ["email"] = "cy@example.com" });
+        analytics.Identify("di", new Dictionary<string, object?> { ["email"] = "di@example.com" });
+        await FlushAsync(analytics);
+    }
+
+    [Fact]
+    public async Task An_import_error_whose_pointer_names_only_the_row_is_matched_through_its_original_payload()
+    {
+        await UseSlowJobsAsync(ImportErrorShape.RowPointer);
+        await ImportWithOneConflictAsync();
+        var rejected = Assert.Single(_outcomes, o => o.Status != DeliveryStatus.Delivered);
+        Assert.Equal("conflict", rejected.MessageId);
+        Assert.Contains("import job", rejected.Reason);
+        Assert.Equal(4, _outcomes.Count(o => o.Status == DeliveryStatus.Delivered));
+    }
+
+    [Fact]
+    public async Task An_import_error_that_names_no_item_is_reported_as_unmatched_never_as_delivered()
+    {
+        await UseSlowJobsAsync(ImportErrorShape.Bare);
+        await ImportWithOneConflictAsync();
+        // The first job (ada, bob) had no error; of the second, no item may be called delivered.
+        Assert.Equal(2, _outcomes.Count(o => o.Status == DeliveryStatus.Delivered));
+        var unmatched = _outcomes.Where(o => o.Status == DeliveryStatus.Rejected).ToArray();
+        Assert.Equal(3, unmatched.Length);
+        Assert.Contains(unmatched, o => o.MessageId == "conflict");
+        Assert.All(unmatched, o => Assert.StartsWith("Unmatched import error", o.Reason));
+        output.WriteLine(unmatched[0].Reason);
     }
 
     private Analytics Client(Action<KlaviyoDestinationOptions>? configure = null)
