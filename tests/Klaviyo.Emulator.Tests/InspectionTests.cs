@@ -48,7 +48,9 @@ public sealed class InspectionTests
         var html = await page.Content.ReadAsStringAsync();
         Assert.Contains("Klaviyo emulator", html);
         Assert.Contains("POST /api/profile-import", html);
-        Assert.DoesNotContain("<script>", html);
+        // What arrived is data, never markup: the embedded state escapes '<' (the page renders it as text).
+        Assert.DoesNotContain("person<script>", html);
+        Assert.Contains("person\\u003cscript\\u003e@example.com", html, StringComparison.OrdinalIgnoreCase);
     }
 
     [Fact]

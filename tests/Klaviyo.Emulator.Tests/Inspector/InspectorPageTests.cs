@@ -16,7 +16,7 @@ public sealed class InspectorPageTests(ITestOutputHelper output)
     {
         await using var klaviyo = await TestEmulator.StartAsync(o => o.RateLimitsEnabled = true);
         await klaviyo.UpsertAsync(new JsonObject { ["email"] = "ada@example.com", ["first_name"] = "Ada" });
-        await klaviyo.UpsertAsync(new JsonObject { ["email"] = "bob@example.com", ["external_id"] = "bob-1" });
+        await klaviyo.UpsertAsync(new JsonObject { ["email"] = "bob@example.com", ["external_id"] = "bob-1", ["first_name"] = "<i>Bob</i>" });
         for (var i = 0; i < 3; i++)
         {
             (await klaviyo.PostAsync("api/events", Bodies.Event(new JsonObject { ["email"] = "ada@example.com" }, "Placed Order", $"order-{i}"))).Dispose();
@@ -51,6 +51,8 @@ public sealed class InspectorPageTests(ITestOutputHelper output)
 
         await Expect(page.Locator("#profiles")).ToContainTextAsync("ada@example.com");
         await Expect(page.Locator("#profiles")).ToContainTextAsync("Ada");
+        await Expect(page.Locator("#profiles")).ToContainTextAsync("<i>Bob</i>"); // what arrived is shown as text, never as markup
+        await Expect(page.Locator("#profiles i")).ToHaveCountAsync(0);
         await Expect(page.Locator("#events tr", new PageLocatorOptions { HasText = "Placed Order" }).Locator(".metric-count")).ToHaveTextAsync("3");
         await Expect(page.Locator("#events tr", new PageLocatorOptions { HasText = "Viewed Product" }).Locator(".metric-count")).ToHaveTextAsync("1");
         var rejected = page.Locator("#rejected tr", new PageLocatorOptions { HasText = "POST /api/profile-import" });
