@@ -1,6 +1,3 @@
-using System.Collections.Generic;
-using System.Collections.Immutable;
-using System.Linq;
 using Klaviyo.Destinations.Generators.Emitting;
 using Klaviyo.Destinations.Generators.Model;
 using Microsoft.CodeAnalysis;
@@ -11,7 +8,7 @@ namespace Klaviyo.Destinations.Generators.Interceptors;
 /// <summary>
 /// The interceptor half of the generator: every <c>Analytics.Identify/Track/Page/Screen/Audience*</c> call whose
 /// payload is an anonymous object is replaced, at compile time, by a call that carries a reflection-free mapper
-/// generated for that shape. One file per shape, so adding or removing a call site touches only its shape's file.
+/// generated for that shape. One file per call site, so adding or removing a call site touches only its own file.
 /// </summary>
 internal static class InterceptorPipeline
 {
@@ -23,29 +20,17 @@ internal static class InterceptorPipeline
             .Select(static (c, _) => c!)
             .WithTrackingName(TrackingNames.InterceptedCalls);
 
-        var mappers = calls.Collect()
-            .SelectMany(static (all, _) => Group(all))
+        // One output per call site, not per shape: grouping would need Collect, and then adding one call site would
+        // re-run the emission of every other (the collected items shift). A shape used at several sites gets identical
+        // file-local mappers, one per site.
+        var mappers = calls
+            .Select(static (c, _) => new AnonymousMapperModel(c.Payload, new[]
+            {
+                new InterceptorModel(c.Method, new[] { new CallLocationModel(c.LocationVersion, c.LocationData, c.DisplayLocation) }.ToEquatableArray()),
+            }.ToEquatableArray()))
             .WithTrackingName(TrackingNames.AnonymousMappers);
 
         context.RegisterSourceOutput(mappers.Combine(options), static (spc, pair) =>
             spc.AddSource(pair.Left.HintName, SourceText.From(InterceptorEmitter.Emit(pair.Left, pair.Right), System.Text.Encoding.UTF8)));
     }
-
-    /// <summary>Call sites grouped by payload shape, then by called overload; everything in a deterministic order.</summary>
-    private static ImmutableArray<AnonymousMapperModel> Group(ImmutableArray<InterceptedCallModel> calls) => calls
-        .GroupBy(c => c.Payload)
-        .Select(shape => new AnonymousMapperModel(shape.Key, shape
-            .GroupBy(c => c.Method)
-            .Select(overload => new InterceptorModel(overload.Key, overload
-                .Select(c => new CallLocationModel(c.LocationVersion, c.LocationData, c.DisplayLocation))
-                .Distinct()
-                .OrderBy(l => l.Display, System.StringComparer.Ordinal).ThenBy(l => l.Data, System.StringComparer.Ordinal)
-                .ToEquatableArray()))
-            .OrderBy(i => Signature(i.Method), System.StringComparer.Ordinal)
-            .ToEquatableArray()))
-        .OrderBy(m => m.Payload.Key, System.StringComparer.Ordinal)
-        .ToImmutableArray();
-
-    private static string Signature(InterceptedMethodModel method) =>
-        method.Name + "(" + string.Join(",", method.Parameters.Select(p => p.Type)) + ")";
 }

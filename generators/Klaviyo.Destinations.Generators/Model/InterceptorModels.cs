@@ -35,10 +35,20 @@ internal sealed record AnonymousPayloadModel(
 /// <summary>A nested anonymous object written as JSON: its helper key and a prototype of its type.</summary>
 internal sealed record AnonymousObjectModel(string Key, string Prototype);
 
-/// <summary>Everything emitted for one anonymous shape: its mapper and an interceptor per called overload.</summary>
+/// <summary>Everything emitted for intercepted calls of one anonymous shape: its mapper and an interceptor per called overload.</summary>
 internal sealed record AnonymousMapperModel(AnonymousPayloadModel Payload, EquatableArray<InterceptorModel> Interceptors)
 {
-    public string HintName => "Klaviyo.Destinations.Generated.AnonymousPayload_" + Payload.Key + ".g.cs";
+    /// <summary>Named after the shape and the first call site's position (stable while the lines above it are).</summary>
+    public string HintName => "Klaviyo.Destinations.Generated.AnonymousPayload_" + Payload.Key + "_"
+        + Interceptors.AsLocationKey() + ".g.cs";
+}
+
+internal static class InterceptorModelExtensions
+{
+    public static string AsLocationKey(this EquatableArray<InterceptorModel> interceptors) =>
+        interceptors.Count == 0 || interceptors[0].Locations.Count == 0
+            ? "none"
+            : Interceptors.AnonymousPayloadParser.StableKey(interceptors[0].Locations[0].Display);
 }
 
 /// <summary>One interceptor method: an overload and the call sites it replaces.</summary>
