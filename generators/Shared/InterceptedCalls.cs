@@ -84,4 +84,33 @@ internal static class InterceptedCalls
                 return "the type of '" + path + "' cannot be named by generated code";
         }
     }
+
+    /// <summary>True when a call passes an anonymous object that the generator intercepts.</summary>
+    public static bool IsIntercepted(IMethodSymbol method) =>
+        PayloadParameter(method, out _) is not null && !NeedsDeclaredEventName(method)
+        && method.TypeArguments[0] is INamedTypeSymbol { IsAnonymousType: true } type && WhyNotInterceptable(type) is null;
+
+    /// <summary>Where a member of an intercepted anonymous payload sits: what its name is matched against.</summary>
+    public enum MemberPlace
+    {
+        Profile,
+        Address,
+        Event,
+    }
+
+    /// <summary>
+    /// True when the member name of an intercepted anonymous object maps by convention, as a model member's name does
+    /// (<see cref="MemberClassifier"/>: case, <c>_</c> and <c>-</c> ignored): <c>Email</c>, <c>OrderId</c>, <c>Timezone</c>.
+    /// </summary>
+    public static bool IsConventionalMemberName(string name, MemberPlace place)
+    {
+        var normalized = MappingLookups.Normalize(name);
+        return place switch
+        {
+            MemberPlace.Profile => MappingLookups.ProfileByConvention.ContainsKey(normalized)
+                || normalized == KlaviyoMappingTables.AddressKey || normalized == KlaviyoMappingTables.CompanyKey,
+            MemberPlace.Address => MappingLookups.AddressByConvention.ContainsKey(normalized),
+            _ => MappingLookups.EventFieldsByConvention.ContainsKey(normalized) || MappingLookups.EcommerceByConvention.ContainsKey(normalized),
+        };
+    }
 }
