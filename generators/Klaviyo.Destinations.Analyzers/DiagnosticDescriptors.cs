@@ -114,4 +114,20 @@ internal static class DiagnosticDescriptors
         isEnabledByDefault: true,
         description: "A string-literal event name passed to Analytics.Track or [KlaviyoEvent] differs from a Segment ecommerce event, a Klaviyo metric or a standard event name only in case or by a typo. Klaviyo's ecommerce analytics and flows only see the exact name.",
         helpLinkUri: HelpRoot + "KLV2007.md");
+
+    /// <summary>Property key of <see cref="PayloadWithoutMapper"/> diagnostics: the attribute the code fix adds (<c>KlaviyoProfile</c> or <c>KlaviyoEvent</c>).</summary>
+    public const string AttributeProperty = "Attribute";
+
+    /// <summary>Property key of <see cref="PayloadWithoutMapper"/> diagnostics: the event name for an added <c>[KlaviyoEvent]</c>.</summary>
+    public const string EventNameProperty = "EventName";
+
+    public static readonly DiagnosticDescriptor PayloadWithoutMapper = new(
+        "KLV2008",
+        "Payload type has no Klaviyo mapper",
+        "'{0}' passed to Analytics.{1} has no Klaviyo mapper, so every such call would be rejected at run time; {2}",
+        Category,
+        DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "Identify<T>, Track<T>, Page<T>, Screen<T>, AudienceEntered<T> and AudienceExited<T> accept any T, but the runtime can only map a [KlaviyoProfile]/[KlaviyoEvent] model, an anonymous object (intercepted at compile time), an IReadOnlyDictionary<string, object?>/IDictionary<string, object?>, a JsonElement or a JsonObject.",
+        helpLinkUri: HelpRoot + "KLV2008.md");
 }

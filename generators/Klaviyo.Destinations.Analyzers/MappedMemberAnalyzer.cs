@@ -46,7 +46,7 @@ public sealed class MappedMemberAnalyzer : DiagnosticAnalyzer
         {
             context.CancellationToken.ThrowIfCancellationRequested();
             var result = MemberClassifier.Classify(type, kind, MappedTypeAttributes.EventName(attribute));
-            var reporter = new Reporter(context, result, handling);
+            var reporter = new Reporter(context.ReportDiagnostic, result, handling, TypeRules.NestedName(type), MemberLocations.Of(type));
             foreach (var member in result.Members) reporter.Member(member);
 
             if (kind == MapperKind.Profile && !result.HasIdentifier && !result.Members.Any(IsBrokenIdentifier))
@@ -60,26 +60,35 @@ public sealed class MappedMemberAnalyzer : DiagnosticAnalyzer
 
     private static Location[]? Additional(Location? declaration) => declaration is null ? null : new[] { declaration };
 
-    private sealed class Reporter
+    /// <summary>
+    /// Reports the member rules of one classified type; also used for the anonymous payloads of intercepted calls
+    /// (<see cref="AnonymousPayloadAnalyzer"/>), which pass where each member is written and their own advice.
+    /// </summary>
+    internal sealed class Reporter
     {
-        private readonly SymbolAnalysisContext _context;
+        private readonly System.Action<Diagnostic> _report;
         private readonly ClassificationResult _result;
         private readonly UnmappedTraitHandling _handling;
         private readonly string _typeName;
         private readonly Location _typeLocation;
+        private readonly System.Func<ClassifiedMember, Location?>? _locate;
+        private readonly string? _unmappedAdvice;
 
-        public Reporter(SymbolAnalysisContext context, ClassificationResult result, UnmappedTraitHandling handling)
+        public Reporter(System.Action<Diagnostic> report, ClassificationResult result, UnmappedTraitHandling handling, string typeName, Location typeLocation,
+            System.Func<ClassifiedMember, Location?>? locate = null, string? unmappedAdvice = null)
         {
-            _context = context;
+            _report = report;
             _result = result;
             _handling = handling;
-            _typeName = TypeRules.NestedName(result.Type);
-            _typeLocation = MemberLocations.Of(result.Type);
+            _typeName = typeName;
+            _typeLocation = typeLocation;
+            _locate = locate;
+            _unmappedAdvice = unmappedAdvice;
         }
 
         public void Member(ClassifiedMember member)
         {
-            var location = MemberLocations.Of(member.Symbol, _typeLocation);
+            var location = _locate?.Invoke(member) ?? MemberLocations.Of(member.Symbol, _typeLocation);
             if (member.Problem != MemberProblem.None)
             {
                 Problem(member, member.Name, location, null, _result.Members);
@@ -108,17 +117,17 @@ public sealed class MappedMemberAnalyzer : DiagnosticAnalyzer
             {
                 case MemberProblem.TypeMismatch:
                     var detail = member.ProblemDetail ?? "a supported type";
-                    _context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.TypeMismatch, location, Additional(declaration), name, _typeName,
+                    _report(Diagnostic.Create(DiagnosticDescriptors.TypeMismatch, location, Additional(declaration), name, _typeName,
                         TargetDescriptions.TypeOf(member.Symbol), TargetDescriptions.Of(member),
                         detail.StartsWith("[", System.StringComparison.Ordinal) ? detail : "expected " + detail));
                     break;
                 case MemberProblem.DuplicateTarget:
                     var (target, self, other) = TargetDescriptions.Duplicate(member, siblings);
-                    _context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.DuplicateTarget, location, Additional(declaration),
+                    _report(Diagnostic.Create(DiagnosticDescriptors.DuplicateTarget, location, Additional(declaration),
                         name == member.Name ? self : name, _typeName, target, other));
                     break;
                 case MemberProblem.UnsupportedType:
-                    _context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.UnsupportedType, location, Additional(declaration), name, _typeName,
+                    _report(Diagnostic.Create(DiagnosticDescriptors.UnsupportedType, location, Additional(declaration), name, _typeName,
                         TargetDescriptions.TypeOf(member.Symbol), member.ProblemDetail ?? "a supported type"));
                     break;
             }
@@ -142,6 +151,7 @@ public sealed class MappedMemberAnalyzer : DiagnosticAnalyzer
                 properties = properties.Add(DiagnosticDescriptors.SuggestionProperty, suggestion.ToString());
                 advice = " — did you mean " + TargetDescriptions.Of(suggestion) + "?";
             }
+            else if (_unmappedAdvice is not null) advice = _unmappedAdvice;
             else
             {
                 advice = _handling switch
@@ -152,7 +162,7 @@ public sealed class MappedMemberAnalyzer : DiagnosticAnalyzer
                 };
             }
             var severity = _handling == UnmappedTraitHandling.Error ? DiagnosticSeverity.Error : DiagnosticDescriptors.UnmappedMember.DefaultSeverity;
-            _context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.UnmappedMember, location, severity,
+            _report(Diagnostic.Create(DiagnosticDescriptors.UnmappedMember, location, severity,
                 Additional(declaration), properties, _result.Kind == MapperKind.Profile ? "Trait" : "Property", name, _typeName, outcome + advice));
         }
     }

@@ -55,19 +55,31 @@ public sealed class TraitKeyAnalyzer : DiagnosticAnalyzer
             _ => (null, "", ""),
         };
         if (table is null || AnalyticsCalls.Argument(invocation, parameter) is not { } argument) return;
-        new Checker(context, dictionaries).Check(argument, table, word);
+        new Checker(context, dictionaries, InterceptedCalls.IsIntercepted(method)).Check(argument, table, word);
     }
 
     private sealed class Checker
     {
         private readonly OperationAnalysisContext _context;
         private readonly INamedTypeSymbol[] _dictionaries;
+        private readonly bool _intercepted;
 
-        public Checker(OperationAnalysisContext context, INamedTypeSymbol[] dictionaries)
+        public Checker(OperationAnalysisContext context, INamedTypeSymbol[] dictionaries, bool intercepted)
         {
             _context = context;
             _dictionaries = dictionaries;
+            _intercepted = intercepted;
         }
+
+        /// <summary>
+        /// The members of an intercepted anonymous payload are matched like a model's (by convention, ignoring case and
+        /// separators), not like dictionary keys: a name that maps that way is what the user meant.
+        /// </summary>
+        private bool MapsByConvention(Entry entry, KeySuggestions table) =>
+            _intercepted && entry.IsMemberName && InterceptedCalls.IsConventionalMemberName(entry.Key,
+                table == KeySuggestions.Address ? InterceptedCalls.MemberPlace.Address
+                : table == KeySuggestions.Event ? InterceptedCalls.MemberPlace.Event
+                : InterceptedCalls.MemberPlace.Profile);
 
         /// <summary>Checks the keys of an inline dictionary or anonymous object; anything else (a variable, a model) is left alone.</summary>
         public void Check(IOperation operation, KeySuggestions table, string word)
@@ -78,7 +90,7 @@ public sealed class TraitKeyAnalyzer : DiagnosticAnalyzer
             foreach (var entry in entries)
             {
                 _context.CancellationToken.ThrowIfCancellationRequested();
-                if (table.Suggest(entry.Key, entry.IsMemberName) is { } suggestion)
+                if (!MapsByConvention(entry, table) && table.Suggest(entry.Key, entry.IsMemberName) is { } suggestion)
                 {
                     var properties = written.Contains(suggestion.Key)
                         ? ImmutableDictionary<string, string?>.Empty

@@ -84,7 +84,7 @@ internal static class AttributeAdder
     }
 
     /// <summary>On its own line above the member, keeping doc comments above the attribute.</summary>
-    private static MemberDeclarationSyntax AddAbove(MemberDeclarationSyntax member, AttributeSyntax attribute, SyntaxTrivia endOfLine)
+    internal static MemberDeclarationSyntax AddAbove(MemberDeclarationSyntax member, AttributeSyntax attribute, SyntaxTrivia endOfLine)
     {
         var list = SyntaxFactory.AttributeList(SyntaxFactory.SingletonSeparatedList(attribute));
         var leading = member.GetLeadingTrivia();

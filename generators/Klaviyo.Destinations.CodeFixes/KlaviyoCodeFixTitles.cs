@@ -13,4 +13,7 @@ internal static class KlaviyoCodeFixTitles
     public const string UseKeyKey = "Klaviyo.UseSuggestedKey";
     public const string UseEventNamePrefix = "Use event name ";
     public const string UseEventNameKey = "Klaviyo.UseSuggestedEventName";
+    public const string AddKlaviyoProfile = "Add [KlaviyoProfile]";
+    public const string AddKlaviyoEventPrefix = "Add [KlaviyoEvent(\"";
+    public const string AddMappedTypeAttributeKey = "Klaviyo.AddMappedTypeAttribute";
 }

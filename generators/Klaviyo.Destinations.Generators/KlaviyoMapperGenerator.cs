@@ -36,6 +36,8 @@ public sealed class KlaviyoMapperGenerator : IIncrementalGenerator
             .Select(static (compilation, _) => ReadOptions(compilation))
             .WithTrackingName(TrackingNames.Options);
 
+        Interceptors.InterceptorPipeline.Register(context, options);
+
         context.RegisterSourceOutput(profiles.Combine(options), static (spc, pair) => Emit(spc, pair.Left, pair.Right));
         context.RegisterSourceOutput(events.Combine(options), static (spc, pair) => Emit(spc, pair.Left, pair.Right));
 

@@ -8,4 +8,6 @@ internal static class TrackingNames
     public const string Options = nameof(Options);
     public const string AllMappers = nameof(AllMappers);
     public const string LookupTargets = nameof(LookupTargets);
+    public const string InterceptedCalls = nameof(InterceptedCalls);
+    public const string AnonymousMappers = nameof(AnonymousMappers);
 }

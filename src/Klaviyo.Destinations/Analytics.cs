@@ -96,9 +96,17 @@ public sealed class Analytics : IAsyncDisposable
     public void Page(string? userId, string? name, IReadOnlyDictionary<string, object?>? properties = null, MessageOptions? options = null) =>
         Process(MessageType.Page, userId, name, properties is null ? MessagePayload.Empty : MessagePayload.From(properties), options);
 
+    /// <summary>Records a page view with an anonymous object (mapped by a generated interceptor), a dictionary or JSON properties.</summary>
+    public void Page<T>(string? userId, string? name, T properties, MessageOptions? options = null) =>
+        Process(MessageType.Page, userId, name, MessagePayload.From(properties), options);
+
     /// <summary>Records a screen view (metric <see cref="KlaviyoDestinationOptions.ScreenEventName"/>, with the screen name as property <c>name</c>).</summary>
     public void Screen(string? userId, string? name, IReadOnlyDictionary<string, object?>? properties = null, MessageOptions? options = null) =>
         Process(MessageType.Screen, userId, name, properties is null ? MessagePayload.Empty : MessagePayload.From(properties), options);
+
+    /// <summary>Records a screen view with an anonymous object (mapped by a generated interceptor), a dictionary or JSON properties.</summary>
+    public void Screen<T>(string? userId, string? name, T properties, MessageOptions? options = null) =>
+        Process(MessageType.Screen, userId, name, MessagePayload.From(properties), options);
 
     /// <summary>Associates a person with a group: the group's <c>name</c> trait (or its id) becomes the profile's organization.</summary>
     public void Group(string? userId, string groupId, IReadOnlyDictionary<string, object?>? traits = null, MessageOptions? options = null) =>

@@ -46,7 +46,7 @@ internal static class MapperEmitter
         return Templates.Render("Mapper", view);
     }
 
-    private static List<string> ObjectBody(ValueEmitter values, ObjectTypeModel type)
+    internal static List<string> ObjectBody(ValueEmitter values, ObjectTypeModel type)
     {
         var w = new CodeWriter();
         w.Line($"{ValueEmitter.JsonValue}.CheckDepth(depth);");
@@ -73,7 +73,7 @@ internal static class MapperEmitter
         return w.Lines;
     }
 
-    private static void EmitMember(CodeWriter w, ValueEmitter values, MemberModel member, string expr, GeneratorOptions options)
+    internal static void EmitMember(CodeWriter w, ValueEmitter values, MemberModel member, string expr, GeneratorOptions options)
     {
         var clear = member.ClearWhenNull ? ", clearWhenNull: true" : "";
         switch (member.Target)

@@ -119,7 +119,7 @@ internal static class MapperParser
     /// they do for top-level members: <c>[NotMapped]</c>, then <c>[CustomProperty]</c> (its name, else the member's
     /// own), then <c>[Trait]</c> (leading <c>$</c> removed), else the ecommerce spelling of the name or the name.
     /// </summary>
-    private static string? ObjectMemberName(ISymbol symbol)
+    internal static string? ObjectMemberName(ISymbol symbol)
     {
         var attributes = MemberClassifier.AttributesOf(symbol);
         if (attributes.NotMapped) return null;

@@ -26,6 +26,7 @@ public abstract class MessagePayload
     public static MessagePayload From<T>(T value)
     {
         if (value is null) return Empty;
+        if (value is MessagePayload ready) return ready;
         if (KlaviyoMapperRegistry.TryGetProfileMapper<T>(out var profileMapper) | KlaviyoMapperRegistry.TryGetEventMapper<T>(out var eventMapper))
             return new TypedPayload<T>(value, profileMapper, eventMapper);
         if (ModuleInitialized<T>.Retry() &&
@@ -37,9 +38,20 @@ public abstract class MessagePayload
             IDictionary<string, object?> dict => new DictionaryPayload(dict.AsReadOnly()),
             JsonElement element => new JsonPayload(element),
             JsonObject node => new JsonNodePayload(node),
-            MessagePayload payload => payload,
             _ => new UnsupportedPayload(value),
         };
+    }
+
+    /// <summary>
+    /// Wraps a value together with the generated mappers that write it. Called by the interceptors the source generator
+    /// emits for anonymous-object payloads (<c>Track(userId, "Name", new { … })</c>); not meant for direct use.
+    /// </summary>
+    [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
+    public static MessagePayload FromMapper<T>(T value, IKlaviyoProfileMapper<T> profileMapper, IKlaviyoEventMapper<T> eventMapper)
+    {
+        ArgumentNullException.ThrowIfNull(profileMapper);
+        ArgumentNullException.ThrowIfNull(eventMapper);
+        return value is null ? Empty : new TypedPayload<T>(value, profileMapper, eventMapper);
     }
 }
 

@@ -55,7 +55,7 @@ public sealed class KLV2006CloseTraitKeyTests
                         [{|KLV2006:"Postal-Code"|}] = "02139",
                     });
                     analytics.Identify("u2", new Dictionary<string, object?> { { {|KLV2006:"e-mail"|}, "ada@example.com" }, { {|KLV2006:"lastname"|}, "Lovelace" } });
-                    analytics.Identify("u3", new { {|KLV2006:firstname|} = name, email = "ada@example.com", {|KLV2006:Timezone|} = "Europe/London" });
+                    analytics.Identify("u3", new { {|KLV2006:mobile|} = "+15555550100", email = "ada@example.com", firstname = name, Timezone = "Europe/London" });
                     analytics.Identify("u4", new System.Text.Json.Nodes.JsonObject { ["email"] = "ada@example.com", [{|KLV2006:"first-name"|}] = name });
                 }
             }
@@ -107,7 +107,7 @@ public sealed class KLV2006CloseTraitKeyTests
                             new Dictionary<string, object?> { [{|KLV2006:"prodcut_id"|}] = "p-1", ["price"] = 10m },
                         },
                     });
-                    analytics.Track("u1", "Product Viewed", new { {|KLV2006:productid|} = "p-1", {|KLV2006:Brand|} = "Acme", name = "Engine" });
+                    analytics.Track("u1", "Product Viewed", new { {|KLV2006:prodcutid|} = "p-1", {|KLV2006:Brnad|} = "Acme", name = "Engine" });
                 }
             }
             """);
@@ -144,6 +144,9 @@ public sealed class KLV2006CloseTraitKeyTests
                     });
                     analytics.Identify("u2", traits);
                     analytics.Identify("u3", new { email = "ada@example.com", loyaltyPoints = 10 });
+                    // Intercepted anonymous payloads map member names like a model does: these all map.
+                    analytics.Identify("u4", new { Email = "ada@example.com", FirstName = "Ada", Timezone = "Europe/London", Address = new { City = "Boston", PostalCode = "02139" } });
+                    analytics.Track("u1", "Order Completed", new { OrderId = "o-1", Revenue = 1m, Products = new[] { new { ProductId = "p-1", Brand = "Acme" } } });
                     analytics.Track("u1", "Order Completed", new Dictionary<string, object?> { ["orderId"] = "o-1", ["order_id"] = "o-1", ["$value"] = 1, ["recipeName"] = "Soup" });
                     analytics.Page("u1", "Home", new Dictionary<string, object?> { ["firstname"] = "not a trait" });
                     var unrelated = new Dictionary<string, object?> { ["firstname"] = "not passed to Analytics" };
@@ -176,8 +179,8 @@ public sealed class KLV2006CloseTraitKeyTests
     public async Task Anonymous_objects_only_get_suggestions_that_are_identifiers()
     {
         // '$firstname' cannot name a member; the identifier spelling is suggested instead.
-        Assert.Equal("Trait key 'FirstName' is not a Klaviyo mapping key; did you mean 'firstName' (first_name)?",
-            await MessageAsync("""analytics.Identify("u1", new { FirstName = "Ada" })"""));
+        Assert.Equal("Trait key 'Firstnme' is not a Klaviyo mapping key; did you mean 'firstName' (first_name)?",
+            await MessageAsync("""analytics.Identify("u1", new { Firstnme = "Ada" })"""));
     }
 
     [Fact]
@@ -246,9 +249,9 @@ public sealed class KLV2006CloseTraitKeyTests
 
             public static class Calls
             {
-                public static void Run(Analytics analytics, string firstname)
+                public static void Run(Analytics analytics, string mobile)
                 {
-                    analytics.Identify("u1", new { email = "ada@example.com", {|KLV2006:lastname|} = "Lovelace", {|KLV2006:firstname|} });
+                    analytics.Identify("u1", new { email = "ada@example.com", {|KLV2006:surname|} = "Lovelace", {|KLV2006:mobile|} });
                 }
             }
             """, """
@@ -256,9 +259,9 @@ public sealed class KLV2006CloseTraitKeyTests
 
             public static class Calls
             {
-                public static void Run(Analytics analytics, string firstname)
+                public static void Run(Analytics analytics, string mobile)
                 {
-                    analytics.Identify("u1", new { email = "ada@example.com", lastName = "Lovelace", firstName = firstname });
+                    analytics.Identify("u1", new { email = "ada@example.com", lastName = "Lovelace", phone = mobile });
                 }
             }
             """);

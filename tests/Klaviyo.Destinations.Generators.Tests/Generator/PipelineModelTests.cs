@@ -21,7 +21,8 @@ public sealed class PipelineModelTests
     public void No_roslyn_object_is_reachable_from_any_tracked_step_output()
     {
         var compilation = Compilations.Create(
-            GeneratorInputs.ProfileWithEveryMember, GeneratorInputs.EventWithProducts, GeneratorInputs.NestedTypes, GeneratorInputs.TableLookups);
+            GeneratorInputs.ProfileWithEveryMember, GeneratorInputs.EventWithProducts, GeneratorInputs.NestedTypes, GeneratorInputs.TableLookups,
+            InterceptorInputs.AnonymousCalls);
         var (result, _) = GeneratorRunner.Run(compilation);
 
         var leaks = new List<string>();

@@ -6,7 +6,9 @@ namespace Klaviyo.Destinations.Generators.Tests.Infrastructure;
 /// <summary>Test compilations configured like a user's project (latest C#, nullable on, a library).</summary>
 internal static class Compilations
 {
-    public static CSharpParseOptions ParseOptions { get; } = new(LanguageVersion.Latest);
+    /// <summary>Latest C#, with the generated interceptors' namespace enabled as the package's build props do.</summary>
+    public static CSharpParseOptions ParseOptions { get; } = new CSharpParseOptions(LanguageVersion.Latest)
+        .WithFeatures([new KeyValuePair<string, string>("InterceptorsNamespaces", "Klaviyo.Destinations.Generated")]);
 
     public static CSharpCompilation Create(params string[] sources) =>
         CSharpCompilation.Create(

@@ -42,6 +42,13 @@ public sealed class BenchmarkSmokeTests
         Assert.Equal(6, track.Order());
         Assert.Equal(1, track.Identify());
 
+        // The anonymous order is intercepted and mapped like the model: Placed Order + 5 Ordered Product (0 if rejected).
+        var anonymous = new AnonymousPayloadBenchmarks();
+        anonymous.Setup();
+        Assert.Equal(6, anonymous.Annotated());
+        Assert.Equal(6, anonymous.Anonymous());
+        anonymous.Cleanup();
+
         var client = new ClientBenchmarks();
         client.Setup();
         client.Track();

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.IO.Compression;
+using Klaviyo.Emulator;
 using Xunit.Abstractions;
 
 namespace Klaviyo.Destinations.Tests.Packaging;
@@ -7,7 +8,10 @@ namespace Klaviyo.Destinations.Tests.Packaging;
 /// <summary>
 /// Packs the real package and builds a brand-new consumer project against it, as a user would: the package brings
 /// the Abstractions, the generator, the analyzers and the code fixes; KLV2001 shows for an unmapped member and no KLV
-/// diagnostic for a fully mapped model; the generated mapper runs. Offline: the consumer restores from a local feed
+/// diagnostic for a fully mapped model; the generated mapper runs. Anonymous payloads (<c>Track(userId, "Order
+/// Completed", new { … })</c>) are intercepted without any project edit (the package's build props opt the project in),
+/// get KLV2001 on an unmapped member, and are delivered to a loopback emulator; a plain class payload is a build error
+/// (KLV2008). Offline: the consumer restores from a local feed
 /// and the machine's package cache only.
 /// </summary>
 public sealed class PackageConsumerTests(ITestOutputHelper output)
@@ -61,6 +65,8 @@ public sealed class PackageConsumerTests(ITestOutputHelper output)
                 Assert.Contains("analyzers/dotnet/cs/Klaviyo.Destinations.Analyzers.dll", entries);
                 Assert.Contains("analyzers/dotnet/cs/Klaviyo.Destinations.CodeFixes.dll", entries);
                 Assert.Contains("analyzers/dotnet/cs/Scriban.Signed.dll", entries);
+                Assert.Contains("build/Klaviyo.Destinations.props", entries);
+                Assert.Contains("buildTransitive/Klaviyo.Destinations.props", entries);
             }
 
             var app = Path.Combine(work.FullName, "app");
@@ -89,23 +95,53 @@ public sealed class PackageConsumerTests(ITestOutputHelper output)
             await File.WriteAllTextAsync(Path.Combine(app, "Directory.Build.props"), "<Project />");
             await File.WriteAllTextAsync(Path.Combine(app, "Directory.Packages.props"), "<Project />");
 
-            await File.WriteAllTextAsync(Path.Combine(app, "Program.cs"), Program("int LoyaltyPoints"));
+            await File.WriteAllTextAsync(Path.Combine(app, "Program.cs"), Program("int LoyaltyPoints", ", Age = 3"));
             var unmapped = await DotnetAsync(app, "build", "-c", "Release");
             Assert.True(unmapped.ExitCode == 0, unmapped.Output);
             Assert.Contains("warning KLV2001", unmapped.Output);
             Assert.Contains("'LoyaltyPoints'", unmapped.Output);
+            // The anonymous Identify payload: KLV2001 on Age, and on nothing else of the anonymous calls.
+            Assert.Contains("Trait 'Age' of 'anonymous type'", unmapped.Output);
+            Assert.Equal(["Age", "LoyaltyPoints"], System.Text.RegularExpressions.Regex.Matches(unmapped.Output, "warning KLV2001: \\w+ '(\\w+)'")
+                .Select(m => m.Groups[1].Value).Distinct().Order());
 
-            await File.WriteAllTextAsync(Path.Combine(app, "Program.cs"), Program("[CustomProperty(\"loyalty_points\")] int LoyaltyPoints"));
+            await File.WriteAllTextAsync(Path.Combine(app, "Program.cs"), Program("[CustomProperty(\"loyalty_points\")] int LoyaltyPoints", ""));
             // -warnaserror: the generated mappers compile without a single warning in a brand-new project.
             var mapped = await DotnetAsync(app, "build", "-c", "Release", "-warnaserror");
             Assert.True(mapped.ExitCode == 0, mapped.Output);
             Assert.DoesNotContain("KLV", mapped.Output);
             Assert.False(File.Exists(Path.Combine(app, "bin", "Release", "net10.0", "Scriban.Signed.dll")), "Scriban must not leak into the consumer's output");
 
-            var run = await DotnetAsync(app, "run", "-c", "Release", "--no-build");
-            Assert.True(run.ExitCode == 0, run.Output);
-            Assert.Contains("\"loyalty_points\":7", run.Output);
-            Assert.Contains("\"first_name\":\"Ada\"", run.Output);
+            await using (var klaviyo = await KlaviyoEmulator.StartAsync(new KlaviyoEmulatorOptions { Port = 0 }))
+            {
+                var run = await DotnetAsync(app, "run", "-c", "Release", "--no-build", "--", klaviyo.BaseAddress.ToString());
+                Assert.True(run.ExitCode == 0, run.Output);
+                Assert.Contains("\"loyalty_points\":7", run.Output);
+                Assert.Contains("\"first_name\":\"Ada\"", run.Output);
+                Assert.DoesNotContain("outcome Rejected", run.Output);
+
+                // The intercepted anonymous calls arrived as Klaviyo data.
+                Assert.Empty(klaviyo.State.RejectedRequests);
+                var ada = klaviyo.State.FindProfile("ada@example.com");
+                Assert.NotNull(ada);
+                Assert.Equal("user-42", ada.ExternalId);
+                Assert.Equal("Ada", (string?)ada.Attributes["first_name"]);
+                var events = klaviyo.State.EventsOf(ada.Id);
+                Assert.Equal("o-1", Assert.Single(events, e => e.MetricName == "Placed Order").UniqueId);
+                Assert.Equal("o-1_p-1", Assert.Single(events, e => e.MetricName == "Ordered Product").UniqueId);
+            }
+
+            // A plain class as payload would be rejected at run time: it is a build error instead.
+            await File.WriteAllTextAsync(Path.Combine(app, "Plain.cs"), """
+                public sealed class Plain { public string? Email { get; set; } }
+                public static class PlainCalls
+                {
+                    public static void Run(Klaviyo.Destinations.Analytics analytics) => analytics.Identify("u", new Plain());
+                }
+                """);
+            var plain = await DotnetAsync(app, "build", "-c", "Release");
+            Assert.NotEqual(0, plain.ExitCode);
+            Assert.Contains("error KLV2008", plain.Output);
         }
         finally
         {
@@ -114,11 +150,31 @@ public sealed class PackageConsumerTests(ITestOutputHelper output)
         }
     }
 
-    private static string Program(string loyaltyMember) => $$"""
+    private static string Program(string loyaltyMember, string anonymousExtra) => $$"""
         using System.Buffers;
         using System.Text.Json;
         using Klaviyo.Destinations;
         using Klaviyo.Destinations.Mapping;
+
+        if (args.Length > 0)
+        {
+            await using var analytics = new Analytics(new KlaviyoDestinationOptions
+            {
+                ApiKey = "pk_consumer_test",
+                BaseUrl = new Uri(args[0]),
+                QueueStorage = QueueStorage.Memory,
+                OnOutcome = o => Console.WriteLine($"outcome {o.Status} {o.Reason}"),
+            });
+            analytics.Identify("user-42", new { Email = "ada@example.com", FirstName = "Ada"{{anonymousExtra}} });
+            analytics.Track("user-42", "Order Completed", new
+            {
+                OrderId = "o-1",
+                Revenue = 25m,
+                Currency = "USD",
+                Products = new[] { new { ProductId = "p-1", Name = "Uno", Price = 25m, Quantity = 1 } },
+            });
+            await analytics.FlushAsync();
+        }
 
         if (!KlaviyoMapperRegistry.TryGetProfileMapper<Customer>(out var mapper)) return 1;
         var buffer = new ArrayBufferWriter<byte>();
