@@ -32,7 +32,10 @@ public sealed class KlaviyoDestination : IDestinationPlugin
         IBatchSender batches = sender is KlaviyoHttpSender http
             ? new HttpBatchSender(http.Transport, options, time, logger)
             : new SingleItemBatchSender(sender);
-        _pipeline = new DeliveryPipeline(queue, batches, _reporter, _tracker, options, time, logger, metrics);
+        Transport = (sender as KlaviyoHttpSender)?.Transport;
+        Gate = new DeliveryGate(Transport is { } transport ? ct => KeyCheck.SendAsync(transport, ct) : null, options.PausedProbeInterval, time, logger);
+        metrics.ObserveGate(Gate);
+        _pipeline = new DeliveryPipeline(queue, batches, _reporter, _tracker, options, time, logger, metrics, Gate);
         if (queue is IQueueFeedback feedback)
         {
             feedback.Dropped = OnDropped;
@@ -51,6 +54,25 @@ public sealed class KlaviyoDestination : IDestinationPlugin
 
     /// <summary>Whether accepted items survive a crash (the queue is durable, see <c>docs/durability.md</c>).</summary>
     public bool IsDurable => _queue.IsDurable;
+
+    /// <summary>
+    /// Whether delivery runs or is paused because Klaviyo refuses the key or is down; paused delivery keeps every item
+    /// and resumes by itself (see <see cref="DeliveryState"/>).
+    /// </summary>
+    public DeliveryState State => Gate.State;
+
+    /// <summary>Klaviyo's answer that paused delivery, while <see cref="State"/> is not <see cref="DeliveryState.Running"/>.</summary>
+    public string? PauseReason => Gate.Reason;
+
+    /// <summary>Since when delivery is paused, while it is.</summary>
+    public DateTimeOffset? PausedSince => Gate.PausedSince;
+
+    /// <summary>The durable queue, when this destination uses the built-in one (disk budget, dead letters).</summary>
+    public SqliteEventQueue? DurableQueue => _queue as SqliteEventQueue;
+
+    internal DeliveryGate Gate { get; }
+
+    internal KlaviyoTransport? Transport { get; }
 
     /// <inheritdoc />
     public AnalyticsMessage? Execute(AnalyticsMessage message)
@@ -138,6 +160,7 @@ public sealed class KlaviyoDestination : IDestinationPlugin
             }
         }
         await _pipeline.DisposeAsync().ConfigureAwait(false);
+        await Gate.DisposeAsync().ConfigureAwait(false);
         await _queue.DisposeAsync().ConfigureAwait(false);
         _metrics.Dispose();
     }

@@ -1,0 +1,164 @@
+using Microsoft.Extensions.Logging;
+
+namespace Klaviyo.Destinations;
+
+/// <summary>
+/// One invariant: while Klaviyo refuses the key or is down as a whole, no batch is sent; a probe (one cheap request) on
+/// a slow schedule decides when delivery resumes. A data problem of one item never pauses delivery: only 401/403, and
+/// <see cref="OutageThreshold"/> endpoint-wide failures (no answer or 5xx) in a row without any success in between.
+/// Without a probe (a user-supplied sender) the gate never closes.
+/// </summary>
+internal sealed class DeliveryGate : IAsyncDisposable
+{
+    /// <summary>Endpoint-wide failures in a row that mean Klaviyo is down rather than one request being unlucky.</summary>
+    public const int OutageThreshold = 3;
+
+    private readonly Func<CancellationToken, Task<ApiAnswer>>? _probe;
+    private readonly TimeSpan _interval;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Lock _lock = new();
+    private TaskCompletionSource _running = NewSignal(completed: true);
+    private DeliveryState _state;
+    private int _failuresInARow;
+    private Task? _probing;
+
+    public DeliveryGate(Func<CancellationToken, Task<ApiAnswer>>? probe, TimeSpan interval, TimeProvider time, ILogger logger)
+    {
+        _probe = probe;
+        _interval = interval;
+        _time = time;
+        _logger = logger;
+    }
+
+    public DeliveryState State
+    {
+        get { lock (_lock) return _state; }
+    }
+
+    /// <summary>Why delivery is paused (Klaviyo's answer), when it is.</summary>
+    public string? Reason { get; private set; }
+
+    /// <summary>When the current pause began.</summary>
+    public DateTimeOffset? PausedSince { get; private set; }
+
+    /// <summary>Pauses so far (metric and health).</summary>
+    public long Pauses => Interlocked.Read(ref _pauses);
+
+    private long _pauses;
+
+    /// <summary>Completes at once while running; otherwise when a probe finds Klaviyo answering again.</summary>
+    public Task WhenRunningAsync(CancellationToken cancellationToken)
+    {
+        Task running;
+        lock (_lock) running = _running.Task;
+        return running.IsCompleted ? Task.CompletedTask : running.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Records how a request ended; returns the state afterwards. <paramref name="status"/> is the HTTP status (0 for no
+    /// answer). 401/403 pause at once; no answer and 5xx count towards an outage; anything else proves Klaviyo answers.
+    /// </summary>
+    public DeliveryState Observe(int status, string? reason)
+    {
+        if (_probe is null) return DeliveryState.Running;
+        lock (_lock)
+        {
+            if (status is 401 or 403) return Pause(DeliveryState.CredentialsRefused, reason);
+            if (status is 0 or >= 500)
+            {
+                if (_state != DeliveryState.Running) return _state;
+                return ++_failuresInARow >= OutageThreshold ? Pause(DeliveryState.KlaviyoUnavailable, reason) : _state;
+            }
+            _failuresInARow = 0;
+            return _state;
+        }
+    }
+
+    /// <summary>Pauses for a refused key found by the startup check.</summary>
+    public void CredentialsRefused(string reason)
+    {
+        if (_probe is null) return;
+        lock (_lock) Pause(DeliveryState.CredentialsRefused, reason);
+    }
+
+    private DeliveryState Pause(DeliveryState state, string? reason)
+    {
+        var was = _state;
+        _state = state;
+        Reason = reason;
+        if (was == DeliveryState.Running)
+        {
+            PausedSince = _time.GetUtcNow();
+            Interlocked.Increment(ref _pauses);
+            _running = NewSignal(completed: false);
+            _probing ??= Task.Run(ProbeLoopAsync);
+        }
+        if (was != state) DeliveryLog.Paused(_logger, state, _interval, reason);
+        return state;
+    }
+
+    private async Task ProbeLoopAsync()
+    {
+        var token = _stop.Token;
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(_interval, _time, token).ConfigureAwait(false);
+                ApiAnswer answer;
+                try
+                {
+                    answer = await _probe!(token).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    answer = new ApiAnswer(0, null, [], null, ex.Message);
+                }
+                TaskCompletionSource? resume = null;
+                lock (_lock)
+                {
+                    if (answer.Status is 401 or 403)
+                    {
+                        Pause(DeliveryState.CredentialsRefused, answer.Describe(null));
+                        continue;
+                    }
+                    if (answer.Status is 0 or >= 500)
+                    {
+                        Pause(_state, answer.Describe(null));
+                        continue;
+                    }
+                    DeliveryLog.Resumed(_logger, _state, _time.GetUtcNow() - (PausedSince ?? _time.GetUtcNow()));
+                    _state = DeliveryState.Running;
+                    _failuresInARow = 0;
+                    Reason = null;
+                    PausedSince = null;
+                    resume = _running;
+                    _probing = null;
+                }
+                resume.TrySetResult();
+                return;
+            }
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+        }
+    }
+
+    private static TaskCompletionSource NewSignal(bool completed)
+    {
+        var signal = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (completed) signal.SetResult();
+        return signal;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        Task? probing;
+        lock (_lock) probing = _probing;
+        if (probing is not null) await probing.ConfigureAwait(false);
+        _stop.Dispose();
+    }
+}
