@@ -4,7 +4,7 @@ namespace Klaviyo.Destinations;
 
 /// <summary>
 /// One invariant: while Klaviyo refuses the key or is down as a whole, no batch is sent; a probe (one cheap request) on
-/// a slow schedule decides when delivery resumes. A data problem of one item never pauses delivery: only 401/403, and
+/// a schedule that slows down to <see cref="KlaviyoDestinationOptions.PausedProbeInterval"/> decides when delivery resumes. A data problem of one item never pauses delivery: only 401/403, and
 /// <see cref="OutageThreshold"/> endpoint-wide failures (no answer or 5xx) in a row without any success in between.
 /// Without a probe (a user-supplied sender) the gate never closes.
 /// </summary>
@@ -15,19 +15,27 @@ internal sealed class DeliveryGate : IAsyncDisposable
 
     private readonly Func<CancellationToken, Task<ApiAnswer>>? _probe;
     private readonly TimeSpan _interval;
+    private readonly TimeSpan _firstProbe;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stop = new();
     private readonly Lock _lock = new();
     private TaskCompletionSource _running = NewSignal(completed: true);
+    private TaskCompletionSource _paused = NewSignal(completed: false);
     private DeliveryState _state;
     private int _failuresInARow;
     private Task? _probing;
 
-    public DeliveryGate(Func<CancellationToken, Task<ApiAnswer>>? probe, TimeSpan interval, TimeProvider time, ILogger logger)
+    /// <param name="probe">One cheap request to Klaviyo; null for a user-supplied sender (the gate never closes).</param>
+    /// <param name="firstProbe">The first probe's delay; it doubles up to <paramref name="interval"/>, so a blip ends fast and a long outage is asked about rarely.</param>
+    /// <param name="interval">The slowest probe schedule (<see cref="KlaviyoDestinationOptions.PausedProbeInterval"/>).</param>
+    /// <param name="time">The clock of the probe schedule and of <see cref="PausedSince"/>.</param>
+    /// <param name="logger">Where pauses and resumptions are logged.</param>
+    public DeliveryGate(Func<CancellationToken, Task<ApiAnswer>>? probe, TimeSpan firstProbe, TimeSpan interval, TimeProvider time, ILogger logger)
     {
         _probe = probe;
         _interval = interval;
+        _firstProbe = firstProbe < TimeSpan.FromMilliseconds(1) ? TimeSpan.FromMilliseconds(1) : firstProbe > interval ? interval : firstProbe;
         _time = time;
         _logger = logger;
     }
@@ -54,6 +62,12 @@ internal sealed class DeliveryGate : IAsyncDisposable
         Task running;
         lock (_lock) running = _running.Task;
         return running.IsCompleted ? Task.CompletedTask : running.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>Completes when delivery is paused (at once if it is): <c>FlushAsync</c> returns then instead of waiting for Klaviyo.</summary>
+    public Task WhenPaused
+    {
+        get { lock (_lock) return _paused.Task; }
     }
 
     /// <summary>
@@ -93,6 +107,7 @@ internal sealed class DeliveryGate : IAsyncDisposable
             PausedSince = _time.GetUtcNow();
             Interlocked.Increment(ref _pauses);
             _running = NewSignal(completed: false);
+            _paused.TrySetResult();
             _probing ??= Task.Run(ProbeLoopAsync);
         }
         if (was != state) DeliveryLog.Paused(_logger, state, _interval, reason);
@@ -102,11 +117,13 @@ internal sealed class DeliveryGate : IAsyncDisposable
     private async Task ProbeLoopAsync()
     {
         var token = _stop.Token;
+        var delay = _firstProbe;
         try
         {
             while (true)
             {
-                await Task.Delay(_interval, _time, token).ConfigureAwait(false);
+                await Task.Delay(delay, _time, token).ConfigureAwait(false);
+                delay = delay * 2 < _interval ? delay * 2 : _interval;
                 ApiAnswer answer;
                 try
                 {
@@ -135,6 +152,7 @@ internal sealed class DeliveryGate : IAsyncDisposable
                     Reason = null;
                     PausedSince = null;
                     resume = _running;
+                    _paused = NewSignal(completed: false);
                     _probing = null;
                 }
                 resume.TrySetResult();

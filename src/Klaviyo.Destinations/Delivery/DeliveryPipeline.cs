@@ -145,7 +145,10 @@ internal sealed class DeliveryPipeline : IAsyncDisposable
         {
             // Shutdown: a durable queue keeps what is not finished for the next run; the in-memory queue cannot.
             if (!_queue.IsDurable)
-                foreach (var item in batch.Items) Finish(item, DeliveryStatus.Expired, ShutdownReason, null);
+            {
+                var reason = _gate.State == DeliveryState.Running ? ShutdownReason : $"{ShutdownReason} Delivery was paused ({_gate.State}): {_gate.Reason}";
+                foreach (var item in batch.Items) Finish(item, DeliveryStatus.Expired, reason, null);
+            }
         }
         catch (Exception ex)
         {
@@ -354,14 +357,15 @@ internal sealed class DeliveryPipeline : IAsyncDisposable
             _stop.Dispose();
             return;
         }
+        var reason = _gate.State == DeliveryState.Running ? ShutdownReason : $"{ShutdownReason} Delivery was paused ({_gate.State}): {_gate.Reason}";
         foreach (var item in held)
         {
-            Finish(item, DeliveryStatus.Expired, ShutdownReason, null);
+            Finish(item, DeliveryStatus.Expired, reason, null);
             await _queue.CompleteAsync(item.Item, CancellationToken.None).ConfigureAwait(false);
         }
         while (_queue.TryDequeue(out var left))
         {
-            _reporter.Report(new DeliveryOutcome(left.MessageId, left.Kind, DeliveryStatus.Expired, ShutdownReason, null, left.UniqueId, left.UserId, left.Warnings));
+            _reporter.Report(new DeliveryOutcome(left.MessageId, left.Kind, DeliveryStatus.Expired, reason, null, left.UniqueId, left.UserId, left.Warnings));
             _tracker.Close(left.Ticket);
         }
         await _timer.DisposeAsync().ConfigureAwait(false);

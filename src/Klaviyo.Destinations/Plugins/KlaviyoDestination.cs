@@ -33,7 +33,7 @@ public sealed class KlaviyoDestination : IDestinationPlugin
             ? new HttpBatchSender(http.Transport, options, time, logger)
             : new SingleItemBatchSender(sender);
         Transport = (sender as KlaviyoHttpSender)?.Transport;
-        Gate = new DeliveryGate(Transport is { } transport ? ct => KeyCheck.SendAsync(transport, ct) : null, options.PausedProbeInterval, time, logger);
+        Gate = new DeliveryGate(Transport is { } transport ? ct => KeyCheck.SendAsync(transport, ct) : null, options.RetryBaseDelay, options.PausedProbeInterval, time, logger);
         metrics.ObserveGate(Gate);
         _pipeline = new DeliveryPipeline(queue, batches, _reporter, _tracker, options, time, logger, metrics, Gate);
         if (queue is IQueueFeedback feedback)
@@ -134,15 +134,24 @@ public sealed class KlaviyoDestination : IDestinationPlugin
     /// <summary>
     /// Sends pending batches now and completes when every item accepted before the call has an outcome. With a durable
     /// queue that includes every item stored at the time of the call: those an earlier run left, and replayed dead letters.
+    /// Also completes when delivery is paused (Klaviyo refuses the key or is down, see <see cref="State"/>): the items
+    /// are kept and delivered when it resumes, so a flush at shutdown never waits for Klaviyo to come back.
     /// </summary>
     public Task FlushAsync(CancellationToken cancellationToken)
     {
         _pipeline.RequestFlush();
         var accepted = _tracker.WhenAllOpenedSoFarClosed(cancellationToken);
-        if (_feedback is null) return accepted;
         // Items this run did not accept (an earlier run's, replayed dead letters) have no ticket: the queue answers for them.
-        var stored = _feedback.WhenStoredItemsFinishedAsync(cancellationToken);
-        return stored.IsCompleted ? accepted : Task.WhenAll(accepted, stored);
+        var stored = _feedback?.WhenStoredItemsFinishedAsync(cancellationToken);
+        var all = stored is null || stored.IsCompleted ? accepted : Task.WhenAll(accepted, stored);
+        if (all.IsCompleted) return all;
+        var paused = Gate.WhenPaused;
+        return paused.IsCompleted ? Task.CompletedTask : WhenAllOrPausedAsync(all, paused);
+    }
+
+    private static async Task WhenAllOrPausedAsync(Task all, Task paused)
+    {
+        if (await Task.WhenAny(all, paused).ConfigureAwait(false) == all) await all.ConfigureAwait(false);
     }
 
     /// <inheritdoc />
