@@ -21,7 +21,7 @@ internal sealed class DeliveryGate : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Lock _lock = new();
     private TaskCompletionSource _running = NewSignal(completed: true);
-    private TaskCompletionSource _paused = NewSignal(completed: false);
+    private TaskCompletionSource _refused = NewSignal(completed: false);
     private DeliveryState _state;
     private int _failuresInARow;
     private Task? _probing;
@@ -64,10 +64,13 @@ internal sealed class DeliveryGate : IAsyncDisposable
         return running.IsCompleted ? Task.CompletedTask : running.WaitAsync(cancellationToken);
     }
 
-    /// <summary>Completes when delivery is paused (at once if it is): <c>FlushAsync</c> returns then instead of waiting for Klaviyo.</summary>
-    public Task WhenPaused
+    /// <summary>
+    /// Completes when Klaviyo refuses the key (at once if it does): <c>FlushAsync</c> returns then, since a key is not
+    /// fixed by waiting. During an outage it keeps waiting (bounded by its token, or <c>ShutdownTimeout</c> at disposal).
+    /// </summary>
+    public Task WhenCredentialsRefused
     {
-        get { lock (_lock) return _paused.Task; }
+        get { lock (_lock) return _refused.Task; }
     }
 
     /// <summary>
@@ -107,9 +110,9 @@ internal sealed class DeliveryGate : IAsyncDisposable
             PausedSince = _time.GetUtcNow();
             Interlocked.Increment(ref _pauses);
             _running = NewSignal(completed: false);
-            _paused.TrySetResult();
             _probing ??= Task.Run(ProbeLoopAsync);
         }
+        if (state == DeliveryState.CredentialsRefused) _refused.TrySetResult();
         if (was != state) DeliveryLog.Paused(_logger, state, _interval, reason);
         return state;
     }
@@ -152,7 +155,7 @@ internal sealed class DeliveryGate : IAsyncDisposable
                     Reason = null;
                     PausedSince = null;
                     resume = _running;
-                    _paused = NewSignal(completed: false);
+                    if (_refused.Task.IsCompleted) _refused = NewSignal(completed: false);
                     _probing = null;
                 }
                 resume.TrySetResult();

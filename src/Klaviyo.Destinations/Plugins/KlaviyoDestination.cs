@@ -134,8 +134,10 @@ public sealed class KlaviyoDestination : IDestinationPlugin
     /// <summary>
     /// Sends pending batches now and completes when every item accepted before the call has an outcome. With a durable
     /// queue that includes every item stored at the time of the call: those an earlier run left, and replayed dead letters.
-    /// Also completes when delivery is paused (Klaviyo refuses the key or is down, see <see cref="State"/>): the items
-    /// are kept and delivered when it resumes, so a flush at shutdown never waits for Klaviyo to come back.
+    /// Also completes when delivery is paused because Klaviyo refuses the key (<see cref="DeliveryState.CredentialsRefused"/>):
+    /// the items are kept and delivered once the key works, and a flush at shutdown does not wait for a key to be fixed.
+    /// While Klaviyo is down (<see cref="DeliveryState.KlaviyoUnavailable"/>) it waits for Klaviyo to answer: pass a
+    /// token to bound it (disposal bounds it by <see cref="KlaviyoDestinationOptions.ShutdownTimeout"/>).
     /// </summary>
     public Task FlushAsync(CancellationToken cancellationToken)
     {
@@ -145,7 +147,7 @@ public sealed class KlaviyoDestination : IDestinationPlugin
         var stored = _feedback?.WhenStoredItemsFinishedAsync(cancellationToken);
         var all = stored is null || stored.IsCompleted ? accepted : Task.WhenAll(accepted, stored);
         if (all.IsCompleted) return all;
-        var paused = Gate.WhenPaused;
+        var paused = Gate.WhenCredentialsRefused;
         return paused.IsCompleted ? Task.CompletedTask : WhenAllOrPausedAsync(all, paused);
     }
 
