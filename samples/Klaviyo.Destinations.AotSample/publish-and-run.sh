@@ -5,7 +5,11 @@
 #   samples/Klaviyo.Destinations.AotSample/publish-and-run.sh
 #
 # Needs the .NET 10 SDK and the native toolchain Native AOT uses on Linux (clang or gcc, zlib1g-dev).
-# Last run (2 shared cores, see the note at the end of this file for the numbers).
+#
+# Last run (2026-12-01, .NET SDK 10.0.401, ILCompiler 10.0.12, gcc, 2 cores shared with other builds at load ~60):
+#   publish ≈ 14 min, 0 warnings in all (0 trim/AOT warnings from Klaviyo.Destinations); the native binary bound
+#   Klaviyo__ApiKey/BaseUrl/QueueStorage from the environment, logged the checked account and printed
+#   "delivered 40 of 40, failed 0" (20 profiles + 20 events through the bulk jobs of the emulator); exit 0.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
