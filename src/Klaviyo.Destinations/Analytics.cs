@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
@@ -34,6 +35,13 @@ public sealed class Analytics : IAsyncDisposable
     /// <param name="sender">How items are sent; Klaviyo's HTTP API when null.</param>
     public Analytics(KlaviyoDestinationOptions options, HttpClient? httpClient = null, ILoggerFactory? loggerFactory = null,
         TimeProvider? timeProvider = null, IEventQueue? queue = null, IKlaviyoSender? sender = null)
+        : this(options, httpClient, loggerFactory, timeProvider, queue, sender, meterFactory: null)
+    {
+    }
+
+    /// <summary>As the other constructor, with the meters created through <paramref name="meterFactory"/> (the host's, from DI).</summary>
+    internal Analytics(KlaviyoDestinationOptions options, HttpClient? httpClient, ILoggerFactory? loggerFactory,
+        TimeProvider? timeProvider, IEventQueue? queue, IKlaviyoSender? sender, IMeterFactory? meterFactory)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
@@ -44,10 +52,11 @@ public sealed class Analytics : IAsyncDisposable
         queue ??= options.QueueStorage == QueueStorage.Memory ? new InMemoryEventQueue(options.QueueCapacity)
             : options.QueuePath is not null ? new SqliteEventQueue(options.CreateDurableQueueOptions(), _logger, _time)
             : DefaultQueueLocation.Open(options, _logger, _time);
-        var metrics = new KlaviyoMetrics();
+        var metrics = new KlaviyoMetrics(meterFactory);
         if (sender is null)
         {
-            httpClient ??= _ownedHttp = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
+            // Connections recycled every 2 minutes, so DNS changes are seen.
+            httpClient ??= _ownedHttp = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2) }) { Timeout = Timeout.InfiniteTimeSpan };
             sender = new KlaviyoHttpSender(httpClient, options, metrics, _time);
         }
         Destination = new KlaviyoDestination(options, sender, queue, _time, loggerFactory, metrics);

@@ -1,5 +1,8 @@
 using System.Globalization;
 using Klaviyo.Destinations;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace Klaviyo.Destinations.CrashChild;
 
@@ -11,6 +14,9 @@ namespace Klaviyo.Destinations.CrashChild;
 /// send  --base-url URL --queue-path P --from N --count K [--users U] [--window W]   prints "ready", "durable N"…, "flushed"
 /// drain --base-url URL --queue-path P                                               prints "drained"
 /// hold  --queue-path P                                                              prints "ready", then waits for stdin to close
+/// host  --base-url URL --count K                                                    a generic host (AddKlaviyoDestinations, memory
+///                                                                                   queue, 1 h flush interval): tracks K events, prints
+///                                                                                   "accepted", runs until SIGTERM, prints "stopped"
 /// </code>
 /// </summary>
 internal static class Program
@@ -42,6 +48,9 @@ internal static class Program
                     return 0;
                 case "drain":
                     await DrainAsync(options);
+                    return 0;
+                case "host":
+                    await HostAsync(options.BaseUrl, Number("--count", 100));
                     return 0;
                 case "hold":
                     await using (new SqliteEventQueue(options.QueuePath!))
@@ -88,6 +97,33 @@ internal static class Program
         await Task.WhenAll(inFlight);
         await analytics.FlushAsync();
         Console.Out.WriteLine("flushed");
+    }
+
+    /// <summary>
+    /// The ASP.NET Core / worker hosting path: nothing is sent before the host stops (1 h flush interval, in-memory
+    /// queue), so what reaches Klaviyo was delivered by the hosted service's drain on SIGTERM.
+    /// </summary>
+    private static async Task HostAsync(Uri baseUrl, int count)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders();
+        builder.Services.AddKlaviyoDestinations(o =>
+        {
+            o.ApiKey = "pk_host_child";
+            o.BaseUrl = baseUrl;
+            o.QueueStorage = QueueStorage.Memory;
+            o.FlushInterval = TimeSpan.FromHours(1);
+            o.FlushCount = 100_000;
+            o.ShutdownTimeout = TimeSpan.FromSeconds(20);
+        });
+        using var host = builder.Build();
+        await host.StartAsync();
+        var analytics = host.Services.GetRequiredService<Analytics>();
+        for (var n = 0; n < count; n++)
+            analytics.Track($"user-{n % 10}", "Host Drain Test", new Dictionary<string, object?> { ["n"] = n }, new MessageOptions { MessageId = $"host-{n}" });
+        Console.Out.WriteLine("accepted");
+        await host.WaitForShutdownAsync();
+        Console.Out.WriteLine("stopped");
     }
 
     private static async Task DrainAsync(KlaviyoDestinationOptions options)

@@ -127,7 +127,10 @@ public sealed class KlaviyoDestinationOptions
     /// <summary>Timeout of one HTTP request to Klaviyo. Default 30 s.</summary>
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Most delivery attempts per item before it expires. Default 10.</summary>
+    /// <summary>
+    /// Most delivery attempts per item before it expires (a dead letter). Attempts made while delivery is paused (a
+    /// refused key, Klaviyo down) and 429 answers do not count: only failures of this item while Klaviyo answers others. Default 10.
+    /// </summary>
     public int MaxAttempts { get; set; } = 10;
 
     /// <summary>First retry delay; doubles per attempt with full jitter, up to <see cref="MaxRetryDelay"/>. Default 1 s.</summary>
@@ -136,7 +139,22 @@ public sealed class KlaviyoDestinationOptions
     /// <summary>Longest wait between attempts (Klaviyo's Retry-After is honoured even when longer). Default 1 min.</summary>
     public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromMinutes(1);
 
-    /// <summary>An item older than this is not retried any more and expires. Default 24 h.</summary>
+    /// <summary>
+    /// How often a paused delivery (Klaviyo refused the key, or is down as a whole) checks whether Klaviyo answers again,
+    /// with one <c>GET /api/accounts</c>. Items are kept meanwhile. Default 30 s.
+    /// </summary>
+    public TimeSpan PausedProbeInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Checks the key with <c>GET /api/accounts</c> when the host starts (<c>AddKlaviyoDestinations</c>) and logs the
+    /// account it belongs to (never the key). A refused key pauses delivery from the start, keeping the items. Default true.
+    /// </summary>
+    public bool CheckKeyAtStartup { get; set; } = true;
+
+    /// <summary>
+    /// An item older than this is not retried any more and expires (a dead letter), also while delivery is paused by a
+    /// refused key or a Klaviyo outage. Default 24 h.
+    /// </summary>
     public TimeSpan MaxItemAge { get; set; } = TimeSpan.FromHours(24);
 
     /// <summary>
@@ -237,100 +255,127 @@ public sealed class KlaviyoDestinationOptions
     /// <summary>Called once per message part with its final outcome (delivered, rejected, expired). Runs on a background thread, never concurrently with itself; exceptions are logged and swallowed.</summary>
     public Action<DeliveryOutcome>? OnOutcome { get; set; }
 
-    /// <summary>Checks the settings; throws <see cref="KlaviyoConfigurationException"/> with a fix for the first problem.</summary>
+    /// <summary>
+    /// Checks the settings; throws <see cref="KlaviyoConfigurationException"/> listing every problem, each with its fix
+    /// (<see cref="Problems"/> returns them without throwing).
+    /// </summary>
     public void Validate()
     {
+        var problems = Problems();
+        if (problems.Count == 1) throw new KlaviyoConfigurationException(problems[0]);
+        if (problems.Count > 1)
+            throw new KlaviyoConfigurationException($"{problems.Count} Klaviyo settings are wrong:{Environment.NewLine}- " + string.Join(Environment.NewLine + "- ", problems));
+    }
+
+    /// <summary>Every problem with the settings, each with how to fix it; empty when they are valid.</summary>
+    public IReadOnlyList<string> Problems()
+    {
+        var problems = new List<string>();
         if (string.IsNullOrWhiteSpace(ApiKey))
-            throw new KlaviyoConfigurationException("Klaviyo:ApiKey is not set. Set it to your Klaviyo private API key (Klaviyo → Settings → API keys → Create Private API Key), e.g. from the KLAVIYO_API_KEY environment variable or user secrets.");
-        if (ApiKey.Trim() != ApiKey || ApiKey.Any(char.IsWhiteSpace))
-            throw new KlaviyoConfigurationException("Klaviyo:ApiKey contains white space. Copy the private key again without spaces or line breaks.");
+            problems.Add("Klaviyo:ApiKey is not set. Set it to your Klaviyo private API key (Klaviyo → Settings → API keys → Create Private API Key), e.g. in user secrets, a secret store or the environment variable Klaviyo__ApiKey (the section Klaviyo, key ApiKey).");
+        else if (ApiKey.Trim() != ApiKey || ApiKey.Any(char.IsWhiteSpace))
+            problems.Add("Klaviyo:ApiKey contains white space. Copy the private key again without spaces or line breaks.");
         if (BaseUrl is null || !BaseUrl.IsAbsoluteUri)
-            throw new KlaviyoConfigurationException($"Klaviyo:BaseUrl must be an absolute URL such as {KlaviyoApi.ProductionBaseUrl}.");
-        if (BaseUrl.Scheme != Uri.UriSchemeHttps && !(BaseUrl.Scheme == Uri.UriSchemeHttp && BaseUrl.IsLoopback))
-            throw new KlaviyoConfigurationException($"Klaviyo:BaseUrl '{BaseUrl.GetLeftPart(UriPartial.Authority)}' is not HTTPS. Your API key would travel in clear text; use https:// (plain http is allowed only on loopback, for the emulator).");
+            problems.Add($"Klaviyo:BaseUrl must be an absolute URL such as {KlaviyoApi.ProductionBaseUrl}.");
+        else if (BaseUrl.Scheme != Uri.UriSchemeHttps && !(BaseUrl.Scheme == Uri.UriSchemeHttp && BaseUrl.IsLoopback))
+            problems.Add($"Klaviyo:BaseUrl '{BaseUrl.GetLeftPart(UriPartial.Authority)}' is not HTTPS. Your API key would travel in clear text; use https:// (plain http is allowed only on loopback, for the emulator).");
         if (string.IsNullOrWhiteSpace(Revision) || Revision.Length < 10 || !DateOnly.TryParseExact(Revision[..10], "yyyy-MM-dd", out _))
-            throw new KlaviyoConfigurationException($"Klaviyo:Revision '{Revision}' is not a Klaviyo API revision (YYYY-MM-DD, e.g. {KlaviyoApi.Revision}).");
+            problems.Add($"Klaviyo:Revision '{Revision}' is not a Klaviyo API revision (YYYY-MM-DD, e.g. {KlaviyoApi.Revision}).");
         if (string.IsNullOrWhiteSpace(PageEventName) || PageEventName.Length >= 128)
-            throw new KlaviyoConfigurationException("Klaviyo:PageEventName must be 1–127 characters.");
+            problems.Add("Klaviyo:PageEventName must be 1–127 characters.");
         if (string.IsNullOrWhiteSpace(ScreenEventName) || ScreenEventName.Length >= 128)
-            throw new KlaviyoConfigurationException("Klaviyo:ScreenEventName must be 1–127 characters.");
+            problems.Add("Klaviyo:ScreenEventName must be 1–127 characters.");
         if (DefaultPhoneRegion is { } region && (region.Length != 2 || !region.All(char.IsAsciiLetterUpper)))
-            throw new KlaviyoConfigurationException($"Klaviyo:DefaultPhoneRegion '{region}' must be an ISO-3166 alpha-2 code in capitals, such as US or DE.");
+            problems.Add($"Klaviyo:DefaultPhoneRegion '{region}' must be an ISO-3166 alpha-2 code in capitals, such as US or DE.");
         if (ShutdownTimeout < TimeSpan.Zero || RequestTimeout <= TimeSpan.Zero)
-            throw new KlaviyoConfigurationException("Klaviyo:ShutdownTimeout must be ≥ 0 and Klaviyo:RequestTimeout > 0.");
+            problems.Add("Klaviyo:ShutdownTimeout must be ≥ 0 and Klaviyo:RequestTimeout > 0.");
+        if (PausedProbeInterval <= TimeSpan.Zero)
+            problems.Add("Klaviyo:PausedProbeInterval must be > 0 (the default is 30 s).");
         if (MaxAttempts < 1)
-            throw new KlaviyoConfigurationException("Klaviyo:MaxAttempts must be at least 1.");
+            problems.Add("Klaviyo:MaxAttempts must be at least 1.");
         if (RetryBaseDelay < TimeSpan.Zero || MaxRetryDelay < RetryBaseDelay || MaxItemAge <= TimeSpan.Zero)
-            throw new KlaviyoConfigurationException("Klaviyo:RetryBaseDelay must be ≥ 0, MaxRetryDelay ≥ RetryBaseDelay and MaxItemAge > 0.");
+            problems.Add("Klaviyo:RetryBaseDelay must be ≥ 0, MaxRetryDelay ≥ RetryBaseDelay and MaxItemAge > 0.");
         if (QueueCapacity < 1)
-            throw new KlaviyoConfigurationException("Klaviyo:QueueCapacity must be at least 1.");
+            problems.Add("Klaviyo:QueueCapacity must be at least 1.");
         if (!Enum.IsDefined(QueueStorage))
-            throw new KlaviyoConfigurationException($"Klaviyo:QueueStorage '{QueueStorage}' is not one of Disk, Memory.");
+            problems.Add($"Klaviyo:QueueStorage '{QueueStorage}' is not one of Disk, Memory.");
         if (QueuePath is not null && QueueStorage == QueueStorage.Memory)
-            throw new KlaviyoConfigurationException("Klaviyo:QueuePath is set but Klaviyo:QueueStorage is Memory. Remove one: a path means the durable queue on disk.");
+            problems.Add("Klaviyo:QueuePath is set but Klaviyo:QueueStorage is Memory. Remove one: a path means the durable queue on disk.");
         if (QueueStorage == QueueStorage.Disk)
         {
             var queue = CreateDurableQueueOptions();
             if (QueuePath is null) queue.Path = "(default location)";
-            queue.Validate();
+            try
+            {
+                queue.Validate();
+            }
+            catch (KlaviyoConfigurationException ex)
+            {
+                problems.Add(ex.Message);
+            }
         }
         if (!Enum.IsDefined(DeliveryMode))
-            throw new KlaviyoConfigurationException($"Klaviyo:DeliveryMode '{DeliveryMode}' is not one of Batched, LowLatency, BulkForwarding.");
+            problems.Add($"Klaviyo:DeliveryMode '{DeliveryMode}' is not one of Batched, LowLatency, BulkForwarding.");
         if (FlushCount is < 1)
-            throw new KlaviyoConfigurationException("Klaviyo:FlushCount must be at least 1 (or unset for the mode's default: 1,000 batched, 100 bulk forwarding).");
+            problems.Add("Klaviyo:FlushCount must be at least 1 (or unset for the mode's default: 1,000 batched, 100 bulk forwarding).");
         if (FlushInterval is { } interval && interval < TimeSpan.Zero)
-            throw new KlaviyoConfigurationException("Klaviyo:FlushInterval must be ≥ 0 (or unset for the mode's default: 1 s batched, 16 h bulk forwarding).");
+            problems.Add("Klaviyo:FlushInterval must be ≥ 0 (or unset for the mode's default: 1 s batched, 16 h bulk forwarding).");
         if (FlushBytes < 1 || FlushBytes > BatchComposer.MaxBodyBytes)
-            throw new KlaviyoConfigurationException($"Klaviyo:FlushBytes must be between 1 and {BatchComposer.MaxBodyBytes:N0} (Klaviyo's 5 MB payload limit).");
+            problems.Add($"Klaviyo:FlushBytes must be between 1 and {BatchComposer.MaxBodyBytes:N0} (Klaviyo's 5 MB payload limit).");
         if (MaxConcurrentBatches < 1)
-            throw new KlaviyoConfigurationException("Klaviyo:MaxConcurrentBatches must be at least 1.");
+            problems.Add("Klaviyo:MaxConcurrentBatches must be at least 1.");
         if (RateLimits is null)
-            throw new KlaviyoConfigurationException("Klaviyo:RateLimits must be set (remove the null to use Klaviyo's published tiers).");
-        foreach (var (name, tier) in new[] { ("ProfileImport", RateLimits.ProfileImport), ("Events", RateLimits.Events), ("ProfileBulkImport", RateLimits.ProfileBulkImport), ("EventBulkCreate", RateLimits.EventBulkCreate), ("ImportJobReads", RateLimits.ImportJobReads),
+            problems.Add("Klaviyo:RateLimits must be set (remove the null to use Klaviyo's published tiers).");
+        else foreach (var (name, tier) in new[] { ("ProfileImport", RateLimits.ProfileImport), ("Events", RateLimits.Events), ("ProfileBulkImport", RateLimits.ProfileBulkImport), ("EventBulkCreate", RateLimits.EventBulkCreate), ("ImportJobReads", RateLimits.ImportJobReads),
                      ("ListMembership", RateLimits.ListMembership), ("ProfileReads", RateLimits.ProfileReads), ("Subscriptions", RateLimits.Subscriptions), ("Deletions", RateLimits.Deletions) })
         {
             if (tier is null || tier.PerSecond < 1 || tier.PerMinute < 1)
-                throw new KlaviyoConfigurationException($"Klaviyo:RateLimits:{name} needs PerSecond ≥ 1 and PerMinute ≥ 1 (Klaviyo's tiers are in the endpoint's x-klaviyo-ratelimit, e.g. 10/s and 150/m for bulk jobs).");
+                problems.Add($"Klaviyo:RateLimits:{name} needs PerSecond ≥ 1 and PerMinute ≥ 1 (Klaviyo's tiers are in the endpoint's x-klaviyo-ratelimit, e.g. 10/s and 150/m for bulk jobs).");
         }
         if (!(RateLimitTimeScale > 0) || double.IsInfinity(RateLimitTimeScale))
-            throw new KlaviyoConfigurationException("Klaviyo:RateLimitTimeScale must be a positive number (1 for Klaviyo; the emulator's --time-scale for a compressed emulator).");
+            problems.Add("Klaviyo:RateLimitTimeScale must be a positive number (1 for Klaviyo; the emulator's --time-scale for a compressed emulator).");
         if (JobPollInterval <= TimeSpan.Zero || JobFollowTimeout < TimeSpan.Zero)
-            throw new KlaviyoConfigurationException("Klaviyo:JobPollInterval must be > 0 and Klaviyo:JobFollowTimeout ≥ 0.");
+            problems.Add("Klaviyo:JobPollInterval must be > 0 and Klaviyo:JobFollowTimeout ≥ 0.");
         if (AudienceFlushCount < 1 || AudienceFlushCount > AudienceBatching.MaxListChangesPerCall)
-            throw new KlaviyoConfigurationException($"Klaviyo:AudienceFlushCount must be between 1 and {AudienceBatching.MaxListChangesPerCall:N0} (Klaviyo takes at most 1,000 profiles per list change; mParticle's default is 100).");
+            problems.Add($"Klaviyo:AudienceFlushCount must be between 1 and {AudienceBatching.MaxListChangesPerCall:N0} (Klaviyo takes at most 1,000 profiles per list change; mParticle's default is 100).");
         if (AudienceFlushInterval < TimeSpan.Zero)
-            throw new KlaviyoConfigurationException("Klaviyo:AudienceFlushInterval must be ≥ 0 (mParticle's default is 16 hours).");
+            problems.Add("Klaviyo:AudienceFlushInterval must be ≥ 0 (mParticle's default is 16 hours).");
         if (ProfileIdCacheSize < 0 || AudienceMembershipCacheSize < 0)
-            throw new KlaviyoConfigurationException("Klaviyo:ProfileIdCacheSize and Klaviyo:AudienceMembershipCacheSize must be ≥ 0 (0 turns the cache off).");
+            problems.Add("Klaviyo:ProfileIdCacheSize and Klaviyo:AudienceMembershipCacheSize must be ≥ 0 (0 turns the cache off).");
         if (!Enum.IsDefined(UnsubscribeOutsideList))
-            throw new KlaviyoConfigurationException($"Klaviyo:UnsubscribeOutsideList '{UnsubscribeOutsideList}' is not one of Skip, Reject, UnsubscribeGlobally.");
-        CheckListId("DefaultListId", DefaultListId);
+            problems.Add($"Klaviyo:UnsubscribeOutsideList '{UnsubscribeOutsideList}' is not one of Skip, Reject, UnsubscribeGlobally.");
+        CheckListId(problems, "DefaultListId", DefaultListId);
         foreach (var (setting, lists) in new[] { ("AudienceLists", AudienceLists), ("ComputedAudienceLists", ComputedAudienceLists) })
         {
             if (lists is null)
-                throw new KlaviyoConfigurationException($"Klaviyo:{setting} must not be null (leave it empty when you map no audiences).");
+            {
+                problems.Add($"Klaviyo:{setting} must not be null (leave it empty when you map no audiences).");
+                continue;
+            }
             foreach (var pair in lists)
             {
                 if (string.IsNullOrWhiteSpace(pair.Key))
-                    throw new KlaviyoConfigurationException($"Klaviyo:{setting} has an entry without an audience name.");
-                CheckListId($"{setting}:{pair.Key}", pair.Value);
+                    problems.Add($"Klaviyo:{setting} has an entry without an audience name.");
+                else CheckListId(problems, $"{setting}:{pair.Key}", pair.Value);
             }
         }
         if (ConsentMapping is null)
-            throw new KlaviyoConfigurationException("Klaviyo:ConsentMapping must not be null (leave it empty to use only email_marketing, sms_marketing and sms_transactional).");
-        foreach (var pair in ConsentMapping)
+            problems.Add("Klaviyo:ConsentMapping must not be null (leave it empty to use only email_marketing, sms_marketing and sms_transactional).");
+        else foreach (var pair in ConsentMapping)
             if (!Enum.IsDefined(pair.Value))
-                throw new KlaviyoConfigurationException($"Klaviyo:ConsentMapping maps '{pair.Key}' to '{pair.Value}'. Use EmailMarketing, SmsMarketing or SmsTransactional.");
-        foreach (var pair in PropertyMapping)
-            if (pair.Value == ProfileField.None)
-                throw new KlaviyoConfigurationException($"Klaviyo:PropertyMapping maps '{pair.Key}' to None. Use a ProfileField name such as FirstName or PhoneNumber, or remove the entry.");
+                problems.Add($"Klaviyo:ConsentMapping maps '{pair.Key}' to '{pair.Value}'. Use EmailMarketing, SmsMarketing or SmsTransactional.");
+        if (PropertyMapping is not null)
+            foreach (var pair in PropertyMapping)
+                if (pair.Value == ProfileField.None)
+                    problems.Add($"Klaviyo:PropertyMapping maps '{pair.Key}' to None. Use a ProfileField name such as FirstName or PhoneNumber, or remove the entry.");
+        return problems;
     }
 
-    private static void CheckListId(string setting, string? listId)
+    private static void CheckListId(List<string> problems, string setting, string? listId)
     {
         if (listId is null) return;
         if (string.IsNullOrWhiteSpace(listId) || listId.Length > 64 || !listId.All(char.IsAsciiLetterOrDigit))
-            throw new KlaviyoConfigurationException($"Klaviyo:{setting} '{listId}' is not a Klaviyo list id (letters and digits such as Y6nRLr; Klaviyo → Lists & segments → the list → Settings → List ID).");
+            problems.Add($"Klaviyo:{setting} '{listId}' is not a Klaviyo list id (letters and digits such as Y6nRLr; Klaviyo → Lists & segments → the list → Settings → List ID).");
     }
 
     /// <summary>A description of the settings with the API key redacted.</summary>

@@ -41,9 +41,12 @@ internal sealed class DeliveryPipeline : IAsyncDisposable
     private long _forceUntil = -1;
     private Task? _worker;
 
+    private readonly DeliveryGate _gate;
+
     public DeliveryPipeline(IEventQueue queue, IBatchSender sender, OutcomeReporter reporter, FlushTracker tracker,
-        KlaviyoDestinationOptions options, TimeProvider time, ILogger logger, KlaviyoMetrics metrics)
+        KlaviyoDestinationOptions options, TimeProvider time, ILogger logger, KlaviyoMetrics metrics, DeliveryGate gate)
     {
+        _gate = gate;
         _queue = queue;
         _sender = sender;
         _reporter = reporter;
@@ -142,7 +145,10 @@ internal sealed class DeliveryPipeline : IAsyncDisposable
         {
             // Shutdown: a durable queue keeps what is not finished for the next run; the in-memory queue cannot.
             if (!_queue.IsDurable)
-                foreach (var item in batch.Items) Finish(item, DeliveryStatus.Expired, ShutdownReason, null);
+            {
+                var reason = _gate.State == DeliveryState.Running ? ShutdownReason : $"{ShutdownReason} Delivery was paused ({_gate.State}): {_gate.Reason}";
+                foreach (var item in batch.Items) Finish(item, DeliveryStatus.Expired, reason, null);
+            }
         }
         catch (Exception ex)
         {
@@ -191,10 +197,18 @@ internal sealed class DeliveryPipeline : IAsyncDisposable
     /// <summary>Sends a batch once and settles what can be settled; returns what must be sent next (or null).</summary>
     private async Task<Batch?> SendOnceAsync(Batch batch, Stack<Batch> work, CancellationToken token)
     {
+        // Paused (key refused, Klaviyo down): nothing is sent until the gate's probe finds Klaviyo answering again.
+        await _gate.WhenRunningAsync(token).ConfigureAwait(false);
         foreach (var item in batch.Items) item.Item.Attempts++;
         var endpoint = KlaviyoTransport.Name(batch.Endpoint);
         var result = await _sender.SendAsync(batch, token).ConfigureAwait(false);
         var kind = batch.Items[0].Kind;
+        var state = _gate.Observe(result.StatusCode, result.Reason);
+        if (result.Verdict != BatchVerdict.Delivered && PauseKeeps(state, result))
+            return await KeepWhilePausedAsync(batch, kind, result, token).ConfigureAwait(false);
+        // A 429 is Klaviyo pacing everyone, never this item's fault: it waits (Retry-After) without spending an attempt.
+        if (result.Verdict == BatchVerdict.Retry && result.StatusCode == 429)
+            foreach (var item in batch.Items) item.Item.Attempts--;
         switch (result.Verdict)
         {
             case BatchVerdict.Delivered:
@@ -272,6 +286,36 @@ internal sealed class DeliveryPipeline : IAsyncDisposable
         }
     }
 
+    /// <summary>A refused key (401/403) or a failure while Klaviyo is down: the batch waits for the gate, it is not given up.</summary>
+    private static bool PauseKeeps(DeliveryState state, BatchResult result) => state switch
+    {
+        DeliveryState.CredentialsRefused => result.StatusCode is 401 or 403 || result.Verdict == BatchVerdict.Retry,
+        DeliveryState.KlaviyoUnavailable => result.Verdict == BatchVerdict.Retry,
+        _ => false,
+    };
+
+    /// <summary>
+    /// Keeps a batch through a pause: the attempt does not count, and only items older than
+    /// <see cref="KlaviyoDestinationOptions.MaxItemAge"/> are given up (dead letters). The rest is sent again once the gate opens.
+    /// </summary>
+    private async Task<Batch?> KeepWhilePausedAsync(Batch batch, ItemKind kind, BatchResult result, CancellationToken token)
+    {
+        var now = _time.GetUtcNow();
+        var remaining = new List<PendingItem>(batch.Count);
+        foreach (var item in batch.Items)
+        {
+            item.Item.Attempts--;
+            var age = now - item.FirstSeen;
+            if (age >= _options.MaxItemAge)
+                Finish(item, DeliveryStatus.Expired, $"Kept {age.TotalHours:0.#} h while delivery was paused, past MaxItemAge; last answer: {result.Reason}", result.Field, deadLetter: true);
+            else remaining.Add(item);
+        }
+        if (remaining.Count == 0) return null;
+        _metrics.Retry(KlaviyoTransport.Name(batch.Endpoint), remaining.Count);
+        foreach (var item in remaining) await _queue.RecordRetryAsync(item.Item, token).ConfigureAwait(false);
+        return remaining.Count == batch.Count ? batch : Batch.For(kind, remaining);
+    }
+
     /// <summary>Full-jitter exponential backoff, at least what Klaviyo asked for.</summary>
     internal TimeSpan RetryDelay(int attempt, TimeSpan? retryAfter)
     {
@@ -313,14 +357,15 @@ internal sealed class DeliveryPipeline : IAsyncDisposable
             _stop.Dispose();
             return;
         }
+        var reason = _gate.State == DeliveryState.Running ? ShutdownReason : $"{ShutdownReason} Delivery was paused ({_gate.State}): {_gate.Reason}";
         foreach (var item in held)
         {
-            Finish(item, DeliveryStatus.Expired, ShutdownReason, null);
+            Finish(item, DeliveryStatus.Expired, reason, null);
             await _queue.CompleteAsync(item.Item, CancellationToken.None).ConfigureAwait(false);
         }
         while (_queue.TryDequeue(out var left))
         {
-            _reporter.Report(new DeliveryOutcome(left.MessageId, left.Kind, DeliveryStatus.Expired, ShutdownReason, null, left.UniqueId, left.UserId, left.Warnings));
+            _reporter.Report(new DeliveryOutcome(left.MessageId, left.Kind, DeliveryStatus.Expired, reason, null, left.UniqueId, left.UserId, left.Warnings));
             _tracker.Close(left.Ticket);
         }
         await _timer.DisposeAsync().ConfigureAwait(false);

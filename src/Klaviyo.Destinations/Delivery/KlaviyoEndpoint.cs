@@ -29,4 +29,6 @@ internal enum KlaviyoEndpoint
     UnsubscribeJob,
     /// <summary><c>POST /api/data-privacy-deletion-jobs</c>.</summary>
     DeletionJob,
+    /// <summary><c>GET /api/accounts</c>: the key check and the probe of a paused delivery (tier XS: 1/s, 15/m).</summary>
+    GetAccounts,
 }

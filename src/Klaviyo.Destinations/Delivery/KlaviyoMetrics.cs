@@ -12,6 +12,7 @@ internal sealed class KlaviyoMetrics : IDisposable
     public const string MeterName = "Klaviyo.Destinations";
 
     private readonly Meter _meter;
+    private readonly bool _owned;
     private readonly Counter<long> _outcomes;
     private readonly Counter<long> _sent;
     private readonly Counter<long> _delivered;
@@ -25,6 +26,8 @@ internal sealed class KlaviyoMetrics : IDisposable
 
     public KlaviyoMetrics(IMeterFactory? factory = null)
     {
+        // A factory's meters belong to the factory (the host disposes them); ours we dispose.
+        _owned = factory is null;
         _meter = factory?.Create(MeterName) ?? new Meter(MeterName);
         _outcomes = _meter.CreateCounter<long>("klaviyo.destinations.outcomes", "{item}", "Final outcomes of message parts, by status and kind.");
         _sent = _meter.CreateCounter<long>("klaviyo.destinations.items.sent", "{item}", "Items put into requests to Klaviyo (retries included), by endpoint.");
@@ -63,7 +66,16 @@ internal sealed class KlaviyoMetrics : IDisposable
         _latency.Record(elapsed.TotalMilliseconds, Endpoint(endpoint), new KeyValuePair<string, object?>("status", status));
     }
 
+    /// <summary>Gauge <c>klaviyo.destinations.delivery.paused</c>: 1 while delivery is paused, tagged with the reason.</summary>
+    public void ObserveGate(DeliveryGate gate) =>
+        _meter.CreateObservableGauge("klaviyo.destinations.delivery.paused", () =>
+            new Measurement<int>(gate.State == DeliveryState.Running ? 0 : 1, new KeyValuePair<string, object?>("state", gate.State.ToString())),
+            "{pause}", "1 while delivery is paused because Klaviyo refuses the key (CredentialsRefused) or is down (KlaviyoUnavailable).");
+
     private static KeyValuePair<string, object?> Endpoint(string endpoint) => new("endpoint", endpoint);
 
-    public void Dispose() => _meter.Dispose();
+    public void Dispose()
+    {
+        if (_owned) _meter.Dispose();
+    }
 }

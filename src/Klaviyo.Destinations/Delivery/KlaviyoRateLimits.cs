@@ -37,12 +37,15 @@ public sealed class KlaviyoRateLimits
     /// <summary>Privacy deletions: <c>POST /api/data-privacy-deletion-jobs</c>, 3/s, 60/m.</summary>
     public KlaviyoRateTier Deletions { get; set; } = new(3, 60);
 
+    private static readonly KlaviyoRateTier s_accounts = new(1, 15);
+
     internal KlaviyoRateTier For(KlaviyoEndpoint endpoint) => endpoint switch
     {
         KlaviyoEndpoint.ListAdd or KlaviyoEndpoint.ListRemove => ListMembership,
         KlaviyoEndpoint.GetProfiles or KlaviyoEndpoint.GetListProfiles => ProfileReads,
         KlaviyoEndpoint.SubscribeJob or KlaviyoEndpoint.UnsubscribeJob => Subscriptions,
         KlaviyoEndpoint.DeletionJob => Deletions,
+        KlaviyoEndpoint.GetAccounts => s_accounts,
         KlaviyoEndpoint.ProfileImport => ProfileImport,
         KlaviyoEndpoint.Events => Events,
         KlaviyoEndpoint.ProfileBulkImport => ProfileBulkImport,

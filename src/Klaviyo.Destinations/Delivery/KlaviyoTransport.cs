@@ -7,7 +7,8 @@ namespace Klaviyo.Destinations;
 /// <summary>
 /// Every request to Klaviyo goes through here: it waits for the endpoint's <see cref="TokenBucket"/>, adds the
 /// private-key and revision headers, applies the request timeout, feeds 429s and <c>RateLimit-Remaining</c> back into
-/// the bucket and records metrics. Never throws for HTTP or network failures (they become status 0).
+/// the bucket and records metrics and a span. Never throws for anything the HttpClient pipeline throws (network
+/// failures, timeouts, a resilience handler's exceptions become status 0, "no answer"); only the caller's cancellation.
 /// </summary>
 internal sealed class KlaviyoTransport
 {
@@ -15,6 +16,7 @@ internal sealed class KlaviyoTransport
     private readonly HttpClient _http;
     private readonly KlaviyoDestinationOptions _options;
     private readonly AuthenticationHeaderValue _authorization;
+    private readonly TimeProvider _time;
 
     public KlaviyoTransport(HttpClient http, KlaviyoDestinationOptions options, KlaviyoMetrics? metrics, TimeProvider time)
     {
@@ -23,6 +25,7 @@ internal sealed class KlaviyoTransport
         Metrics = metrics;
         _authorization = new AuthenticationHeaderValue("Klaviyo-API-Key", options.ApiKey);
         Budgets = new RateBudgets(options.RateLimits, options.RateLimitTimeScale, time);
+        _time = time;
     }
 
     public RateBudgets Budgets { get; }
@@ -45,41 +48,59 @@ internal sealed class KlaviyoTransport
         request.Headers.Authorization = _authorization;
         request.Headers.TryAddWithoutValidation("revision", _options.Revision);
         request.Headers.Accept.ParseAdd(KlaviyoHttpSender.MediaType);
+        request.Headers.UserAgent.Add(KlaviyoTelemetry.UserAgent);
+        var ticket = new AttemptTicket();
+        request.Options.Set(AttemptTicket.Key, ticket);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_options.RequestTimeout);
         var started = Stopwatch.GetTimestamp();
         var name = Name(endpoint);
+        var activity = KlaviyoTelemetry.StartRequest(request.Method, name);
+        ApiAnswer answer;
         try
         {
             using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, timeout.Token).ConfigureAwait(false);
-            var status = (int)response.StatusCode;
             var content = await response.Content.ReadAsByteArrayAsync(timeout.Token).ConfigureAwait(false);
-            Metrics?.RequestFinished(name, status, Stopwatch.GetElapsedTime(started));
-            TimeSpan? retryAfter = null;
-            if (status == 429)
-            {
-                retryAfter = RetryAfter(response);
-                bucket.Throttled(retryAfter);
-            }
-            else
-            {
-                if (status >= 500) retryAfter = RetryAfter(response);
-                if (Header(response, "RateLimit-Remaining") is { } remaining &&
-                    int.TryParse(remaining, NumberStyles.Integer, CultureInfo.InvariantCulture, out var left))
-                    bucket.Observe(left);
-            }
-            return new ApiAnswer(status, response.ReasonPhrase, content, retryAfter, null);
+            var status = (int)response.StatusCode;
+            answer = Settle(bucket, status, response.ReasonPhrase, content, status is 429 or >= 500 ? RetryAfter(response, _time) : null, Header(response, "RateLimit-Remaining"));
+        }
+        catch (OuterRetryRefusedException) when (ticket.Answer is { } first)
+        {
+            // An outer handler retried our attempt: what Klaviyo answered our one pass is the answer.
+            answer = Settle(bucket, first.Status, first.ReasonPhrase, first.Body, first.Status is 429 or >= 500 ? first.RetryAfter : null, first.RateLimitRemaining);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            Metrics?.RequestFinished(name, 0, Stopwatch.GetElapsedTime(started));
-            return new ApiAnswer(0, null, [], null, $"Klaviyo did not answer within {_options.RequestTimeout.TotalSeconds:0.###} s.");
+            answer = new ApiAnswer(0, null, [], null, $"Klaviyo did not answer within {_options.RequestTimeout.TotalSeconds:0.###} s.");
         }
         catch (HttpRequestException ex)
         {
-            Metrics?.RequestFinished(name, 0, Stopwatch.GetElapsedTime(started));
-            return new ApiAnswer(0, null, [], null, $"Connection to Klaviyo failed: {ex.Message}");
+            answer = new ApiAnswer(0, null, [], null, $"Connection to Klaviyo failed: {ex.Message}");
         }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            // Whatever else the HttpClient pipeline throws (a resilience handler's TimeoutRejectedException or
+            // BrokenCircuitException, an app's handler): no answer from Klaviyo, so our own retry decides.
+            answer = new ApiAnswer(0, null, [], null, ex is OuterRetryRefusedException
+                ? "Klaviyo did not answer (an outer handler in the HttpClient pipeline gave up on the attempt and retried it)."
+                : $"The HttpClient pipeline failed without an answer from Klaviyo: {ex.GetType().Name}: {ex.Message}");
+        }
+        catch (OperationCanceledException)
+        {
+            KlaviyoTelemetry.Finish(activity, 0, "cancelled");
+            throw;
+        }
+        Metrics?.RequestFinished(name, answer.Status, Stopwatch.GetElapsedTime(started));
+        KlaviyoTelemetry.Finish(activity, answer.Status, answer.Failure);
+        return answer;
+    }
+
+    /// <summary>Feeds a 429 or <c>RateLimit-Remaining</c> back into the bucket and builds the answer.</summary>
+    private static ApiAnswer Settle(TokenBucket bucket, int status, string? reasonPhrase, byte[] content, TimeSpan? retryAfter, string? remaining)
+    {
+        if (status == 429) bucket.Throttled(retryAfter);
+        else if (remaining is not null && int.TryParse(remaining, NumberStyles.Integer, CultureInfo.InvariantCulture, out var left)) bucket.Observe(left);
+        return new ApiAnswer(status, reasonPhrase, content, retryAfter, null);
     }
 
     /// <summary>The endpoint's path template, as metrics tag it.</summary>
@@ -97,11 +118,12 @@ internal sealed class KlaviyoTransport
         KlaviyoEndpoint.SubscribeJob => "/api/profile-subscription-bulk-create-jobs",
         KlaviyoEndpoint.UnsubscribeJob => "/api/profile-subscription-bulk-delete-jobs",
         KlaviyoEndpoint.DeletionJob => "/api/data-privacy-deletion-jobs",
+        KlaviyoEndpoint.GetAccounts => "/api/accounts",
         _ => "/api/profile-bulk-import-jobs/{id}/import-errors",
     };
 
     /// <summary>The wait Klaviyo asked for: the emulator's exact (time-compressed) milliseconds when present, else Retry-After.</summary>
-    internal static TimeSpan? RetryAfter(HttpResponseMessage response)
+    internal static TimeSpan? RetryAfter(HttpResponseMessage response, TimeProvider? time = null)
     {
         if (Header(response, "X-Emulator-Retry-After-Ms") is { } ms &&
             double.TryParse(ms, NumberStyles.Float, CultureInfo.InvariantCulture, out var milliseconds))
@@ -109,7 +131,7 @@ internal sealed class KlaviyoTransport
         if (response.Headers.RetryAfter is { } retryAfter)
         {
             if (retryAfter.Delta is { } delta) return delta;
-            if (retryAfter.Date is { } date) return date - DateTimeOffset.UtcNow;
+            if (retryAfter.Date is { } date) return date - (time ?? TimeProvider.System).GetUtcNow();
         }
         return null;
     }

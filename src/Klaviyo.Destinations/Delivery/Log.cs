@@ -43,4 +43,7 @@ internal static partial class Log
 
     [LoggerMessage(13, LogLevel.Error, "Delivery of {Batch} failed unexpectedly; its items are reported as expired")]
     public static partial void BatchFailed(ILogger logger, Exception exception, string batch);
+
+    [LoggerMessage(14, LogLevel.Warning, "Rejected {Kind} of message {MessageId}: {Reason}")]
+    public static partial void RejectedWithoutField(ILogger logger, ItemKind kind, string messageId, string? reason);
 }

@@ -21,6 +21,7 @@ internal sealed class OutcomeReporter(Action<DeliveryOutcome>? callback, ILogger
                 else
                     Log.Delivered(logger, outcome.Kind, outcome.UniqueId, outcome.MessageId);
                 break;
+            case DeliveryStatus.Rejected when outcome.Field is null: Log.RejectedWithoutField(logger, outcome.Kind, outcome.MessageId, outcome.Reason); break;
             case DeliveryStatus.Rejected: Log.Rejected(logger, outcome.Kind, outcome.MessageId, outcome.Field, outcome.Reason); break;
             case DeliveryStatus.Expired: Log.Expired(logger, outcome.Kind, outcome.MessageId, outcome.Reason); break;
             case DeliveryStatus.Skipped: Log.Skipped(logger, outcome.MessageId, outcome.Reason); break;

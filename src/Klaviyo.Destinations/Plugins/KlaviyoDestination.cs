@@ -32,7 +32,10 @@ public sealed class KlaviyoDestination : IDestinationPlugin
         IBatchSender batches = sender is KlaviyoHttpSender http
             ? new HttpBatchSender(http.Transport, options, time, logger)
             : new SingleItemBatchSender(sender);
-        _pipeline = new DeliveryPipeline(queue, batches, _reporter, _tracker, options, time, logger, metrics);
+        Transport = (sender as KlaviyoHttpSender)?.Transport;
+        Gate = new DeliveryGate(Transport is { } transport ? ct => KeyCheck.SendAsync(transport, ct) : null, options.RetryBaseDelay, options.PausedProbeInterval, time, logger);
+        metrics.ObserveGate(Gate);
+        _pipeline = new DeliveryPipeline(queue, batches, _reporter, _tracker, options, time, logger, metrics, Gate);
         if (queue is IQueueFeedback feedback)
         {
             feedback.Dropped = OnDropped;
@@ -51,6 +54,25 @@ public sealed class KlaviyoDestination : IDestinationPlugin
 
     /// <summary>Whether accepted items survive a crash (the queue is durable, see <c>docs/durability.md</c>).</summary>
     public bool IsDurable => _queue.IsDurable;
+
+    /// <summary>
+    /// Whether delivery runs or is paused because Klaviyo refuses the key or is down; paused delivery keeps every item
+    /// and resumes by itself (see <see cref="DeliveryState"/>).
+    /// </summary>
+    public DeliveryState State => Gate.State;
+
+    /// <summary>Klaviyo's answer that paused delivery, while <see cref="State"/> is not <see cref="DeliveryState.Running"/>.</summary>
+    public string? PauseReason => Gate.Reason;
+
+    /// <summary>Since when delivery is paused, while it is.</summary>
+    public DateTimeOffset? PausedSince => Gate.PausedSince;
+
+    /// <summary>The durable queue, when this destination uses the built-in one (disk budget, dead letters).</summary>
+    public SqliteEventQueue? DurableQueue => _queue as SqliteEventQueue;
+
+    internal DeliveryGate Gate { get; }
+
+    internal KlaviyoTransport? Transport { get; }
 
     /// <inheritdoc />
     public AnalyticsMessage? Execute(AnalyticsMessage message)
@@ -112,15 +134,26 @@ public sealed class KlaviyoDestination : IDestinationPlugin
     /// <summary>
     /// Sends pending batches now and completes when every item accepted before the call has an outcome. With a durable
     /// queue that includes every item stored at the time of the call: those an earlier run left, and replayed dead letters.
+    /// Also completes when delivery is paused because Klaviyo refuses the key (<see cref="DeliveryState.CredentialsRefused"/>):
+    /// the items are kept and delivered once the key works, and a flush at shutdown does not wait for a key to be fixed.
+    /// While Klaviyo is down (<see cref="DeliveryState.KlaviyoUnavailable"/>) it waits for Klaviyo to answer: pass a
+    /// token to bound it (disposal bounds it by <see cref="KlaviyoDestinationOptions.ShutdownTimeout"/>).
     /// </summary>
     public Task FlushAsync(CancellationToken cancellationToken)
     {
         _pipeline.RequestFlush();
         var accepted = _tracker.WhenAllOpenedSoFarClosed(cancellationToken);
-        if (_feedback is null) return accepted;
         // Items this run did not accept (an earlier run's, replayed dead letters) have no ticket: the queue answers for them.
-        var stored = _feedback.WhenStoredItemsFinishedAsync(cancellationToken);
-        return stored.IsCompleted ? accepted : Task.WhenAll(accepted, stored);
+        var stored = _feedback?.WhenStoredItemsFinishedAsync(cancellationToken);
+        var all = stored is null || stored.IsCompleted ? accepted : Task.WhenAll(accepted, stored);
+        if (all.IsCompleted) return all;
+        var paused = Gate.WhenCredentialsRefused;
+        return paused.IsCompleted ? Task.CompletedTask : WhenAllOrPausedAsync(all, paused);
+    }
+
+    private static async Task WhenAllOrPausedAsync(Task all, Task paused)
+    {
+        if (await Task.WhenAny(all, paused).ConfigureAwait(false) == all) await all.ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -138,6 +171,7 @@ public sealed class KlaviyoDestination : IDestinationPlugin
             }
         }
         await _pipeline.DisposeAsync().ConfigureAwait(false);
+        await Gate.DisposeAsync().ConfigureAwait(false);
         await _queue.DisposeAsync().ConfigureAwait(false);
         _metrics.Dispose();
     }

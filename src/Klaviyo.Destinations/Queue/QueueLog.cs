@@ -40,4 +40,13 @@ internal static partial class QueueLog
 
     [LoggerMessage(112, LogLevel.Information, "Durable queue at its default location {Path} (set Klaviyo:QueuePath to choose the file, or Klaviyo:QueueStorage = Memory for an ephemeral host)")]
     public static partial void DefaultQueue(ILogger logger, string path);
+
+    [LoggerMessage(113, LogLevel.Warning, "Durable queue {From} (the default location of an earlier version, keyed by the API key) was adopted: moved to {To}; its items are sent from there")]
+    public static partial void LegacyQueueAdopted(ILogger logger, string from, string to);
+
+    [LoggerMessage(114, LogLevel.Warning, "Durable queue {Path} was left at an earlier version's default location for another API key or base URL; its items are not sent. Deliver them with 'klaviyo-dest drain --queue-path {Path} --api-key <that key>', then delete the folder")]
+    public static partial void LegacyQueueLeft(ILogger logger, string path);
+
+    [LoggerMessage(115, LogLevel.Warning, "Could not look at the earlier default queue location {Path}: {Error}")]
+    public static partial void LegacyQueueUnreadable(ILogger logger, string path, string error);
 }

@@ -97,7 +97,14 @@ public sealed class SqliteEventQueue : IEventQueue, IQueueFeedback
         _time = timeProvider ?? TimeProvider.System;
         Path = System.IO.Path.GetFullPath(options.Path);
         var directory = System.IO.Path.GetDirectoryName(Path);
-        if (!string.IsNullOrEmpty(directory)) Directory.CreateDirectory(directory);
+        try
+        {
+            if (!string.IsNullOrEmpty(directory)) Directory.CreateDirectory(directory);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new KlaviyoConfigurationException($"The durable queue's directory '{directory}' cannot be created: {ex.Message} Set Klaviyo:QueuePath to a file in a directory the app can write (a mounted volume in a container).");
+        }
         _lock = ownerLock ?? QueueLock.Acquire(Path);
         try
         {

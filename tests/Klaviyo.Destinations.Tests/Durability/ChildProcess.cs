@@ -52,6 +52,9 @@ internal sealed class ChildProcess : IAsyncDisposable
 
     public void CloseInput() => _process.StandardInput.Close();
 
+    /// <summary>The process id (to signal it).</summary>
+    public int Id => _process.Id;
+
     /// <summary>SIGKILL on Unix: no finalizers, no flush, no dispose.</summary>
     public void Kill() => _process.Kill(entireProcessTree: true);
 

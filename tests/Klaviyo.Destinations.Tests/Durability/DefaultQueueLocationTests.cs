@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Klaviyo.Emulator;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Klaviyo.Destinations.Tests.Durability;
@@ -24,14 +25,14 @@ public sealed class DefaultQueueLocationTests : IAsyncLifetime
     private static KlaviyoDestinationOptions Options(string key, string url = "https://a.klaviyo.com") => new() { ApiKey = key, BaseUrl = new Uri(url) };
 
     [Fact]
-    public async Task Without_a_path_the_queue_lives_per_app_and_account_and_a_concurrent_instance_takes_the_next_slot()
+    public async Task Without_a_path_the_queue_lives_per_app_and_Klaviyo_address_and_a_concurrent_instance_takes_the_next_slot()
     {
         var options = Options("pk_default_location_secret");
         var directory = DefaultQueueLocation.Directory(options, _root.Path);
         var app = System.Reflection.Assembly.GetEntryAssembly()?.GetName().Name ?? "app";
         Assert.Equal(Path.Combine(_root.Path, "Klaviyo.Destinations", app), Path.GetDirectoryName(directory));
         Assert.DoesNotContain("secret", directory);
-        Assert.Matches(@"account-[0-9a-f]{12}$", directory);
+        Assert.Equal("a.klaviyo.com", Path.GetFileName(directory));
 
         await using (var first = DefaultQueueLocation.Open(options, NullLogger.Instance, TimeProvider.System, _root.Path))
         {
@@ -43,9 +44,43 @@ public sealed class DefaultQueueLocationTests : IAsyncLifetime
         await using (var again = DefaultQueueLocation.Open(options, NullLogger.Instance, TimeProvider.System, _root.Path))
             Assert.Equal(Path.Combine(directory, "queue.db"), again.Path);
 
-        // Another account, or the same key against another address, never shares the queue.
-        Assert.NotEqual(directory, DefaultQueueLocation.Directory(Options("pk_other_account_secret"), _root.Path));
-        Assert.NotEqual(directory, DefaultQueueLocation.Directory(Options("pk_default_location_secret", "http://127.0.0.1:5080"), _root.Path));
+        // A rotated key keeps the queue; another address (the emulator) never shares it.
+        Assert.Equal(directory, DefaultQueueLocation.Directory(Options("pk_rotated_key_secret"), _root.Path));
+        Assert.EndsWith("127.0.0.1-5080", DefaultQueueLocation.Directory(Options("pk_default_location_secret", "http://127.0.0.1:5080"), _root.Path));
+    }
+
+    [Fact]
+    public async Task A_queue_under_the_earlier_key_based_default_is_adopted_and_others_are_reported()
+    {
+        var options = Options("pk_legacy_secret");
+        var legacy = DefaultQueueLocation.LegacyDirectory(options, _root.Path);
+        Assert.Matches(@"account-[0-9a-f]{12}$", legacy);
+        await using (var earlier = new SqliteEventQueue(Path.Combine(legacy, "queue.db")))
+        {
+            for (var n = 0; n < 7; n++)
+            {
+                var item = QueueItems.Event("u", n);
+                Assert.True(earlier.TryEnqueue(item));
+                Assert.True(await earlier.WhenDurableAsync(item, CancellationToken.None));
+            }
+        }
+        var otherKeys = DefaultQueueLocation.LegacyDirectory(Options("pk_some_other_key"), _root.Path);
+        await using (new SqliteEventQueue(Path.Combine(otherKeys, "queue.db")))
+        {
+        }
+        var logs = new CapturingLoggerProvider();
+        using var loggers = LoggerFactory.Create(l => l.AddProvider(logs));
+
+        await using (var adopted = DefaultQueueLocation.Open(options, loggers.CreateLogger("test"), TimeProvider.System, _root.Path))
+        {
+            Assert.Equal(Path.Combine(DefaultQueueLocation.Directory(options, _root.Path), "queue.db"), adopted.Path);
+            Assert.Equal(7, adopted.StoredCount);
+        }
+        Assert.False(Directory.Exists(legacy));
+        Assert.Contains(logs.Entries, e => e.Contains("was adopted", StringComparison.Ordinal) && e.Contains(legacy, StringComparison.Ordinal));
+        Assert.Contains(logs.Entries, e => e.Contains("klaviyo-dest drain --queue-path", StringComparison.Ordinal) && e.Contains(otherKeys, StringComparison.Ordinal));
+        Assert.True(File.Exists(Path.Combine(otherKeys, "queue.db")));   // left alone: it belongs to another key
+        Assert.DoesNotContain(logs.Entries, e => e.Contains("secret", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -86,7 +121,7 @@ public sealed class DefaultQueueLocationTests : IAsyncLifetime
     [Fact]
     public async Task A_client_with_default_settings_is_durable_and_the_next_run_delivers_what_the_last_one_left()
     {
-        // The real default location (LocalApplicationData); a key of its own keeps this test's directory apart.
+        // The real default location (LocalApplicationData); this test's emulator port keeps its directory apart.
         var key = "pk_default_" + Guid.NewGuid().ToString("N");
         var options = new KlaviyoDestinationOptions
         {

@@ -101,17 +101,20 @@ public sealed class EmulatorEndToEndTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_wrong_key_is_a_permanent_failure_and_the_key_is_not_in_the_reason()
+    public async Task A_wrong_key_pauses_delivery_instead_of_rejecting_and_the_key_is_not_in_the_reason()
     {
         await using var restricted = await KlaviyoEmulator.StartAsync(new KlaviyoEmulatorOptions { ValidApiKeys = new HashSet<string> { "pk_right" } });
         var outcomes = new ConcurrentQueue<DeliveryOutcome>();
         await using (var analytics = new Analytics(new KlaviyoDestinationOptions { QueueStorage = QueueStorage.Memory, ApiKey = "pk_wrong_secret_value", BaseUrl = restricted.BaseAddress, OnOutcome = outcomes.Enqueue }))
         {
             analytics.Identify("u", new Dictionary<string, object?> { ["email"] = "k@example.com" });
-            await analytics.FlushAsync();
+            await analytics.FlushAsync();   // returns once delivery is paused: the item is kept, not rejected
+            Assert.Equal(DeliveryState.CredentialsRefused, analytics.Destination.State);
+            Assert.Empty(outcomes);
         }
+        // The in-memory queue cannot keep it past disposal: it expires, saying why delivery was paused.
         var outcome = Assert.Single(outcomes);
-        Assert.Equal(DeliveryStatus.Rejected, outcome.Status);
+        Assert.Equal(DeliveryStatus.Expired, outcome.Status);
         Assert.Contains("401", outcome.Reason);
         Assert.DoesNotContain("pk_wrong_secret_value", outcome.Reason);
     }
