@@ -271,8 +271,8 @@ internal static class MemberClassifier
         }
 
         var normalized = MappingLookups.Normalize(member.Name);
-        // A name that matches an event field row fills that field when its type can (a string Timestamp stays a property).
-        if (MappingLookups.EventFieldsByConvention.TryGetValue(normalized, out var conventional) && FitsEventField(conventional.Field, member.Shape.Kind))
+        // A name that matches an event field row fills that field; a type that cannot (a string Value) is KLV2003.
+        if (MappingLookups.EventFieldsByConvention.TryGetValue(normalized, out var conventional))
         {
             SetEventField(member, conventional.Field, conventional.KeepAsProperty, conventional.Key);
             return;
