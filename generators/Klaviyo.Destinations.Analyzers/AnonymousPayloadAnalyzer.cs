@@ -36,11 +36,12 @@ public sealed class AnonymousPayloadAnalyzer : DiagnosticAnalyzer
         {
             if (start.Compilation.GetTypeByMetadataName(KnownNames.Analytics) is null) return;
             var handling = MappingOptionsReader.ReadUnmappedTraits(start.Compilation);
-            start.RegisterOperationAction(c => Analyze(c, handling), OperationKind.Invocation);
+            var naming = MappingOptionsReader.ReadPropertyNaming(start.Compilation);
+            start.RegisterOperationAction(c => Analyze(c, handling, naming), OperationKind.Invocation);
         });
     }
 
-    private static void Analyze(OperationAnalysisContext context, UnmappedTraitHandling handling)
+    private static void Analyze(OperationAnalysisContext context, UnmappedTraitHandling handling, PropertyNaming naming)
     {
         var invocation = (IInvocationOperation)context.Operation;
         var method = invocation.TargetMethod;
@@ -56,7 +57,7 @@ public sealed class AnonymousPayloadAnalyzer : DiagnosticAnalyzer
         var advice = kind == MapperKind.Profile
             ? " (rename it to a profile trait such as FirstName, or use a [KlaviyoProfile] model to mark it [CustomProperty] or [NotMapped])"
             : " (rename it to a known property, or use a [KlaviyoEvent] model to mark it [CustomProperty] or [NotMapped])";
-        var reporter = new MappedMemberAnalyzer.Reporter(context.ReportDiagnostic, result, handling, AnonymousTypeName, argumentLocation,
+        var reporter = new MappedMemberAnalyzer.Reporter(context.ReportDiagnostic, result, handling, naming, AnonymousTypeName, argumentLocation,
             member => written.TryGetValue(member.Name, out var location) ? location : argumentLocation,
             advice);
         var keys = kind == MapperKind.Profile ? KeySuggestions.Profile : KeySuggestions.Event;

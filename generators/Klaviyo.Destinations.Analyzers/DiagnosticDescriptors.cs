@@ -130,4 +130,33 @@ internal static class DiagnosticDescriptors
         isEnabledByDefault: true,
         description: "Identify<T>, Track<T>, Page<T>, Screen<T>, AudienceEntered<T> and AudienceExited<T> accept any T, but the runtime can only map a [KlaviyoProfile]/[KlaviyoEvent] model, an anonymous object (intercepted at compile time), an IReadOnlyDictionary<string, object?>/IDictionary<string, object?>, a JsonElement or a JsonObject.",
         helpLinkUri: HelpRoot + "KLV2008.md");
+
+    public static readonly DiagnosticDescriptor AbstractType = new(
+        "KLV1004",
+        "Mapped type is abstract",
+        "[{0}] type '{1}' is abstract, so no mapper is generated for it and its subclasses would be rejected at run time; annotate each concrete subclass with [{0}] instead (its mapper includes the inherited members)",
+        Category,
+        DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpRoot + "KLV1004.md");
+
+    public static readonly DiagnosticDescriptor UnannotatedDerivedType = new(
+        "KLV2010",
+        "Subclass of a mapped type is not annotated",
+        "'{0}' derives from [{1}] type '{2}' but is not annotated itself: an instance is mapped by the mapper of '{2}', so {3} will not be sent; annotate '{0}' with [{1}] too",
+        Category,
+        DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        description: "A model is mapped by the mapper of its runtime type, else of its nearest annotated base type. A subclass that adds members but has no attribute of its own is sent through its base type's mapper, which does not know those members.",
+        helpLinkUri: HelpRoot + "KLV2010.md");
+
+    public static readonly DiagnosticDescriptor ConflictingExternalId = new(
+        "KLV2009",
+        "The call and the model may name different people",
+        "This call passes a userId and '{0}' also maps '{1}' to external_id; the call's userId is sent (so Identify and Track reach one profile) and a different '{1}' is left out with a warning; pass '{2}' as the userId, pass null, or mark '{1}' [NotMapped]",
+        Category,
+        DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        description: "Klaviyo identifies a person by external_id. With the default AlternateIdentifier = CustomerId an Identify call's userId becomes external_id; a [KlaviyoProfile] member mapped to external_id (ExternalId, [KlaviyoField(ProfileField.ExternalId)]) is a second source for the same field. Not reported when the userId argument is that very member.",
+        helpLinkUri: HelpRoot + "KLV2009.md");
 }

@@ -33,11 +33,12 @@ public sealed class MappedMemberAnalyzer : DiagnosticAnalyzer
             var attributes = MappedTypeAttributes.For(start.Compilation);
             if (attributes is null) return;
             var handling = MappingOptionsReader.ReadUnmappedTraits(start.Compilation);
-            start.RegisterSymbolAction(c => Analyze(c, attributes, handling), SymbolKind.NamedType);
+            var naming = MappingOptionsReader.ReadPropertyNaming(start.Compilation);
+            start.RegisterSymbolAction(c => Analyze(c, attributes, handling, naming), SymbolKind.NamedType);
         });
     }
 
-    private static void Analyze(SymbolAnalysisContext context, MappedTypeAttributes attributes, UnmappedTraitHandling handling)
+    private static void Analyze(SymbolAnalysisContext context, MappedTypeAttributes attributes, UnmappedTraitHandling handling, PropertyNaming naming)
     {
         var type = (INamedTypeSymbol)context.Symbol;
         // Types the generator cannot map at all are reported once, by MappedTypeAnalyzer (KLV1001/KLV1002).
@@ -46,7 +47,7 @@ public sealed class MappedMemberAnalyzer : DiagnosticAnalyzer
         {
             context.CancellationToken.ThrowIfCancellationRequested();
             var result = MemberClassifier.Classify(type, kind, MappedTypeAttributes.EventName(attribute));
-            var reporter = new Reporter(context.ReportDiagnostic, result, handling, TypeRules.NestedName(type), MemberLocations.Of(type));
+            var reporter = new Reporter(context.ReportDiagnostic, result, handling, naming, TypeRules.NestedName(type), MemberLocations.Of(type));
             foreach (var member in result.Members) reporter.Member(member);
 
             if (kind == MapperKind.Profile && !result.HasIdentifier && !result.Members.Any(IsBrokenIdentifier))
@@ -69,15 +70,17 @@ public sealed class MappedMemberAnalyzer : DiagnosticAnalyzer
         private readonly System.Action<Diagnostic> _report;
         private readonly ClassificationResult _result;
         private readonly UnmappedTraitHandling _handling;
+        private readonly PropertyNaming _naming;
         private readonly string _typeName;
         private readonly Location _typeLocation;
         private readonly System.Func<ClassifiedMember, Location?>? _locate;
         private readonly string? _unmappedAdvice;
 
-        public Reporter(System.Action<Diagnostic> report, ClassificationResult result, UnmappedTraitHandling handling, string typeName, Location typeLocation,
-            System.Func<ClassifiedMember, Location?>? locate = null, string? unmappedAdvice = null)
+        public Reporter(System.Action<Diagnostic> report, ClassificationResult result, UnmappedTraitHandling handling, PropertyNaming naming,
+            string typeName, Location typeLocation, System.Func<ClassifiedMember, Location?>? locate = null, string? unmappedAdvice = null)
         {
             _report = report;
+            _naming = naming;
             _result = result;
             _handling = handling;
             _typeName = typeName;
@@ -135,7 +138,8 @@ public sealed class MappedMemberAnalyzer : DiagnosticAnalyzer
 
         private void Unmapped(ClassifiedMember member, string name, Location location, Location? declaration)
         {
-            var propertyName = member.PropertyName ?? member.Name;
+            var propertyName = member.PropertyName is null ? PropertyNames.Apply(member.Name, _naming)
+                : member.PropertyNameFromMember ? PropertyNames.Apply(member.PropertyName, _naming) : member.PropertyName;
             var outcome = _handling switch
             {
                 UnmappedTraitHandling.Drop => "it will be dropped (UnmappedTraits = Drop)",

@@ -8,7 +8,8 @@ namespace Klaviyo.Destinations.Analyzers;
 
 /// <summary>
 /// Type-level rules for <c>[KlaviyoProfile]</c>/<c>[KlaviyoEvent]</c> types, for which the generator silently emits
-/// nothing: KLV1001 (generic), KLV1002 (not visible to the generated mapper), KLV1003 (invalid event name).
+/// nothing: KLV1001 (generic), KLV1002 (not visible to the generated mapper), KLV1003 (invalid event name), KLV1004
+/// (abstract).
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class MappedTypeAnalyzer : DiagnosticAnalyzer
@@ -17,7 +18,8 @@ public sealed class MappedTypeAnalyzer : DiagnosticAnalyzer
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(
         DiagnosticDescriptors.GenericType,
         DiagnosticDescriptors.InaccessibleType,
-        DiagnosticDescriptors.InvalidEventName);
+        DiagnosticDescriptors.InvalidEventName,
+        DiagnosticDescriptors.AbstractType);
 
     /// <inheritdoc />
     public override void Initialize(AnalysisContext context)
@@ -42,6 +44,9 @@ public sealed class MappedTypeAnalyzer : DiagnosticAnalyzer
             var display = TypeRules.NestedName(type);
             if (TypeRules.IsGeneric(type))
                 context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.GenericType, location, name, display));
+
+            if (type.IsAbstract)
+                context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.AbstractType, location, name, display));
 
             if (TypeRules.FirstInaccessible(type) is { } hidden)
                 context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.InaccessibleType, location, name, display,

@@ -71,6 +71,6 @@ public sealed class KlaviyoMapperGenerator : IIncrementalGenerator
     {
         var handling = MappingOptionsReader.ReadUnmappedTraits(compilation);
         var hasInitializer = compilation.GetTypeByMetadataName("System.Runtime.CompilerServices.ModuleInitializerAttribute") is not null;
-        return new GeneratorOptions(handling, hasInitializer);
+        return new GeneratorOptions(handling, hasInitializer, MappingOptionsReader.ReadPropertyNaming(compilation));
     }
 }

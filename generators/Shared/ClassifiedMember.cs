@@ -54,6 +54,9 @@ internal sealed class ClassifiedMember
     /// <summary>The property name when the member is (also) written as a property.</summary>
     public string? PropertyName { get; set; }
 
+    /// <summary>True when <see cref="PropertyName"/> is the C# member's name, which the assembly's naming policy respells.</summary>
+    public bool PropertyNameFromMember { get; set; }
+
     /// <summary>An event field member that is also kept as a property.</summary>
     public bool KeepAsProperty { get; set; }
 

@@ -14,5 +14,7 @@ internal static class KnownNames
     public const string ClearWhenNullAttribute = "Klaviyo.Destinations.ClearWhenNullAttribute";
     public const string KlaviyoMappingOptionsAttribute = "Klaviyo.Destinations.KlaviyoMappingOptionsAttribute";
     public const string GenerateTableLookupsAttribute = "Klaviyo.Destinations.Mapping.GenerateTableLookupsAttribute";
+    public const string JsonIgnoreAttribute = "System.Text.Json.Serialization.JsonIgnoreAttribute";
+    public const string JsonPropertyNameAttribute = "System.Text.Json.Serialization.JsonPropertyNameAttribute";
     public const string Analytics = "Klaviyo.Destinations.Analytics";
 }

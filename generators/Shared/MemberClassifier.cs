@@ -95,6 +95,12 @@ internal static class MemberClassifier
         public bool KeepAsProperty;
         public string? Trait;
         public bool ClearWhenNull;
+
+        /// <summary>System.Text.Json's <c>[JsonIgnore]</c> (condition <c>Always</c>, its default).</summary>
+        public bool JsonIgnore;
+
+        /// <summary>System.Text.Json's <c>[JsonPropertyName]</c>.</summary>
+        public string? JsonName;
     }
 
     /// <summary>
@@ -129,8 +135,25 @@ internal static class MemberClassifier
                 case KnownNames.ClearWhenNullAttribute:
                     result.ClearWhenNull = true;
                     break;
+                case KnownNames.JsonIgnoreAttribute:
+                    // JsonIgnoreCondition: Never = 0, Always = 1 (the default), WhenWritingDefault = 2, WhenWritingNull = 3.
+                    // Only Always hides the member from JSON; the others still send a value (nulls are never sent anyway).
+                    var condition = 1;
+                    foreach (var named in attribute.NamedArguments)
+                        if (named.Key == "Condition" && named.Value.Value is int c) condition = c;
+                    if (condition == 1) result.JsonIgnore = true;
+                    break;
+                case KnownNames.JsonPropertyNameAttribute when attribute.ConstructorArguments.Length == 1:
+                    result.JsonName = attribute.ConstructorArguments[0].Value as string;
+                    break;
             }
         }
+        // System.Text.Json's attributes speak only where no Klaviyo attribute does: [JsonIgnore] means [NotMapped],
+        // [JsonPropertyName("x")] means [Trait("x")] (a table key or Klaviyo field maps to it, anything else is the
+        // property's name). [NotMapped], [CustomProperty], [KlaviyoField], [KlaviyoEventField] and [Trait] win.
+        var declared = result.HasCustomProperty || result.Field is not null || result.EventField is not null || result.Trait is not null;
+        if (result.JsonIgnore && !declared) result.NotMapped = true;
+        if (result.JsonName is { Length: > 0 } && !declared) result.Trait = result.JsonName;
         return result;
     }
 
@@ -167,7 +190,7 @@ internal static class MemberClassifier
         }
         if (a.HasCustomProperty)
         {
-            SetProperty(member, a.CustomPropertyName ?? member.Name);
+            SetProperty(member, a.CustomPropertyName ?? member.Name, fromMember: a.CustomPropertyName is null);
             return true;
         }
         return false;
@@ -186,7 +209,7 @@ internal static class MemberClassifier
         {
             if (field == ProfileField.None)
             {
-                SetProperty(member, member.Name);
+                SetProperty(member, member.Name, fromMember: true);
                 return;
             }
             SetProfileField(member, field);
@@ -231,8 +254,12 @@ internal static class MemberClassifier
         }
         if (a.EventField is { } eventField)
         {
-            if (eventField == EventField.None) SetProperty(member, member.Name);
-            else SetEventField(member, eventField, a.KeepAsProperty, member.Name);
+            if (eventField == EventField.None) SetProperty(member, member.Name, fromMember: true);
+            else
+            {
+                SetEventField(member, eventField, a.KeepAsProperty, member.Name);
+                member.PropertyNameFromMember = true;
+            }
             return;
         }
         if (a.Trait is { } trait)
@@ -244,6 +271,7 @@ internal static class MemberClassifier
         }
 
         var normalized = MappingLookups.Normalize(member.Name);
+        // A name that matches an event field row fills that field; a type that cannot (a string Value) is KLV2003.
         if (MappingLookups.EventFieldsByConvention.TryGetValue(normalized, out var conventional))
         {
             SetEventField(member, conventional.Field, conventional.KeepAsProperty, conventional.Key);
@@ -254,7 +282,11 @@ internal static class MemberClassifier
             SetEventProperty(member, key);
             return;
         }
-        SetUnmapped(member, normalized);
+        // Every other member of an event model is an event property: that is what an event's members are, so there is
+        // no decision to make and no KLV2001. Trait-like names (FirstName, City) are properties of the event too; a
+        // person's traits belong on a [KlaviyoProfile] model sent with Identify.
+        SetEventProperty(member, member.Name);
+        member.PropertyNameFromMember = true;
     }
 
     private static void SetEventProperty(ClassifiedMember member, string name)
@@ -267,15 +299,17 @@ internal static class MemberClassifier
     {
         member.Target = MemberTarget.Unmapped;
         member.PropertyName = member.Name;
+        member.PropertyNameFromMember = true;
         if (MappingLookups.Synonyms.TryGetValue(normalized, out var suggestion)) member.Suggestion = suggestion;
         else if (normalized == KlaviyoMappingTables.AddressKey) member.Suggestion = ProfileField.Address1;
         if (member.Shape.Kind == ValueShape.Unsupported) Unsupported(member);
     }
 
-    private static void SetProperty(ClassifiedMember member, string name)
+    private static void SetProperty(ClassifiedMember member, string name, bool fromMember = false)
     {
         member.Target = MemberTarget.Property;
         member.PropertyName = name;
+        member.PropertyNameFromMember = fromMember;
         if (member.Shape.Kind == ValueShape.Unsupported) Unsupported(member);
     }
 
@@ -300,17 +334,17 @@ internal static class MemberClassifier
         member.EventField = field;
         member.KeepAsProperty = keepAsProperty;
         member.PropertyName = propertyName;
-        var kind = member.Shape.Kind;
-        var ok = field switch
-        {
-            EventField.Value => kind is ValueShape.Double or ValueShape.Decimal or ValueShape.Integer or ValueShape.UInteger,
-            EventField.ValueCurrency => kind is ValueShape.String or ValueShape.Enum,
-            EventField.UniqueId => kind is ValueShape.String or ValueShape.Guid or ValueShape.Integer or ValueShape.UInteger,
-            EventField.Time => kind is ValueShape.DateTime or ValueShape.DateTimeOffset,
-            _ => false,
-        };
-        if (!ok) Mismatch(member, ExpectedFor(field));
+        if (!FitsEventField(field, member.Shape.Kind)) Mismatch(member, ExpectedFor(field));
     }
+
+    private static bool FitsEventField(EventField field, ValueShape kind) => field switch
+    {
+        EventField.Value => kind is ValueShape.Double or ValueShape.Decimal or ValueShape.Integer or ValueShape.UInteger,
+        EventField.ValueCurrency => kind is ValueShape.String or ValueShape.Enum,
+        EventField.UniqueId => kind is ValueShape.String or ValueShape.Guid or ValueShape.Integer or ValueShape.UInteger,
+        EventField.Time => kind is ValueShape.DateTime or ValueShape.DateTimeOffset,
+        _ => false,
+    };
 
     private static void SetAddress(ClassifiedMember member)
     {
@@ -327,7 +361,7 @@ internal static class MemberClassifier
             else if (a.Trait is { } t && MappingLookups.AddressByConvention.TryGetValue(MappingLookups.Normalize(t), out var tf)) SetProfileField(inner, tf);
             else if (MappingLookups.AddressByConvention.TryGetValue(normalized, out var field)) SetProfileField(inner, field);
             else SetUnmapped(inner, normalized);
-            if (inner.Target is MemberTarget.Property or MemberTarget.Unmapped && inner.Shape.Kind is ValueShape.Complex or ValueShape.Collection or ValueShape.Object)
+            if (inner.Target is MemberTarget.Property or MemberTarget.Unmapped && inner.Shape.Kind is ValueShape.Complex or ValueShape.Collection or ValueShape.Object or ValueShape.Dictionary)
                 Mismatch(inner, "a text, number, date or boolean value (members of an address are flattened into properties)");
             nested.Add(inner);
         }
@@ -361,7 +395,20 @@ internal static class MemberClassifier
     private static void Unsupported(ClassifiedMember member)
     {
         member.Problem = MemberProblem.UnsupportedType;
-        member.ProblemDetail = "a string, number, boolean, date, Guid, Uri, enum, collection, dictionary, JSON value or a class or struct declared in your code";
+        member.ProblemDetail = UnsupportedAdvice(member.Shape);
+    }
+
+    /// <summary>What to use instead of an unsupported type, naming the part that is wrong (a dictionary's key or value, a collection's element).</summary>
+    public static string UnsupportedAdvice(TypeShape shape)
+    {
+        const string Supported = "a string, number (including BigInteger, Int128, Half), boolean, date, time (DateTime, DateTimeOffset, DateOnly, TimeOnly, TimeSpan), Guid, Uri, enum, a collection of these, a dictionary with string keys and such values, a JSON value, or a class or struct declared in your code";
+        if (shape.IsDictionary && shape.Element is null)
+            return "a dictionary with string keys (its keys become JSON property names), e.g. Dictionary<string, int>; or " + Supported;
+        if (shape.IsDictionary)
+            return "a dictionary whose values have a JSON form (its value type '" + shape.Element!.Type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat) + "' has none); values may be " + Supported;
+        if (shape.Element is { } element)
+            return "a collection whose elements have a JSON form (its element type '" + element.Type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat) + "' has none); elements may be " + Supported;
+        return Supported;
     }
 
     public static string ExpectedFor(ProfileField field) => field switch

@@ -8,7 +8,7 @@ internal static class TypeRules
     /// <summary>Klaviyo's limit on metric names (strictly less than 128 characters).</summary>
     public const int MaxMetricNameLength = 127;
 
-    public static bool CanGenerate(INamedTypeSymbol type) => !IsGeneric(type) && IsAccessible(type);
+    public static bool CanGenerate(INamedTypeSymbol type) => !type.IsAbstract && !IsGeneric(type) && IsAccessible(type);
 
     public static bool IsGeneric(INamedTypeSymbol type)
     {

@@ -22,6 +22,14 @@ internal enum ValueShape
     Collection,
     Complex,
     Object,
+    /// <summary><c>BigInteger</c>, <c>Int128</c>, <c>UInt128</c>: a number up to 2^53, a string of digits beyond.</summary>
+    BigInteger,
+    /// <summary><c>TimeOnly</c>: ISO-8601 time of day (<c>HH:mm:ss.FFFFFFF</c>).</summary>
+    TimeOnly,
+    /// <summary><c>TimeSpan</c>: ISO-8601 duration (<c>P1DT2H30M</c>).</summary>
+    TimeSpan,
+    /// <summary>A dictionary with string keys and values of a supported type (<see cref="TypeShape.Element"/>), as a JSON object.</summary>
+    Dictionary,
 }
 
 /// <summary>The JSON shape of a member's type (symbol-bearing; only used while parsing and analysing).</summary>
@@ -45,7 +53,11 @@ internal sealed class TypeShape
     /// <summary>True when a value can be null (reference type or <c>Nullable&lt;T&gt;</c>).</summary>
     public bool CanBeNull => IsNullableValueType || !Type.IsValueType;
 
+    /// <summary>The element of a collection, or the value of a dictionary.</summary>
     public TypeShape? Element { get; }
+
+    /// <summary>True for a dictionary type (supported or not), so a refusal can say what is wrong with it.</summary>
+    public bool IsDictionary { get; private set; }
 
     public bool IsNumeric => Kind is ValueShape.Integer or ValueShape.UInteger or ValueShape.Double or ValueShape.Decimal;
 
@@ -81,6 +93,12 @@ internal sealed class TypeShape
             case "global::System.DateOnly": return new TypeShape(ValueShape.DateOnly, type, nullableValue);
             case "global::System.Guid": return new TypeShape(ValueShape.Guid, type, nullableValue);
             case "global::System.Uri": return new TypeShape(ValueShape.Uri, type, nullableValue);
+            case "global::System.Half": return new TypeShape(ValueShape.Double, type, nullableValue);
+            case "global::System.Int128":
+            case "global::System.UInt128":
+            case "global::System.Numerics.BigInteger": return new TypeShape(ValueShape.BigInteger, type, nullableValue);
+            case "global::System.TimeOnly": return new TypeShape(ValueShape.TimeOnly, type, nullableValue);
+            case "global::System.TimeSpan": return new TypeShape(ValueShape.TimeSpan, type, nullableValue);
             case "global::System.Text.Json.JsonElement":
             case "global::System.Text.Json.Nodes.JsonNode":
             case "global::System.Text.Json.Nodes.JsonObject":
@@ -89,6 +107,14 @@ internal sealed class TypeShape
         }
 
         if (IsStringKeyedDictionary(type)) return new TypeShape(ValueShape.Object, type, nullableValue);
+        if (TryGetDictionaryValue(type, out var keyIsString, out var valueType))
+        {
+            if (!keyIsString || depth >= 8) return new TypeShape(ValueShape.Unsupported, type, nullableValue) { IsDictionary = true };
+            var valueShape = Of(valueType!, depth + 1);
+            return valueShape.Kind == ValueShape.Unsupported
+                ? new TypeShape(ValueShape.Unsupported, type, nullableValue, valueShape) { IsDictionary = true }
+                : new TypeShape(ValueShape.Dictionary, type, nullableValue, valueShape) { IsDictionary = true };
+        }
 
         if (depth < 8 && TryGetEnumerableElement(type, out var element))
         {
@@ -118,6 +144,26 @@ internal sealed class TypeShape
             }
         }
         return false;
+    }
+
+    /// <summary>A generic <c>IDictionary</c>/<c>IReadOnlyDictionary</c> the type is or implements (string keys preferred).</summary>
+    private static bool TryGetDictionaryValue(ITypeSymbol type, out bool keyIsString, out ITypeSymbol? value)
+    {
+        keyIsString = false;
+        value = null;
+        foreach (var candidate in Self(type))
+        {
+            if (candidate is not INamedTypeSymbol { IsGenericType: true, TypeArguments.Length: 2 } g) continue;
+            var def = g.OriginalDefinition.ToDisplayString();
+            if (def is not ("System.Collections.Generic.IDictionary<TKey, TValue>" or "System.Collections.Generic.IReadOnlyDictionary<TKey, TValue>")) continue;
+            var isString = g.TypeArguments[0].SpecialType == SpecialType.System_String;
+            if (value is null || (isString && !keyIsString))
+            {
+                keyIsString = isString;
+                value = g.TypeArguments[1];
+            }
+        }
+        return value is not null;
     }
 
     private static bool TryGetEnumerableElement(ITypeSymbol type, out ITypeSymbol? element)

@@ -26,7 +26,7 @@ internal static class InterceptorEmitter
             ["method"] = ValueEmitter.ObjectMethod(o.Key),
             ["type_name"] = o.TypeName,
             ["prototype"] = anonymous.TryGetValue(o.Key, out var prototype) ? prototype : "",
-            ["lines"] = MapperEmitter.ObjectBody(values, o),
+            ["lines"] = MapperEmitter.ObjectBody(values, o, options.PropertyNaming),
         }).ToList();
         var enums = payload.Enums.Select(e => new Dictionary<string, object>
         {

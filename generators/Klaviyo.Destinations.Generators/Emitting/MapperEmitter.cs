@@ -20,7 +20,7 @@ internal static class MapperEmitter
         {
             ["method"] = ValueEmitter.ObjectMethod(o.Key),
             ["type_name"] = o.TypeName,
-            ["lines"] = ObjectBody(values, o),
+            ["lines"] = ObjectBody(values, o, options.PropertyNaming),
         }).ToList();
         var enums = model.Enums.Select(e => new Dictionary<string, object>
         {
@@ -46,7 +46,7 @@ internal static class MapperEmitter
         return Templates.Render("Mapper", view);
     }
 
-    internal static List<string> ObjectBody(ValueEmitter values, ObjectTypeModel type)
+    internal static List<string> ObjectBody(ValueEmitter values, ObjectTypeModel type, PropertyNaming naming)
     {
         var w = new CodeWriter();
         w.Line($"{ValueEmitter.JsonValue}.CheckDepth(depth);");
@@ -54,7 +54,7 @@ internal static class MapperEmitter
         foreach (var member in type.Members)
         {
             var expr = "value." + CodeWriter.Identifier(member.Name);
-            var name = values.Name(member.JsonName);
+            var name = values.Name(member.JsonNameFromMember ? PropertyNames.Apply(member.JsonName, naming) : member.JsonName);
             if (member.Shape.CanBeNull)
             {
                 var v = values.Local("m");
@@ -76,6 +76,8 @@ internal static class MapperEmitter
     internal static void EmitMember(CodeWriter w, ValueEmitter values, MemberModel member, string expr, GeneratorOptions options)
     {
         var clear = member.ClearWhenNull ? ", clearWhenNull: true" : "";
+        var propertyName = member.PropertyName is null ? null
+            : member.PropertyNameFromMember ? PropertyNames.Apply(member.PropertyName, options.PropertyNaming) : member.PropertyName;
         switch (member.Target)
         {
             case MemberTarget.ProfileField:
@@ -99,15 +101,15 @@ internal static class MapperEmitter
                 break;
             case MemberTarget.EventField:
                 EmitEventField(w, member, expr);
-                if (member.KeepAsProperty) EmitProperty(w, values, member.PropertyName!, expr, member.Shape, clear);
+                if (member.KeepAsProperty) EmitProperty(w, values, propertyName!, expr, member.Shape, clear);
                 break;
             case MemberTarget.Property:
-                EmitProperty(w, values, member.PropertyName!, expr, member.Shape, clear);
+                EmitProperty(w, values, propertyName!, expr, member.Shape, clear);
                 if (member.IsEventEmail) w.Line($"writer.SetEmail({expr});");
                 break;
             case MemberTarget.Unmapped:
                 if (options.UnmappedTraits != UnmappedTraitHandling.Drop)
-                    EmitProperty(w, values, member.PropertyName!, expr, member.Shape, clear);
+                    EmitProperty(w, values, propertyName!, expr, member.Shape, clear);
                 break;
         }
     }
@@ -154,14 +156,21 @@ internal static class MapperEmitter
             w.Line($"writer.PropertyValue({CodeWriter.Literal(propertyName)}, {expr});");
             return;
         }
-        // Collections and nested objects: write the name, then the value.
+        // Collections, dictionaries and nested objects go through NestedProperty: a value nested too deep (or referring
+        // to itself) is left out with a warning and the rest of the message is sent.
+        var json = values.Local("json");
+        var item = values.Local("v");
+        var value = expr;
         if (shape.CanBeNull)
         {
-            var v = values.Local("p");
-            w.Open($"if ({expr} is {{ }} {v})");
-            var json = values.Local("json");
-            w.Line($"var {json} = writer.BeginProperty({name});");
-            values.WriteValue(w, json, v, shape with { CanBeNull = false }, "0");
+            value = values.Local("p");
+            w.Open($"if ({expr} is {{ }} {value})");
+        }
+        w.Open($"writer.NestedProperty({name}, {value}, static ({json}, {item}) =>");
+        values.WriteValue(w, json, item, shape with { CanBeNull = false }, "0");
+        w.Close(");");
+        if (shape.CanBeNull)
+        {
             w.Close();
             if (clear.Length > 0)
             {
@@ -169,14 +178,6 @@ internal static class MapperEmitter
                 w.Line($"writer.Property({name}, (string?)null, clearWhenNull: true);");
                 w.Close();
             }
-        }
-        else
-        {
-            var json = values.Local("json");
-            w.Open("");
-            w.Line($"var {json} = writer.BeginProperty({name});");
-            values.WriteValue(w, json, expr, shape, "0");
-            w.Close();
         }
     }
 }

@@ -75,6 +75,19 @@ internal sealed class ValueEmitter
             case ValueShape.Enum: w.Line($"{json}.WriteStringValue({EnumMethod(shape.HelperKey!)}({v}));"); break;
             case ValueShape.Complex: w.Line($"{ObjectMethod(shape.HelperKey!)}({json}, {v}, {depth} + 1);"); break;
             case ValueShape.Object: w.Line($"{JsonValue}.Write({json}, {v}, {depth} + 1);"); break;
+            case ValueShape.BigInteger: w.Line($"{JsonValue}.WriteNumber({json}, (global::System.Numerics.BigInteger){v});"); break;
+            case ValueShape.TimeOnly: w.Line($"{json}.WriteStringValue({JsonValue}.Format({v}));"); break;
+            case ValueShape.TimeSpan: w.Line($"{json}.WriteStringValue({JsonValue}.Format({v}));"); break;
+            case ValueShape.Dictionary:
+                var entry = Local("entry");
+                w.Line($"{JsonValue}.CheckDepth({depth} + 1);");
+                w.Line($"{json}.WriteStartObject();");
+                w.Open($"foreach (var {entry} in {v})");
+                w.Line($"{json}.WritePropertyName({entry}.Key);");
+                WriteValue(w, json, entry + ".Value", shape.Element!, depth + " + 1");
+                w.Close();
+                w.Line($"{json}.WriteEndObject();");
+                break;
             case ValueShape.Collection:
                 var item = Local("item");
                 w.Line($"{JsonValue}.CheckDepth({depth} + 1);");
@@ -104,6 +117,9 @@ internal sealed class ValueEmitter
             ValueShape.DateOnly => $"(global::System.DateOnly?){expr}",
             ValueShape.Guid => $"(global::System.Guid?){expr}",
             ValueShape.Uri => expr,
+            ValueShape.BigInteger => $"(global::System.Numerics.BigInteger?){expr}",
+            ValueShape.TimeOnly => $"(global::System.TimeOnly?){expr}",
+            ValueShape.TimeSpan => $"(global::System.TimeSpan?){expr}",
             ValueShape.Char => nullable ? $"{expr}?.ToString()" : $"{expr}.ToString()",
             ValueShape.Enum => nullable ? $"({expr} is {{ }} e_ ? {EnumMethod(shape.HelperKey!)}(e_) : null)" : $"{EnumMethod(shape.HelperKey!)}({expr})",
             _ => null,

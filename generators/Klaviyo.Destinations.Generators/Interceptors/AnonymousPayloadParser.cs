@@ -55,7 +55,7 @@ internal static class AnonymousPayloadParser
         var shape = member.Target is MemberTarget.Address or MemberTarget.Company
             ? new ShapeModel(member.Shape.Kind, TypeName(member.Shape.Type), member.Shape.CanBeNull, member.Shape.IsNullableValueType, null, null)
             : ToShape(member.Shape, state);
-        return new MemberModel(member.Name, member.Target, member.Field, member.EventField, member.PropertyName, member.KeepAsProperty,
+        return new MemberModel(member.Name, member.Target, member.Field, member.EventField, member.PropertyName, member.PropertyNameFromMember, member.KeepAsProperty,
             member.IsEventEmail, member.ClearWhenNull, shape, nested, member.CompanyNameMember);
     }
 
@@ -85,11 +85,11 @@ internal static class AnonymousPayloadParser
                     var members = new List<ObjectMemberModel>();
                     foreach (var (symbol, memberType) in MemberClassifier.ReadableMembers((INamedTypeSymbol)shape.Type))
                     {
-                        var jsonName = anonymousPrototype is null ? MapperParser.ObjectMemberName(symbol) : ObjectMemberName(symbol.Name);
+                        var (jsonName, fromMember) = anonymousPrototype is null ? MapperParser.ObjectMemberName(symbol) : ObjectMemberName(symbol.Name);
                         if (jsonName is null) continue;
                         var memberShape = TypeShape.Of(memberType);
                         if (memberShape.Kind == ValueShape.Unsupported) continue;
-                        members.Add(new ObjectMemberModel(symbol.Name, jsonName, ToShape(memberShape, state)));
+                        members.Add(new ObjectMemberModel(symbol.Name, jsonName, fromMember, ToShape(memberShape, state)));
                     }
                     state.Objects[helper] = new ObjectTypeModel(helper, typeName, members.ToEquatableArray());
                     if (anonymousPrototype is not null) state.Anonymous[helper] = new AnonymousObjectModel(helper, anonymousPrototype);
@@ -102,9 +102,12 @@ internal static class AnonymousPayloadParser
         return new ShapeModel(shape.Kind, typeName, shape.CanBeNull, shape.IsNullableValueType, element, helper);
     }
 
-    /// <summary>A nested anonymous object's member: the ecommerce spelling of its name (products' <c>ProductId</c> → <c>product_id</c>), else the name.</summary>
-    private static string ObjectMemberName(string name) =>
-        MappingLookups.EcommerceByConvention.TryGetValue(MappingLookups.Normalize(name), out var key) ? key : name;
+    /// <summary>
+    /// A nested anonymous object's member: the ecommerce spelling of its name (products' <c>ProductId</c> → <c>product_id</c>),
+    /// else the name itself (which the assembly's naming policy then applies to).
+    /// </summary>
+    private static (string? Name, bool FromMember) ObjectMemberName(string name) =>
+        MappingLookups.EcommerceByConvention.TryGetValue(MappingLookups.Normalize(name), out var key) ? (key, false) : (name, true);
 
     /// <summary>An expression of exactly <paramref name="type"/>, valid inside a static lambda that is never called.</summary>
     private static string Prototype(ITypeSymbol type, State state)

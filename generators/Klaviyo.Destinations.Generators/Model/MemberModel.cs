@@ -7,6 +7,7 @@ internal sealed record MemberModel(
     ProfileField Field,
     EventField EventField,
     string? PropertyName,
+    bool PropertyNameFromMember,
     bool KeepAsProperty,
     bool IsEventEmail,
     bool ClearWhenNull,

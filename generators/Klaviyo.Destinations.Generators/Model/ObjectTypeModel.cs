@@ -4,7 +4,8 @@ namespace Klaviyo.Destinations.Generators.Model;
 internal sealed record ObjectTypeModel(string Key, string TypeName, EquatableArray<ObjectMemberModel> Members);
 
 /// <summary>A member of a nested object type.</summary>
-internal sealed record ObjectMemberModel(string Name, string JsonName, ShapeModel Shape);
+/// <param name="JsonNameFromMember">True when <paramref name="JsonName"/> is the member's own name (the naming policy respells it).</param>
+internal sealed record ObjectMemberModel(string Name, string JsonName, bool JsonNameFromMember, ShapeModel Shape);
 
 /// <summary>An enum written by name.</summary>
 internal sealed record EnumModel(string Key, string TypeName, EquatableArray<string> Names);

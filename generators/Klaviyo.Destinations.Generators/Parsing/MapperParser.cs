@@ -29,9 +29,8 @@ internal static class MapperParser
         var members = classification.Members.Where(m => m.IsGenerated).Select(m => ToModel(m, state)).ToEquatableArray();
 
         var ns = type.ContainingNamespace is { IsGlobalNamespace: false } n ? n.ToDisplayString() : null;
-        var nestedName = TypeRules.NestedName(type);
-        var mapperName = nestedName.Replace('.', '_') + "_Klaviyo" + (kind == MapperKind.Profile ? "Profile" : "Event") + "Mapper";
-        var hint = (ns is null ? "" : ns + ".") + nestedName + "." + (kind == MapperKind.Profile ? "KlaviyoProfileMapper" : "KlaviyoEventMapper") + ".g.cs";
+        var mapperName = GeneratedNames.MapperName(type, kind);
+        var hint = GeneratedNames.HintName(type, kind);
 
         return new MapperModel(
             kind,
@@ -67,6 +66,7 @@ internal static class MapperParser
             member.Field,
             member.EventField,
             member.PropertyName,
+            member.PropertyNameFromMember,
             member.KeepAsProperty,
             member.IsEventEmail,
             member.ClearWhenNull,
@@ -83,7 +83,7 @@ internal static class MapperParser
         switch (shape.Kind)
         {
             case ValueShape.Enum:
-                helper = Key(typeName);
+                helper = GeneratedNames.HelperKey(shape.Type);
                 if (!state.Enums.ContainsKey(helper))
                 {
                     var names = shape.Type.GetMembers().OfType<IFieldSymbol>().Where(f => f.IsConst).Select(f => f.Name).ToEquatableArray();
@@ -91,22 +91,23 @@ internal static class MapperParser
                 }
                 break;
             case ValueShape.Complex:
-                helper = Key(typeName);
+                helper = GeneratedNames.HelperKey(shape.Type);
                 if (!state.Objects.ContainsKey(helper) && state.InProgress.Add(helper))
                 {
                     var members = new List<ObjectMemberModel>();
                     foreach (var (symbol, memberType) in MemberClassifier.ReadableMembers((INamedTypeSymbol)shape.Type))
                     {
-                        var jsonName = ObjectMemberName(symbol);
+                        var (jsonName, fromMember) = ObjectMemberName(symbol);
                         if (jsonName is null) continue;
                         var memberShape = TypeShape.Of(memberType);
                         if (memberShape.Kind == ValueShape.Unsupported) continue;
-                        members.Add(new ObjectMemberModel(symbol.Name, jsonName, ToShape(memberShape, state)));
+                        members.Add(new ObjectMemberModel(symbol.Name, jsonName, fromMember, ToShape(memberShape, state)));
                     }
                     state.Objects[helper] = new ObjectTypeModel(helper, typeName, members.ToEquatableArray());
                 }
                 break;
             case ValueShape.Collection:
+            case ValueShape.Dictionary:
                 element = ToShape(shape.Element!, state);
                 break;
         }
@@ -114,25 +115,18 @@ internal static class MapperParser
     }
 
     /// <summary>
-    /// The JSON name of a nested object's member, or null when it is <c>[NotMapped]</c>. Attributes are read by
+    /// The JSON name of a nested object's member (and whether it is the member's own name, which the naming policy
+    /// respells), or null when it is <c>[NotMapped]</c> or <c>[JsonIgnore]</c>. Attributes are read by
     /// <see cref="MemberClassifier.AttributesOf"/>, so those written on a record's positional parameter count, as
     /// they do for top-level members: <c>[NotMapped]</c>, then <c>[CustomProperty]</c> (its name, else the member's
     /// own), then <c>[Trait]</c> (leading <c>$</c> removed), else the ecommerce spelling of the name or the name.
     /// </summary>
-    internal static string? ObjectMemberName(ISymbol symbol)
+    internal static (string? Name, bool FromMember) ObjectMemberName(ISymbol symbol)
     {
         var attributes = MemberClassifier.AttributesOf(symbol);
-        if (attributes.NotMapped) return null;
-        if (attributes.HasCustomProperty) return attributes.CustomPropertyName ?? symbol.Name;
-        if (attributes.Trait is { } trait) return MappingLookups.TrimDollar(trait);
-        return MappingLookups.EcommerceByConvention.TryGetValue(MappingLookups.Normalize(symbol.Name), out var key) ? key : symbol.Name;
-    }
-
-    private static string Key(string typeName)
-    {
-        var chars = typeName.Replace("global::", "").ToCharArray();
-        for (var i = 0; i < chars.Length; i++)
-            if (!char.IsLetterOrDigit(chars[i])) chars[i] = '_';
-        return new string(chars);
+        if (attributes.NotMapped) return (null, false);
+        if (attributes.HasCustomProperty) return (attributes.CustomPropertyName ?? symbol.Name, attributes.CustomPropertyName is null);
+        if (attributes.Trait is { } trait) return (MappingLookups.TrimDollar(trait), false);
+        return MappingLookups.EcommerceByConvention.TryGetValue(MappingLookups.Normalize(symbol.Name), out var key) ? (key, false) : (symbol.Name, true);
     }
 }

@@ -145,13 +145,19 @@ public static class KlaviyoMappingTables
         new TraitMapping("userId", ProfileField.ExternalId, Kl),
     };
 
-    /// <summary>Track properties that fill top-level event attributes (legacy <c>$</c> names and Segment's <c>revenue</c>).</summary>
+    /// <summary>
+    /// Track properties that fill top-level event attributes (legacy <c>$</c> names, Segment's <c>revenue</c>, and
+    /// <c>value</c>/<c>timestamp</c>). A typed event member matching a row by name fills the attribute when its type can
+    /// (a number for value, a DateTime/DateTimeOffset for time); otherwise it stays an ordinary property.
+    /// </summary>
     public static IReadOnlyList<EventFieldMapping> EventFields { get; } = new[]
     {
         new EventFieldMapping("$event_id", EventField.UniqueId, keepAsProperty: false, MP),
         new EventFieldMapping("$value", EventField.Value, keepAsProperty: false, MP),
         new EventFieldMapping("revenue", EventField.Value, keepAsProperty: true, Seg),
         new EventFieldMapping("currency", EventField.ValueCurrency, keepAsProperty: true, Seg),
+        new EventFieldMapping("value", EventField.Value, keepAsProperty: true, Kl),
+        new EventFieldMapping("timestamp", EventField.Time, keepAsProperty: true, Kl),
     };
 
     /// <summary>Segment ecommerce spec events → the Klaviyo metric names Klaviyo's ecommerce analytics look for.</summary>
@@ -200,6 +206,7 @@ public static class KlaviyoMappingTables
     public static IReadOnlyList<KeyValuePair<string, string>> ProductPropertyRenames { get; } = new[]
     {
         new KeyValuePair<string, string>("productUrl", "Product URL"),
+        new KeyValuePair<string, string>("url", "Product URL"),
         new KeyValuePair<string, string>("imageUrl", "Image URL"),
     };
 

@@ -39,6 +39,7 @@ internal static class JsonValueWriter
             case JsonNode n:
                 return CanWrite(n, depth, out reason);
         }
+        if (ScalarFormats.IsScalar(value, out reason)) return reason is null;
         if (depth > MaxDepth)
         {
             reason = $"is nested deeper than Klaviyo's limit of {MaxDepth} levels";
@@ -53,6 +54,18 @@ internal static class JsonValueWriter
             case IDictionary<string, object?> dict:
                 foreach (var kv in dict)
                     if (!CanWrite(kv.Value, depth + 1, out reason)) return Prefix(kv.Key, ref reason);
+                return true;
+            case IDictionary typed:
+                // Typed dictionaries (Dictionary<string, int>, …): string keys, values checked like any other.
+                foreach (DictionaryEntry kv in typed)
+                {
+                    if (kv.Key is not string key)
+                    {
+                        reason = $"is a dictionary with {kv.Key.GetType().Name} keys; only string keys can become JSON property names";
+                        return false;
+                    }
+                    if (!CanWrite(kv.Value, depth + 1, out reason)) return Prefix(key, ref reason);
+                }
                 return true;
             case IEnumerable items:
                 var count = 0;
@@ -162,6 +175,7 @@ internal static class JsonValueWriter
             case Enum en: json.WriteStringValue(en.ToString()); return;
             case JsonElement e: e.WriteTo(json); return;
             case JsonNode n: n.WriteTo(json); return;
+            case not null when ScalarFormats.TryWrite(json, value): return;
             case IReadOnlyDictionary<string, object?> map:
                 json.WriteStartObject();
                 foreach (var kv in map) { json.WritePropertyName(kv.Key); Write(json, kv.Value); }
@@ -170,6 +184,11 @@ internal static class JsonValueWriter
             case IDictionary<string, object?> dict:
                 json.WriteStartObject();
                 foreach (var kv in dict) { json.WritePropertyName(kv.Key); Write(json, kv.Value); }
+                json.WriteEndObject();
+                return;
+            case IDictionary typed:
+                json.WriteStartObject();
+                foreach (DictionaryEntry kv in typed) { json.WritePropertyName((string)kv.Key); Write(json, kv.Value); }
                 json.WriteEndObject();
                 return;
             case IEnumerable items:

@@ -1,3 +1,5 @@
+using System.ComponentModel;
+using System.Numerics;
 using System.Text.Json;
 
 namespace Klaviyo.Destinations.Mapping;
@@ -23,4 +25,20 @@ public static class KlaviyoJsonValue
             throw new ArgumentException($"A nested value {reason}.");
         JsonValueWriter.Write(json, value);
     }
+
+    /// <summary>Writes a big integer: a number up to 2^53 in magnitude, a string of digits beyond (a double cannot hold it exactly).</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public static void WriteNumber(Utf8JsonWriter json, BigInteger value)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        ScalarFormats.WriteNumber(json, value);
+    }
+
+    /// <summary>A time of day as ISO-8601 (<c>HH:mm:ss.FFFFFFF</c>).</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public static string Format(TimeOnly value) => ScalarFormats.Format(value);
+
+    /// <summary>A duration as ISO-8601 (<c>P1DT2H30M</c>).</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public static string Format(TimeSpan value) => ScalarFormats.Format(value);
 }

@@ -9,12 +9,18 @@ namespace Klaviyo.Destinations.Mapping;
 public static class KlaviyoMapperRegistry
 {
     /// <summary>Registers the profile mapper of <typeparamref name="T"/>. Called by generated code.</summary>
-    public static void Register<T>(IKlaviyoProfileMapper<T> mapper) =>
+    public static void Register<T>(IKlaviyoProfileMapper<T> mapper)
+    {
         ProfileCache<T>.Mapper = mapper ?? throw new ArgumentNullException(nameof(mapper));
+        RuntimeTypeMappers.Add(mapper);
+    }
 
     /// <summary>Registers the event mapper of <typeparamref name="T"/>. Called by generated code.</summary>
-    public static void Register<T>(IKlaviyoEventMapper<T> mapper) =>
+    public static void Register<T>(IKlaviyoEventMapper<T> mapper)
+    {
         EventCache<T>.Mapper = mapper ?? throw new ArgumentNullException(nameof(mapper));
+        RuntimeTypeMappers.Add(mapper);
+    }
 
     /// <summary>Finds the profile mapper of <typeparamref name="T"/>, if the type is <c>[KlaviyoProfile]</c>.</summary>
     public static bool TryGetProfileMapper<T>([NotNullWhen(true)] out IKlaviyoProfileMapper<T>? mapper)

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Numerics;
 using System.Text.Json;
 
 namespace Klaviyo.Destinations.Mapping;
@@ -182,6 +183,59 @@ public abstract class KlaviyoPropertyWriter
     /// <summary>Writes a URI property (its original string).</summary>
     public void Property(JsonEncodedText name, Uri? value, bool clearWhenNull = false)
         => Property(name, value?.OriginalString, clearWhenNull);
+
+    /// <summary>Writes a big-integer property: a number up to 2^53 in magnitude, a string of digits beyond.</summary>
+    public void Property(JsonEncodedText name, BigInteger? value, bool clearWhenNull = false)
+    {
+        if (Skip(value is null, clearWhenNull, name)) return;
+        var json = OpenProperties();
+        json.WritePropertyName(name);
+        ScalarFormats.WriteNumber(json, value!.Value);
+    }
+
+    /// <summary>Writes a time-of-day property (ISO-8601 <c>HH:mm:ss.FFFFFFF</c>).</summary>
+    public void Property(JsonEncodedText name, TimeOnly? value, bool clearWhenNull = false)
+    {
+        if (Skip(value is null, clearWhenNull, name)) return;
+        OpenProperties().WriteString(name, ScalarFormats.Format(value!.Value));
+    }
+
+    /// <summary>Writes a duration property (ISO-8601, e.g. <c>PT1H30M</c>).</summary>
+    public void Property(JsonEncodedText name, TimeSpan? value, bool clearWhenNull = false)
+    {
+        if (Skip(value is null, clearWhenNull, name)) return;
+        OpenProperties().WriteString(name, ScalarFormats.Format(value!.Value));
+    }
+
+    private System.Buffers.ArrayBufferWriter<byte>? _scratch;
+    private Utf8JsonWriter? _scratchJson;
+
+    /// <summary>
+    /// Writes a nested property (an object, a collection, a dictionary) that <paramref name="write"/> writes as one
+    /// JSON value. When the value is nested deeper than Klaviyo's limit, refers to itself or holds text JSON cannot
+    /// carry, the property is left out and reported as a <see cref="MappingIssue"/>; the rest of the message is sent.
+    /// </summary>
+    public void NestedProperty<TValue>(JsonEncodedText name, TValue value, Action<Utf8JsonWriter, TValue> write)
+    {
+        ArgumentNullException.ThrowIfNull(write);
+        _scratch ??= new System.Buffers.ArrayBufferWriter<byte>(256);
+        _scratch.ResetWrittenCount();
+        if (_scratchJson is null) _scratchJson = new Utf8JsonWriter(_scratch, new JsonWriterOptions { Encoder = Json.Options.Encoder });
+        else _scratchJson.Reset(_scratch);
+        try
+        {
+            write(_scratchJson, value);
+            _scratchJson.Flush();
+        }
+        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
+        {
+            AddIssue(name.Value, $"'{name.Value}' was left out: {ex.Message}");
+            return;
+        }
+        var json = OpenProperties();
+        json.WritePropertyName(name);
+        json.WriteRawValue(_scratch.WrittenSpan, skipInputValidation: true);
+    }
 
     /// <summary>Writes a property of any supported runtime type (dictionary and JSON paths); null is omitted.</summary>
     public void PropertyValue(string name, object? value)

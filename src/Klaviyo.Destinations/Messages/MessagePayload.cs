@@ -27,19 +27,21 @@ public abstract class MessagePayload
     {
         if (value is null) return Empty;
         if (value is MessagePayload ready) return ready;
-        if (KlaviyoMapperRegistry.TryGetProfileMapper<T>(out var profileMapper) | KlaviyoMapperRegistry.TryGetEventMapper<T>(out var eventMapper))
+        // The static type is the object's type (always so for a struct or a sealed class): its own mapper, one field read.
+        var exact = typeof(T).IsValueType || value.GetType() == typeof(T);
+        if (exact && (KlaviyoMapperRegistry.TryGetProfileMapper<T>(out var profileMapper) | KlaviyoMapperRegistry.TryGetEventMapper<T>(out var eventMapper)))
             return new TypedPayload<T>(value, profileMapper, eventMapper);
-        if (ModuleInitialized<T>.Retry() &&
-            (KlaviyoMapperRegistry.TryGetProfileMapper(out profileMapper) | KlaviyoMapperRegistry.TryGetEventMapper(out eventMapper)))
-            return new TypedPayload<T>(value, profileMapper, eventMapper);
-        return value switch
+        switch (value)
         {
-            IReadOnlyDictionary<string, object?> map => new DictionaryPayload(map),
-            IDictionary<string, object?> dict => new DictionaryPayload(dict.AsReadOnly()),
-            JsonElement element => new JsonPayload(element),
-            JsonObject node => new JsonNodePayload(node),
-            _ => new UnsupportedPayload(value),
-        };
+            case IReadOnlyDictionary<string, object?> map: return new DictionaryPayload(map);
+            case IDictionary<string, object?> dict: return new DictionaryPayload(dict.AsReadOnly());
+            case JsonElement element: return new JsonPayload(element);
+            case JsonObject node: return new JsonNodePayload(node);
+        }
+        // Passed as object, an interface or a base type (or not yet registered): the runtime type decides, cached per type.
+        var resolved = RuntimeTypeMappers.Resolve(value.GetType());
+        if (resolved.Found) return new BoxedPayload(value, resolved.Profile, resolved.Event);
+        return new UnsupportedPayload(value, typeof(T), resolved.AssemblyHasMappers);
     }
 
     /// <summary>
@@ -52,23 +54,6 @@ public abstract class MessagePayload
         ArgumentNullException.ThrowIfNull(profileMapper);
         ArgumentNullException.ThrowIfNull(eventMapper);
         return value is null ? Empty : new TypedPayload<T>(value, profileMapper, eventMapper);
-    }
-}
-
-/// <summary>
-/// Generated mappers register from a module initializer of the assembly that declares the model. That has run
-/// whenever code of that assembly ran (constructing a record does), but not for a struct created with
-/// <c>default</c>; so on a miss the declaring module's initializer is run once and the lookup retried.
-/// </summary>
-internal static class ModuleInitialized<T>
-{
-    private static int s_tried;
-
-    public static bool Retry()
-    {
-        if (Interlocked.Exchange(ref s_tried, 1) != 0) return false;
-        System.Runtime.CompilerServices.RuntimeHelpers.RunModuleConstructor(typeof(T).Module.ModuleHandle);
-        return true;
     }
 }
 
@@ -96,6 +81,38 @@ internal sealed class TypedPayload<T>(T value, IKlaviyoProfileMapper<T>? profile
         if (eventMapper is null)
         {
             error = $"{typeof(T).Name} is a [KlaviyoProfile] model; Track needs a [KlaviyoEvent] model, a dictionary or JSON.";
+            return false;
+        }
+        eventMapper.Map(value, writer);
+        return true;
+    }
+}
+
+/// <summary>A model mapped by its runtime type's mapper (or its nearest mapped base type's).</summary>
+internal sealed class BoxedPayload(object value, IBoxedProfileMapper? profileMapper, IBoxedEventMapper? eventMapper) : MessagePayload
+{
+    public override object? Value => value;
+
+    internal override string? DeclaredEventName => eventMapper?.EventName;
+
+    internal override bool WriteProfile(ProfileWriter writer, Rules.DictionaryMapper mapper, out string? error)
+    {
+        error = null;
+        if (profileMapper is null)
+        {
+            error = $"{value.GetType().Name} is a [KlaviyoEvent] model; Identify needs a [KlaviyoProfile] model, a dictionary or JSON.";
+            return false;
+        }
+        profileMapper.Map(value, writer);
+        return true;
+    }
+
+    internal override bool WriteEvent(EventWriter writer, Rules.DictionaryMapper mapper, out string? error)
+    {
+        error = null;
+        if (eventMapper is null)
+        {
+            error = $"{value.GetType().Name} is a [KlaviyoProfile] model; Track needs a [KlaviyoEvent] model, a dictionary or JSON.";
             return false;
         }
         eventMapper.Map(value, writer);
@@ -170,11 +187,22 @@ internal sealed class JsonNodePayload(JsonObject node) : MessagePayload
     }
 }
 
-internal sealed class UnsupportedPayload(object value) : MessagePayload
+internal sealed class UnsupportedPayload(object value, Type staticType, bool assemblyHasMappers) : MessagePayload
 {
     public override object? Value => value;
 
-    private string Reason => $"{value.GetType().Name} has no Klaviyo mapper. Annotate it with [KlaviyoProfile] or [KlaviyoEvent] (the generator then maps it without reflection), or pass an IReadOnlyDictionary<string, object?>, a JsonElement or a JsonObject.";
+    private string Reason
+    {
+        get
+        {
+            var type = value.GetType();
+            var passedAs = staticType == type ? "" : $" (passed as {staticType.Name})";
+            var fix = assemblyHasMappers
+                ? $"Annotate {type.Name} (or a base class) with [KlaviyoProfile] or [KlaviyoEvent]"
+                : $"No generated mapper is registered from assembly '{type.Assembly.GetName().Name}': reference the Klaviyo.Destinations package from the project that declares {type.Name} (its source generator writes the mappers) and annotate the type with [KlaviyoProfile] or [KlaviyoEvent]";
+            return $"{type.Name}{passedAs} has no Klaviyo mapper: neither it nor a base type is [KlaviyoProfile] or [KlaviyoEvent]. {fix}, or pass an IReadOnlyDictionary<string, object?>, a JsonElement or a JsonObject.";
+        }
+    }
 
     internal override bool WriteProfile(ProfileWriter writer, Rules.DictionaryMapper mapper, out string? error)
     {

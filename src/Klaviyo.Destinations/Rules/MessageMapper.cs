@@ -253,7 +253,7 @@ public sealed partial class MessageMapper
         {
             if (message.UserId is { } userId) profile.Property(s_id, userId);
         }
-        else if (!profile.Has(ProfileField.ExternalId))
+        else
         {
             var externalId = _options.AlternateIdentifier switch
             {
@@ -261,7 +261,14 @@ public sealed partial class MessageMapper
                 AlternateIdentifier.CustomerId => Identity(identities, UserIdentity.CustomerId) ?? message.UserId,
                 var other => Identity(identities, (UserIdentity)((int)UserIdentity.Other + (other - AlternateIdentifier.Other))),
             };
-            if (externalId is not null) profile.Set(ProfileField.ExternalId, externalId);
+            // The call names the person: its external_id wins over one in the traits (a model's ExternalId, a dictionary's
+            // external_id), so a later Track with the same userId reaches the same profile. A differing trait is reported.
+            if (externalId is not null)
+            {
+                if (profile.Get(ProfileField.ExternalId) is { } fromTraits && !string.Equals(fromTraits, externalId, StringComparison.Ordinal))
+                    profile.AddIssue("external_id", $"external_id '{Shorten(fromTraits)}' in the traits differs from the call's '{Shorten(externalId)}' (its userId or identity); the call's was sent, so Identify and Track reach one profile. Pass the same value, or leave one of them out.");
+                profile.Set(ProfileField.ExternalId, externalId);
+            }
         }
 
         if (!profile.Has(ProfileField.PhoneNumber))
@@ -345,4 +352,6 @@ public sealed partial class MessageMapper
 
     internal static DeliveryOutcome Outcome(AnalyticsMessage message, ItemKind kind, DeliveryStatus status, string? reason, string? field, string? uniqueId, IReadOnlyList<MappingIssue> warnings) =>
         new(message.MessageId, kind, status, reason, field, uniqueId, message.UserId, warnings);
+
+    private static string Shorten(string value) => value.Length <= 40 ? value : value[..40] + "…";
 }

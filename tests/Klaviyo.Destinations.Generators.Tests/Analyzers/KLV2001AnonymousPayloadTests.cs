@@ -27,8 +27,9 @@ public sealed class KLV2001AnonymousPayloadTests
             """);
     }
 
+    /// <summary>As on [KlaviyoEvent] models (docs/models.md), an event's members are its properties: no KLV2001.</summary>
     [Fact]
-    public async Task Track_properties_are_checked_as_event_properties_at_each_call()
+    public async Task Track_members_are_event_properties_and_get_no_KLV2001()
     {
         await VerifyAsync("""
             using Klaviyo.Destinations;
@@ -37,9 +38,9 @@ public sealed class KLV2001AnonymousPayloadTests
             {
                 public static void Run(Analytics analytics, string userId, decimal total)
                 {
-                    analytics.Track(userId, "Order Completed", new { OrderId = "o-1", Revenue = total, Currency = "USD", {|KLV2001:GiftWrap|} = true });
-                    analytics.Track(userId, "Order Completed", new { OrderId = "o-2", Revenue = total, Currency = "USD", {|KLV2001:GiftWrap|} = false });
-                    analytics.Track(userId, "Signed Up", new { {|KLV2001:Plan|} = "pro" });
+                    analytics.Track(userId, "Order Completed", new { OrderId = "o-1", Revenue = total, Currency = "USD", GiftWrap = true });
+                    analytics.Track(userId, "Order Completed", new { OrderId = "o-2", Revenue = total, Currency = "USD", GiftWrap = false });
+                    analytics.Track(userId, "Signed Up", new { Plan = "pro" });
                 }
             }
             """);

@@ -22,8 +22,10 @@ public sealed class KLV2001UnmappedMemberTests
         Verify<MappedMemberAnalyzer, UnmappedMemberCodeFixProvider>.CodeFixAsync(source, fixedSource, key, remaining);
 
     [Fact]
-    public async Task Reports_profile_and_event_members_that_match_no_field()
+    public async Task Reports_profile_members_that_match_no_field_and_never_event_members()
     {
+        // An event model's members are its properties: sending them is the point, so there is nothing to decide and
+        // no KLV2001 — trait-like names (FirstName, City) on an event included.
         await VerifyAsync("""
             using Klaviyo.Destinations;
 
@@ -34,10 +36,27 @@ public sealed class KLV2001UnmappedMemberTests
             public sealed class ViewedRecipe
             {
                 public string? Name { get; set; }
-                public int {|KLV2001:CookingMinutes|} { get; set; }
-                public string? {|KLV2001:Chef|};
+                public int CookingMinutes { get; set; }
+                public string? Chef;
+                public string? FirstName { get; set; }
+                public string? City { get; set; }
             }
             """);
+    }
+
+    [Fact]
+    public async Task Message_spells_the_property_name_with_the_assembly_naming_policy()
+    {
+        var diagnostic = await AnalyzerRunner.SingleAsync(new MappedMemberAnalyzer(), """
+            using Klaviyo.Destinations;
+
+            [assembly: KlaviyoMappingOptions(PropertyNaming = PropertyNaming.SnakeCase)]
+
+            [KlaviyoProfile]
+            public sealed record Customer(string Email, int LoyaltyPoints);
+            """, "KLV2001");
+
+        Assert.Contains("it will be sent as custom property 'loyalty_points'", diagnostic.GetMessage(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -103,19 +122,14 @@ public sealed class KLV2001UnmappedMemberTests
     }
 
     [Fact]
-    public async Task Event_members_get_no_profile_field_suggestion()
+    public async Task Event_members_are_event_properties_without_a_diagnostic()
     {
-        var diagnostic = await AnalyzerRunner.SingleAsync(new MappedMemberAnalyzer(), """
+        await VerifyAsync("""
             using Klaviyo.Destinations;
 
             [KlaviyoEvent("Called Support")]
-            public sealed record CalledSupport(string? Mobile);
-            """, "KLV2001");
-
-        Assert.Equal(
-            "Property 'Mobile' of 'CalledSupport' is not mapped to a Klaviyo field; it will be sent as custom property 'Mobile' (mark it [CustomProperty] or [NotMapped] to make the choice explicit)",
-            diagnostic.GetMessage());
-        Assert.False(diagnostic.Properties.ContainsKey("Suggestion"));
+            public sealed record CalledSupport(string? Mobile, string? LastName, int Minutes);
+            """);
     }
 
     [Fact]

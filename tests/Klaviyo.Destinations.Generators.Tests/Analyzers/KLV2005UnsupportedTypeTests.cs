@@ -69,8 +69,42 @@ public sealed class KLV2005UnsupportedTypeTests
             """, "KLV2005");
 
         Assert.Equal(
-            "Member 'Score' of 'Customer' has type 'Func<int>?', which cannot be written to Klaviyo; use a string, number, boolean, date, Guid, Uri, enum, collection, dictionary, JSON value or a class or struct declared in your code, or mark it [NotMapped]",
+            "Member 'Score' of 'Customer' has type 'Func<int>?', which cannot be written to Klaviyo; use a string, number (including BigInteger, Int128, Half), boolean, date, time (DateTime, DateTimeOffset, DateOnly, TimeOnly, TimeSpan), Guid, Uri, enum, a collection of these, a dictionary with string keys and such values, a JSON value, or a class or struct declared in your code, or mark it [NotMapped]",
             diagnostic.GetMessage());
+    }
+
+    [Fact]
+    public async Task Dictionaries_and_collections_are_told_which_part_is_wrong()
+    {
+        var diagnostics = await AnalyzerRunner.RunAsync(new MappedMemberAnalyzer(), """
+            using System;
+            using System.Collections.Generic;
+            using Klaviyo.Destinations;
+
+            [KlaviyoProfile]
+            public sealed record Customer(string Email, [CustomProperty] Dictionary<int, string>? ById, [CustomProperty] Dictionary<string, Action>? Hooks, [CustomProperty] List<Action>? Callbacks);
+            """);
+
+        var messages = diagnostics.Where(d => d.Id == "KLV2005").Select(d => d.GetMessage()).OrderBy(m => m, StringComparer.Ordinal).ToList();
+        Assert.Equal(3, messages.Count);
+        Assert.Contains("use a dictionary with string keys (its keys become JSON property names)", messages[0], StringComparison.Ordinal);
+        Assert.Contains("use a collection whose elements have a JSON form (its element type 'Action' has none)", messages[1], StringComparison.Ordinal);
+        Assert.Contains("use a dictionary whose values have a JSON form (its value type 'Action' has none)", messages[2], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Typed_dictionaries_big_numbers_and_times_are_supported()
+    {
+        await VerifyAsync("""
+            using System;
+            using System.Collections.Generic;
+            using System.Numerics;
+            using Klaviyo.Destinations;
+
+            [KlaviyoProfile]
+            public sealed record Customer(string Email, [CustomProperty] Dictionary<string, int>? Scores, [CustomProperty] IReadOnlyDictionary<string, string>? Labels,
+                [CustomProperty] BigInteger Big, [CustomProperty] Int128 Huge, [CustomProperty] Half Ratio, [CustomProperty] TimeOnly OpensAt, [CustomProperty] TimeSpan Tenure);
+            """);
     }
 
     [Fact]

@@ -18,6 +18,8 @@ public sealed class GeneratorBaselineTests
         nameof(GeneratorInputs.GlobalNamespace),
         nameof(GeneratorInputs.DropOption),
         nameof(GeneratorInputs.TableLookups),
+        nameof(GeneratorInputs.ModelShapes),
+        nameof(GeneratorInputs.CollidingNames),
     };
 
     [Theory]
@@ -72,12 +74,64 @@ public sealed class GeneratorBaselineTests
         Assert.Equal(
             [
                 "Klaviyo.Destinations.Generated.KlaviyoGeneratedMappers.g.cs",
-                "Shop.Accounts.Registration.Visitor.KlaviyoProfileMapper.g.cs",
-                "Shop.Accounts.SignedUp.KlaviyoEventMapper.g.cs",
+                "Shop.Accounts+Registration+Visitor.KlaviyoProfileMapper.g.cs",
+                "Shop.Accounts+SignedUp.KlaviyoEventMapper.g.cs",
                 "Subscriber.KlaviyoProfileMapper.g.cs",
                 "ViewedProduct.KlaviyoEventMapper.g.cs",
             ],
             result.GeneratedSources.Select(s => s.HintName).OrderBy(n => n, StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void Every_colliding_pair_gets_distinct_mapper_helper_and_file_names_and_compiles()
+    {
+        var input = Compilations.Create(GeneratorInputs.CollidingNames);
+        AssertClean(input.GetDiagnostics(), "The input");
+
+        var (result, output) = GeneratorRunner.Run(input);
+
+        AssertClean(output.GetDiagnostics(), "The generated code");
+        var hints = result.GeneratedSources.Select(s => s.HintName).ToList();
+        Assert.Equal(hints.Count, hints.Distinct(StringComparer.OrdinalIgnoreCase).Count());
+        var text = string.Join("\n", result.GeneratedSources.Select(s => s.SourceText.ToString()));
+        // Outer.Customer vs Outer_Customer; Outer_.Customer vs Wrapper._Customer/Wrapper_.Customer; Outer.Line vs Outer_Line.
+        Assert.Contains("class Outer_nCustomer_KlaviyoProfileMapper", text, StringComparison.Ordinal);
+        Assert.Contains("class Outer_uCustomer_KlaviyoProfileMapper", text, StringComparison.Ordinal);
+        Assert.Contains("class Outer_u_nCustomer_KlaviyoEventMapper", text, StringComparison.Ordinal);
+        Assert.Contains("class Wrapper_n_uCustomer_KlaviyoEventMapper", text, StringComparison.Ordinal);
+        Assert.Contains("class Wrapper_u_nCustomer_KlaviyoEventMapper", text, StringComparison.Ordinal);
+        Assert.Contains("Write_Shop_dOuter_nLine(", text, StringComparison.Ordinal);
+        Assert.Contains("Write_Shop_dOuter_uLine(", text, StringComparison.Ordinal);
+        Assert.Contains("EnumName_Shop_dOuter_nKind(", text, StringComparison.Ordinal);
+        Assert.Contains("EnumName_Shop_dOuter_uKind(", text, StringComparison.Ordinal);
+        // Namespace Shop.Outer2 + Customer vs class Shop.Outer2_ + nested Customer, and one type with both mappers.
+        Assert.Contains("Shop.Outer2.Customer.KlaviyoProfileMapper.g.cs", hints);
+        Assert.Contains("Shop.Outer2_+Customer.KlaviyoProfileMapper.g.cs", hints);
+        Assert.Contains("Shop.Both.KlaviyoProfileMapper.g.cs", hints);
+        Assert.Contains("Shop.Both.KlaviyoEventMapper.g.cs", hints);
+    }
+
+    [Fact]
+    public void System_Text_Json_attributes_and_the_naming_policy_decide_the_sent_names()
+    {
+        var (result, _) = GeneratorRunner.Run(Compilations.Create(GeneratorInputs.ModelShapes));
+        var profile = result.GeneratedSources.Single(s => s.HintName == "Shop.Member.KlaviyoProfileMapper.g.cs").SourceText.ToString();
+        var profileNames = System.Text.RegularExpressions.Regex.Matches(profile, "JsonEncodedText\\.Encode\\(\"([^\"]*)\"\\)").Select(m => m.Groups[1].Value).ToList();
+
+        Assert.Contains("ProfileField.FirstName, value.Given", profile, StringComparison.Ordinal);   // [JsonPropertyName("first_name")]
+        Assert.DoesNotContain("PasswordHash", profile, StringComparison.Ordinal);                  // [JsonIgnore]
+        Assert.Contains("tier_name", profileNames);                                               // explicit names are never respelled
+        Assert.Contains("nickname", profileNames);                                                // WhenWritingNull still sends a value
+        Assert.Contains("kept", profileNames);                                                    // [CustomProperty] wins over [JsonIgnore]
+        Assert.Contains("wins", profileNames);                                                    // … and over [JsonPropertyName]
+        Assert.DoesNotContain("ignored_name", profileNames);
+        Assert.Contains("opensAt", profileNames);                                                 // camelCase policy
+
+        var order = result.GeneratedSources.Single(s => s.HintName == "Shop.OrderCompleted.KlaviyoEventMapper.g.cs").SourceText.ToString();
+        Assert.Contains("writer.SetValue((decimal?)value.Value);", order, StringComparison.Ordinal);
+        Assert.Contains("writer.SetTime((global::System.DateTimeOffset?)value.Timestamp);", order, StringComparison.Ordinal);
+        var orderNames = System.Text.RegularExpressions.Regex.Matches(order, "JsonEncodedText\\.Encode\\(\"([^\"]*)\"\\)").Select(m => m.Groups[1].Value).ToList();
+        Assert.Equal(["orderId", "value", "timestamp", "products", "taxes", "sku", "qty", "url", "gift_note"], orderNames);
     }
 
     [Fact]
@@ -97,6 +151,9 @@ public sealed class GeneratorBaselineTests
 
             [KlaviyoEvent("")]
             public sealed record Nameless(string OrderId);
+
+            [KlaviyoProfile]
+            public abstract record Person(string Email);
             """));
 
         Assert.Empty(result.GeneratedSources);

@@ -181,4 +181,96 @@ internal static class GeneratorInputs
             }
         }
         """;
+
+    /// <summary>
+    /// The model shapes of issue 23: System.Text.Json attributes, typed dictionaries, big and small numbers, times,
+    /// event conventions (Value, Timestamp, a product's Url), a self-referencing member and the camelCase policy.
+    /// </summary>
+    public const string ModelShapes = """
+        using System;
+        using System.Collections.Generic;
+        using System.Numerics;
+        using System.Text.Json.Serialization;
+        using Klaviyo.Destinations;
+
+        [assembly: KlaviyoMappingOptions(PropertyNaming = PropertyNaming.CamelCase)]
+
+        namespace Shop;
+
+        [KlaviyoProfile]
+        public sealed class Member
+        {
+            public string? Email { get; set; }
+            [JsonPropertyName("first_name")] public string? Given { get; set; }
+            [JsonPropertyName("tier_name")] public string? Tier { get; set; }
+            [JsonIgnore] public string? PasswordHash { get; set; }
+            [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Nickname { get; set; }
+            [JsonIgnore, CustomProperty("kept")] public string? Kept { get; set; }
+            [JsonPropertyName("ignored_name"), CustomProperty("wins")] public int Wins { get; set; }
+            public Dictionary<string, int>? Scores { get; set; }
+            public IReadOnlyDictionary<string, string> Labels { get; set; } = new Dictionary<string, string>();
+            public BigInteger Big { get; set; }
+            public Int128 Huge { get; set; }
+            public UInt128? Unsigned { get; set; }
+            public Half Ratio { get; set; }
+            public TimeOnly OpensAt { get; set; }
+            public TimeSpan? Tenure { get; set; }
+            public Member? Referrer { get; set; }
+        }
+
+        public sealed record LineItem(string Sku, int Qty, string? Url, [property: JsonIgnore] decimal Cost, [property: JsonPropertyName("gift_note")] string? Note);
+
+        [KlaviyoEvent("Order Completed")]
+        public sealed record OrderCompleted(string OrderId, decimal Value, DateTimeOffset Timestamp, IReadOnlyList<LineItem> Products, Dictionary<string, decimal> Taxes);
+        """;
+
+    /// <summary>Pairs of types whose generated names collided before issue 23 (CS0101 in a file the user cannot edit).</summary>
+    public const string CollidingNames = """
+        using Klaviyo.Destinations;
+
+        namespace Shop
+        {
+            public static class Outer
+            {
+                [KlaviyoProfile] public sealed record Customer(string Email);
+                public sealed record Line(string Sku);
+                public enum Kind { A, B }
+            }
+
+            [KlaviyoProfile] public sealed record Outer_Customer(string Email);
+            public sealed record Outer_Line(string Sku);
+            public enum Outer_Kind { C, D }
+
+            public static class Outer_
+            {
+                [KlaviyoEvent("Shipped")] public sealed record Customer(string OrderId, Outer.Line First, Outer_Line Second, Outer.Kind K1, Outer_Kind K2);
+            }
+
+            public static class Wrapper
+            {
+                [KlaviyoEvent("Shipped")] public sealed record _Customer(string OrderId);
+            }
+
+            public static class Wrapper_
+            {
+                [KlaviyoEvent("Shipped")] public sealed record Customer(string OrderId);
+            }
+
+            [KlaviyoProfile, KlaviyoEvent("Both")]
+            public sealed record Both(string Email);
+        }
+
+        namespace Shop.Outer2
+        {
+            [KlaviyoProfile] public sealed record Customer(string Email);
+        }
+
+        namespace Shop
+        {
+            public static class Outer2_
+            {
+                [KlaviyoProfile] public sealed record Customer(string Email);
+            }
+        }
+        """;
 }

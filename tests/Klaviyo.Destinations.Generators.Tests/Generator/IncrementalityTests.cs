@@ -24,7 +24,8 @@ public sealed class IncrementalityTests
     [Fact]
     public void Unrelated_edits_leave_every_tracked_step_cached_or_unchanged()
     {
-        var first = Compilations.Create(MixedFile, GeneratorInputs.EventWithProducts, GeneratorInputs.TableLookups, InterceptorInputs.AnonymousCalls);
+        var first = Compilations.Create(MixedFile, GeneratorInputs.EventWithProducts, GeneratorInputs.TableLookups, GeneratorInputs.ModelShapes,
+            InterceptorInputs.AnonymousCalls);
         var driver = GeneratorRunner.CreateDriver().RunGenerators(first);
         var firstResult = Assert.Single(driver.GetRunResult().Results);
         Assert.All(GeneratorRunner.TrackingNames, name => Assert.True(firstResult.TrackedSteps.ContainsKey(name), $"step '{name}' did not run"));
@@ -70,5 +71,28 @@ public sealed class IncrementalityTests
 
         Assert.Contains(result.TrackedSteps["ProfileModels"].SelectMany(s => s.Outputs), o => o.Reason == IncrementalStepRunReason.Modified);
         Assert.Contains("ProfileField.LastName", result.GeneratedSources.Single(s => s.HintName == "Shop.Customer.KlaviyoProfileMapper.g.cs").SourceText.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Changing_the_naming_policy_respells_names_without_reparsing_any_model()
+    {
+        const string Options = "[assembly: Klaviyo.Destinations.KlaviyoMappingOptions(PropertyNaming = Klaviyo.Destinations.PropertyNaming.AsDeclared)]";
+        var first = Compilations.Create(MixedFile, Options);
+        var driver = GeneratorRunner.CreateDriver().RunGenerators(first);
+        Assert.Contains("Encode(\"LoyaltyPoints\")", Mapper(driver), StringComparison.Ordinal);
+
+        var optionsTree = first.SyntaxTrees.Last();
+        var snake = optionsTree.WithChangedText(Microsoft.CodeAnalysis.Text.SourceText.From(Options.Replace("AsDeclared", "SnakeCase", StringComparison.Ordinal)));
+        driver = driver.RunGenerators(first.ReplaceSyntaxTree(optionsTree, snake));
+        var result = Assert.Single(driver.GetRunResult().Results);
+
+        // The model is policy-free (the name is respelled when emitting), so only the options step changes.
+        Assert.All(result.TrackedSteps["ProfileModels"].SelectMany(s => s.Outputs), o => Assert.True(
+            o.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, $"ProfileModels re-ran: {o.Reason}"));
+        Assert.Contains(result.TrackedSteps["Options"].SelectMany(s => s.Outputs), o => o.Reason == IncrementalStepRunReason.Modified);
+        Assert.Contains("Encode(\"loyalty_points\")", Mapper(driver), StringComparison.Ordinal);
+
+        static string Mapper(GeneratorDriver d) =>
+            d.GetRunResult().Results.Single().GeneratedSources.Single(s => s.HintName == "Shop.Customer.KlaviyoProfileMapper.g.cs").SourceText.ToString();
     }
 }

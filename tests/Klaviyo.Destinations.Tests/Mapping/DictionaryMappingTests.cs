@@ -7,10 +7,10 @@ namespace Klaviyo.Destinations.Tests.Mapping;
 /// <summary>The dictionary/JSON path: the generated key switch over the tables, end to end through Identify.</summary>
 public sealed class DictionaryMappingTests
 {
-    private static async Task<(JsonObject? Profile, Harness Harness)> IdentifyAsync(IReadOnlyDictionary<string, object?> traits, Action<KlaviyoDestinationOptions>? configure = null)
+    private static async Task<(JsonObject? Profile, Harness Harness)> IdentifyAsync(IReadOnlyDictionary<string, object?> traits, Action<KlaviyoDestinationOptions>? configure = null, string? userId = "user-1")
     {
         var harness = new Harness(configure);
-        harness.Analytics.Identify("user-1", traits);
+        harness.Analytics.Identify(userId, traits);
         await harness.FlushAsync();
         return (harness.Sender.Profiles().SingleOrDefault(), harness);
     }
@@ -38,7 +38,9 @@ public sealed class DictionaryMappingTests
             "location.latitude" or "location.longitude" => (object)12.34567,
             _ => "value-" + key,
         };
-        var (profile, harness) = await IdentifyAsync(new Dictionary<string, object?> { ["email"] = "base@example.com", [key] = value });
+        // A userId would name the person itself (the call's external_id wins over the traits'), so external_id rows go without one.
+        var (profile, harness) = await IdentifyAsync(new Dictionary<string, object?> { ["email"] = "base@example.com", [key] = value },
+            userId: path == "external_id" ? null : "user-1");
         await using var _ = harness;
         Assert.NotNull(profile);
         var expected = value is double ? "12.3457" : (string)value;

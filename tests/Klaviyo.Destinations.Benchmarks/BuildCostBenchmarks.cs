@@ -1,0 +1,121 @@
+extern alias analyzers;
+extern alias generator;
+
+using System.Collections.Immutable;
+using System.Text;
+using BenchmarkDotNet.Attributes;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Diagnostics;
+using KlaviyoMapperGenerator = generator::Klaviyo.Destinations.Generators.KlaviyoMapperGenerator;
+using MappedTypeAnalyzer = analyzers::Klaviyo.Destinations.Analyzers.MappedTypeAnalyzer;
+
+namespace Klaviyo.Destinations.Benchmarks;
+
+/// <summary>
+/// Issue 23 §9: what the package adds to an incremental build of a 300-model app. Each benchmark is one build after an
+/// edit — a new compilation of the same 30 files (300 annotated models: profiles with a nested address, events with a
+/// product list, 300 Identify/Track call sites), compiled and emitted: without the package (the baseline), and with the
+/// generator and every KLV analyzer — once with the generator driver's cached state (what the compiler server keeps
+/// between builds) and once cold. Added time per build = package − baseline.
+/// </summary>
+[MemoryDiagnoser]
+public class BuildCostBenchmarks
+{
+    private CSharpCompilation _compilation = null!;
+    private GeneratorDriver _warm = null!;
+    private ImmutableArray<DiagnosticAnalyzer> _analyzers;
+    private SyntaxTree _edited = null!;
+    private SyntaxTree _original = null!;
+
+    [Params(300)]
+    public int Models { get; set; }
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _compilation = App(Models);
+        _original = _compilation.SyntaxTrees.Last();
+        _edited = _original.WithChangedText(_original.GetText().Replace(_original.GetText().ToString().IndexOf("42", StringComparison.Ordinal), 2, "43"));
+        _analyzers = [.. typeof(MappedTypeAnalyzer).Assembly.GetTypes()
+            .Where(t => typeof(DiagnosticAnalyzer).IsAssignableFrom(t) && !t.IsAbstract)
+            .Select(t => (DiagnosticAnalyzer)Activator.CreateInstance(t)!)];
+        _warm = NewDriver().RunGenerators(_compilation);
+    }
+
+    /// <summary>A realistic app: 30 files of 10 models each and a service file calling Identify/Track for each model.</summary>
+    internal static CSharpCompilation App(int models)
+    {
+        var trees = new List<SyntaxTree>();
+        var parse = new CSharpParseOptions(LanguageVersion.Latest);
+        for (var file = 0; file * 10 < models; file++)
+        {
+            var source = new StringBuilder("using System;\nusing System.Collections.Generic;\nusing Klaviyo.Destinations;\nnamespace Shop.Models;\n");
+            for (var i = file * 10; i < Math.Min(models, file * 10 + 10); i++)
+            {
+                if (i % 2 == 0)
+                {
+                    source.Append($"public sealed record Address{i}(string Street, string City, string State, string PostalCode, string Country);\n");
+                    source.Append($"[KlaviyoProfile] public sealed record Customer{i}(string Email, string? FirstName, string? LastName, string? Phone, Address{i}? Address, [CustomProperty] int Points, [CustomProperty(\"plan\")] string? Plan, [CustomProperty] DateTimeOffset? SignedUpAt, [NotMapped] string? Secret);\n");
+                }
+                else
+                {
+                    source.Append($"public sealed record Line{i}(string ProductId, string Sku, string Name, decimal Price, int Quantity, string? Url);\n");
+                    source.Append($"[KlaviyoEvent(\"Order {i}\")] public sealed record Order{i}(string OrderId, decimal Revenue, string Currency, string? Coupon, int ItemCount, IReadOnlyList<Line{i}> Products, DateTime Timestamp);\n");
+                }
+            }
+            trees.Add(CSharpSyntaxTree.ParseText(source.ToString(), parse, path: $"/app/Models{file}.cs"));
+        }
+        var calls = new StringBuilder("using Klaviyo.Destinations;\nusing Shop.Models;\nnamespace Shop;\npublic static class Service\n{\n    public static int Answer() => 42;\n");
+        for (var i = 0; i < models; i++)
+        {
+            calls.Append(i % 2 == 0
+                ? $"    public static void Send{i}(Analytics a, Customer{i} c) => a.Identify(\"user-{i}\", c);\n"
+                : $"    public static void Send{i}(Analytics a, Order{i} o) => a.Track(\"user-{i}\", o);\n");
+        }
+        calls.Append("}\n");
+        trees.Add(CSharpSyntaxTree.ParseText(calls.ToString(), parse, path: "/app/Service.cs"));
+        return CSharpCompilation.Create("Shop", trees, GeneratorBenchmarks.References(),
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
+    }
+
+    private static GeneratorDriver NewDriver() =>
+        CSharpGeneratorDriver.Create([new KlaviyoMapperGenerator().AsSourceGenerator()], parseOptions: new CSharpParseOptions(LanguageVersion.Latest));
+
+    private CSharpCompilation Edited() => _compilation.ReplaceSyntaxTree(_original, _edited);
+
+    private static int Emit(Compilation compilation)
+    {
+        using var pe = new MemoryStream();
+        var result = compilation.Emit(pe);
+        if (!result.Success) throw new InvalidOperationException(string.Join(Environment.NewLine, result.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error)));
+        return (int)pe.Length;
+    }
+
+    [Benchmark(Baseline = true, Description = "build after an edit, without the package")]
+    public int WithoutPackage() => Emit(Edited());
+
+    [Benchmark(Description = "build after an edit, generator (cached state) + analyzers")]
+    public int WithPackage() => Build(_warm);
+
+    [Benchmark(Description = "build after an edit, generator (cold) + analyzers")]
+    public int WithPackageColdGenerator() => Build(NewDriver());
+
+    [Benchmark(Description = "generator only (cached state)")]
+    public int GeneratorOnly() => _warm.RunGenerators(Edited()).GetRunResult().GeneratedTrees.Length;
+
+    [Benchmark(Description = "analyzers only")]
+    public int AnalyzersOnly() => Edited().WithAnalyzers(_analyzers).GetAnalyzerDiagnosticsAsync().GetAwaiter().GetResult().Length;
+
+    /// <summary>Runs the generator, the analyzers (as csc does, over the compilation with the generated code) and emits.</summary>
+    internal int Build(GeneratorDriver driver)
+    {
+        driver.RunGeneratorsAndUpdateCompilation(Edited(), out var output, out _);
+        var withAnalyzers = output.WithAnalyzers(_analyzers);
+        var diagnostics = withAnalyzers.GetAnalyzerDiagnosticsAsync().GetAwaiter().GetResult();
+        if (diagnostics.Any(d => d.Severity >= DiagnosticSeverity.Warning))
+            throw new InvalidOperationException("The 300-model app should build warning-free: " + string.Join(Environment.NewLine, diagnostics.Take(5)));
+        // Emit the compilation the analyzers bound (csc analyses and emits one compilation), so declarations are not bound twice.
+        return Emit(withAnalyzers.Compilation) + diagnostics.Length;
+    }
+}
