@@ -124,7 +124,7 @@ internal static class MapperParser
         var attributes = MemberClassifier.AttributesOf(symbol);
         if (attributes.NotMapped) return null;
         if (attributes.HasCustomProperty) return attributes.CustomPropertyName ?? symbol.Name;
-        if (attributes.Trait is { } trait) return MappingLookups.TrimDollar(trait);
+        if (attributes.Trait is { } trait) return KlaviyoKeys.PropertyName(trait);
         return MappingLookups.EcommerceByConvention.TryGetValue(MappingLookups.Normalize(symbol.Name), out var key) ? key : symbol.Name;
     }
 

@@ -13,10 +13,10 @@ namespace Klaviyo.Destinations.Mapping;
 internal static class JsonValueWriter
 {
     /// <summary>Klaviyo's ingestion limit on nesting.</summary>
-    public const int MaxDepth = 10;
+    public const int MaxDepth = KlaviyoLimits.MaxNestingDepth;
 
     /// <summary>Klaviyo's ingestion limit on array length.</summary>
-    public const int MaxArrayItems = 4000;
+    public const int MaxArrayItems = KlaviyoLimits.MaxArrayItems;
 
     public static bool CanWrite(object? value, int depth, out string? reason)
     {
@@ -53,6 +53,17 @@ internal static class JsonValueWriter
             case IDictionary<string, object?> dict:
                 foreach (var kv in dict)
                     if (!CanWrite(kv.Value, depth + 1, out reason)) return Prefix(kv.Key, ref reason);
+                return true;
+            case IDictionary other:
+                foreach (DictionaryEntry entry in other)
+                {
+                    if (entry.Key is not string key)
+                    {
+                        reason = $"is a dictionary with {entry.Key.GetType().Name} keys; JSON object keys are text";
+                        return false;
+                    }
+                    if (!CanWrite(entry.Value, depth + 1, out reason)) return Prefix(key, ref reason);
+                }
                 return true;
             case IEnumerable items:
                 var count = 0;
@@ -170,6 +181,11 @@ internal static class JsonValueWriter
             case IDictionary<string, object?> dict:
                 json.WriteStartObject();
                 foreach (var kv in dict) { json.WritePropertyName(kv.Key); Write(json, kv.Value); }
+                json.WriteEndObject();
+                return;
+            case IDictionary other:
+                json.WriteStartObject();
+                foreach (DictionaryEntry entry in other) { json.WritePropertyName((string)entry.Key); Write(json, entry.Value); }
                 json.WriteEndObject();
                 return;
             case IEnumerable items:
