@@ -97,15 +97,22 @@ public sealed partial class MessageMapper
             return;
         }
         var audiences = ChangedAudiences(message);
-        if (audiences is { Unchanged: > 0, Changed.Count: 0 } && IsEmpty(message.Payload) && message.Options.Consent is null && ListFor(message) is null)
+        if (audiences is { Unchanged: > 0, Changed.Count: 0 } && IsEmpty(message.Payload) && message.Options.Consent is null && ListFor(message) is null
+            && message.Options.PatchProperties is not { IsEmpty: false })
         {
             result.Rejections.Add(Outcome(message, ItemKind.Profile, DeliveryStatus.Skipped,
                 "The computed audience memberships of this Identify are unchanged since the last one; nothing was sent.", null, null, []));
             return;
         }
+        byte[]? meta = null;
+        if (message.Options.PatchProperties is { } patch && !ProfilePatch.TryWrite(patch, _options.PropertyMapping, out meta, out var patchReason, out var patchField))
+        {
+            result.Rejections.Add(Outcome(message, ItemKind.Profile, DeliveryStatus.Rejected, patchReason, patchField, null, profile.Issues.ToArray()));
+            return;
+        }
         WriteAudiences(profile, audiences?.Changed);
         var before = result.Items.Count;
-        FinishProfile(message, context, isEvent: false, result);
+        FinishProfile(message, context, isEvent: false, result, meta);
         if (result.Items.Count == before) return;
         AfterIdentify(message, profile, audiences, result);
     }
@@ -124,7 +131,7 @@ public sealed partial class MessageMapper
         FinishProfile(message, context, isEvent: false, result);
     }
 
-    private void FinishProfile(AnalyticsMessage message, MappingContext context, bool isEvent, MappingResult result)
+    private void FinishProfile(AnalyticsMessage message, MappingContext context, bool isEvent, MappingResult result, byte[]? meta = null)
     {
         var profile = context.Profile;
         ApplyContext(profile, message);
@@ -148,6 +155,7 @@ public sealed partial class MessageMapper
             UserId = message.UserId,
             UserKey = UserKey(message, profile),
             Profile = profileBytes,
+            ProfileMeta = meta,
             Warnings = profile.Issues.ToArray(),
             AcceptedAt = message.Timestamp,
         });
@@ -176,6 +184,8 @@ public sealed partial class MessageMapper
             return;
         }
         if (message.Type is MessageType.Page or MessageType.Screen && message.Name is { } pageName) evt.Property(s_name, pageName);
+        if (message.Options.PatchProperties is { IsEmpty: false })
+            evt.AddIssue("patch_properties", "PatchProperties apply to Identify calls; they were not sent with this event. Send them with an Identify.");
         if (evt.PropertyCount > KlaviyoLimits.MaxEventProperties)
         {
             result.Rejections.Add(Outcome(message, ItemKind.Event, DeliveryStatus.Rejected, $"The event has {evt.PropertyCount} properties; Klaviyo accepts at most {KlaviyoLimits.MaxEventProperties}.", "properties", null, []));
