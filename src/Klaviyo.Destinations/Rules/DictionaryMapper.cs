@@ -102,7 +102,14 @@ internal sealed class DictionaryMapper(IReadOnlyDictionary<string, ProfileField>
         switch (field)
         {
             case EventField.Value:
-                if (ScalarValue.TryGetDouble(value, out var number)) writer.SetValue(number);
+                // Several keys can give the value ($value, revenue): the earlier row of the table wins, whatever the key order.
+                var rank = ValueRank(key);
+                if (writer.ValueRank <= rank) break;
+                if (ScalarValue.TryGetDouble(value, out var number))
+                {
+                    writer.SetValue(number);
+                    writer.ValueRank = rank;
+                }
                 else writer.AddIssue(key, $"'{key}' must be a number to become the event value; it was left out.");
                 break;
             case EventField.ValueCurrency:
@@ -120,10 +127,32 @@ internal sealed class DictionaryMapper(IReadOnlyDictionary<string, ProfileField>
         }
     }
 
+    private static int ValueRank(string key)
+    {
+        var rows = KlaviyoMappingTables.EventFields;
+        for (var i = 0; i < rows.Count; i++)
+            if (KlaviyoKeys.Matches(rows[i].Key, key)) return i;
+        return rows.Count;
+    }
+
+    /// <summary>What kind of value this is, in words that do not depend on the payload shape.</summary>
     private static string Describe(object? value) => ScalarValue.Unwrap(value) switch
     {
-        System.Text.Json.JsonElement e => "a JSON " + e.ValueKind.ToString().ToLowerInvariant(),
+        System.Text.Json.JsonElement e => e.ValueKind switch
+        {
+            System.Text.Json.JsonValueKind.Object => "an object",
+            System.Text.Json.JsonValueKind.Array => "a list",
+            System.Text.Json.JsonValueKind.Number => "a number",
+            System.Text.Json.JsonValueKind.True or System.Text.Json.JsonValueKind.False => "true/false",
+            System.Text.Json.JsonValueKind.String => "text",
+            _ => "null",
+        },
         null => "null",
+        string => "text",
+        bool => "true/false",
+        System.Collections.IDictionary or IReadOnlyDictionary<string, object?> or System.Text.Json.Nodes.JsonObject => "an object",
+        System.Collections.IEnumerable => "a list",
+        var other when ScalarValue.TryGetDouble(other, out _) => "a number",
         var other => other.GetType().Name,
     };
 }

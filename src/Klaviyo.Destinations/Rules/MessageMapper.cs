@@ -271,6 +271,10 @@ public sealed partial class MessageMapper
         reason = null;
         field = null;
         var identities = message.Options.Identities;
+        // Trim what the traits gave first, so a blank identifier gives way to the userId and the identities below.
+        TrimIdentifier(profile, ProfileField.Email);
+        TrimIdentifier(profile, ProfileField.ExternalId);
+        TrimIdentifier(profile, ProfileField.PhoneNumber);
 
         if (!profile.Has(ProfileField.Email))
         {
