@@ -30,6 +30,15 @@ public sealed class ShapeMatrixTests
 
     // ---- Table rows --------------------------------------------------------------------------------------------
 
+    [Fact]
+    public void Dollar_rows_are_spelled_in_lower_case_so_that_any_casing_finds_them()
+    {
+        var keys = KlaviyoMappingTables.ProfileTraits.Select(r => r.Key).Concat(KlaviyoMappingTables.EventFields.Select(r => r.Key)).Where(KlaviyoKeys.IsDollarKey).ToList();
+        Assert.NotEmpty(keys);
+        Assert.All(keys, key => Assert.Equal(key.ToLowerInvariant(), key));
+        Assert.Equal(keys.Count, keys.Distinct(StringComparer.Ordinal).Count());
+    }
+
     public static TheoryData<string, ProfileField> ProfileTraitRows()
     {
         var rows = new TheoryData<string, ProfileField>();
