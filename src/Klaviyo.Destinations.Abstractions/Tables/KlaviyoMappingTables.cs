@@ -55,6 +55,15 @@ public static class KlaviyoMappingTables
     /// </summary>
     public const string EventEmailKey = "email";
 
+    /// <summary>The custom profile property that carries the userId when email is the primary identifier (Segment: <c>id</c>).</summary>
+    public const string UserIdProperty = "id";
+
+    /// <summary>The custom profile property a Group call sets to the group id.</summary>
+    public const string GroupIdProperty = "group_id";
+
+    /// <summary>The event property that carries the page or screen name of a Page/Screen call.</summary>
+    public const string PageNameProperty = "name";
+
     /// <summary>Segment's event for a person joining an audience (changes list membership with <c>AudienceLists</c>).</summary>
     public const string AudienceEnteredEvent = "Audience Entered";
 

@@ -102,8 +102,13 @@ internal static class SegmentMessageReader
     {
         if (ContextTraits(root) is not { } traits) return null;
         var identities = new Dictionary<UserIdentity, string>();
-        if (Text(traits, "email") is { } email) identities[UserIdentity.Email] = email;
-        if ((Text(traits, "phone") ?? Text(traits, "phoneNumber")) is { } phone) identities[UserIdentity.MobileNumber] = phone;
+        // The Segment spec trait keys of the mapping tables that name an email or a phone number.
+        foreach (var row in KlaviyoMappingTables.ProfileTraits)
+        {
+            if ((row.Source & TraitSource.Segment) == 0 || Text(traits, row.Key) is not { } value) continue;
+            if (row.Field == ProfileField.Email) identities.TryAdd(UserIdentity.Email, value);
+            else if (row.Field == ProfileField.PhoneNumber) identities.TryAdd(UserIdentity.MobileNumber, value);
+        }
         return identities.Count == 0 ? null : identities;
     }
 

@@ -11,9 +11,9 @@ namespace Klaviyo.Destinations.Rules;
 /// </summary>
 public sealed partial class MessageMapper
 {
-    private static readonly JsonEncodedText s_id = JsonEncodedText.Encode("id");
-    private static readonly JsonEncodedText s_groupId = JsonEncodedText.Encode("group_id");
-    private static readonly JsonEncodedText s_name = JsonEncodedText.Encode("name");
+    private static readonly JsonEncodedText s_id = JsonEncodedText.Encode(KlaviyoMappingTables.UserIdProperty);
+    private static readonly JsonEncodedText s_groupId = JsonEncodedText.Encode(KlaviyoMappingTables.GroupIdProperty);
+    private static readonly JsonEncodedText s_name = JsonEncodedText.Encode(KlaviyoMappingTables.PageNameProperty);
 
     /// <summary>Klaviyo's limit on one profile (profile-import payload, bulk row).</summary>
     internal const int MaxProfileBytes = KlaviyoLimits.MaxProfileBytes;
