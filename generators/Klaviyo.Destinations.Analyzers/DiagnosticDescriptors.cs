@@ -44,7 +44,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor InvalidEventName = new(
         "KLV1003",
         "Invalid Klaviyo event name",
-        "[KlaviyoEvent] name of '{0}' {1}; Klaviyo metric names must be non-empty and at most 127 characters long",
+        "[KlaviyoEvent] name of '{0}' {1}; Klaviyo metric names must be non-empty and at most " + KlaviyoLimits.MaxMetricNameLength + " characters long",
         Category,
         DiagnosticSeverity.Error,
         isEnabledByDefault: true,

@@ -51,7 +51,8 @@ internal sealed class KeySuggestions
     /// <summary>Track properties (and the products of an order): event reserved fields and Segment ecommerce properties.</summary>
     public static KeySuggestions Event { get; } = BuildEvent();
 
-    public bool IsExact(string key) => _exact.Contains(key);
+    /// <summary>True for a table key (a <c>$</c> key in any case: <see cref="KlaviyoKeys"/>).</summary>
+    public bool IsExact(string key) => _exact.Contains(key) || (KlaviyoKeys.IsDollarKey(key) && _exact.Contains(KlaviyoKeys.TableSpelling(key)));
 
     /// <summary>
     /// The table key <paramref name="key"/> was probably meant to be, or null when it is exact or far from every key.
@@ -59,7 +60,7 @@ internal sealed class KeySuggestions
     /// </summary>
     public KeySuggestion? Suggest(string key, bool identifiersOnly)
     {
-        if (_exact.Contains(key)) return null;
+        if (IsExact(key)) return null;
         var normalized = MappingLookups.Normalize(key);
         if (normalized.Length == 0) return null;
 
@@ -128,7 +129,7 @@ internal sealed class KeySuggestions
             if (_synonyms.ContainsKey(normalized)) continue;
             foreach (var row in table)
             {
-                if (row.Field != synonym.Field || row.Key.StartsWith("$", StringComparison.Ordinal)) continue;
+                if (row.Field != synonym.Field || KlaviyoKeys.IsDollarKey(row.Key)) continue;
                 _synonyms.Add(normalized, new KeySuggestion(row.Key, ProfileFieldInfo.JsonName(row.Field)));
                 break;
             }
@@ -141,7 +142,7 @@ internal sealed class KeySuggestions
         foreach (var row in KlaviyoMappingTables.ProfileTraits) result.Add(row.Key, ProfileFieldInfo.JsonName(row.Field));
         result.Add(KlaviyoMappingTables.AddressKey, "location");
         result.Add(KlaviyoMappingTables.PropertiesKey, "custom properties");
-        if (group) result.Add("name", "the group's name, which fills " + ProfileFieldInfo.JsonName(ProfileField.Organization));
+        if (group) result.Add(KlaviyoMappingTables.CompanyNameKey, "the group's name, which fills " + ProfileFieldInfo.JsonName(ProfileField.Organization));
         result.AddSynonyms(KlaviyoMappingTables.ProfileTraits);
         return result;
     }

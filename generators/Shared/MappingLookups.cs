@@ -24,12 +24,12 @@ internal static class MappingLookups
         return new string(chars, 0, n);
     }
 
-    /// <summary>Exact lookup of a dictionary key in the profile trait table.</summary>
+    /// <summary>Lookup of a dictionary key in the profile trait table (exact; <c>$</c> keys in any case, see <see cref="KlaviyoKeys"/>).</summary>
     public static bool TryGetProfileTrait(string key, out ProfileField field)
     {
         foreach (var row in KlaviyoMappingTables.ProfileTraits)
         {
-            if (string.Equals(row.Key, key, StringComparison.Ordinal))
+            if (KlaviyoKeys.Matches(row.Key, key))
             {
                 field = row.Field;
                 return true;
@@ -39,23 +39,20 @@ internal static class MappingLookups
         return false;
     }
 
-    /// <summary>Exact lookup of a property key in the event field table.</summary>
+    /// <summary>Lookup of a property key in the event field table (exact; <c>$</c> keys in any case).</summary>
     public static EventFieldMapping? TryGetEventField(string key)
     {
         foreach (var row in KlaviyoMappingTables.EventFields)
-            if (string.Equals(row.Key, key, StringComparison.Ordinal)) return row;
+            if (KlaviyoKeys.Matches(row.Key, key)) return row;
         return null;
     }
-
-    /// <summary>mParticle's rule: an attribute name's leading <c>$</c> is removed.</summary>
-    public static string TrimDollar(string name) => name.Length > 1 && name[0] == '$' ? name.Substring(1) : name;
 
     private static Dictionary<string, ProfileField> Build(IReadOnlyList<TraitMapping> rows, bool skipDollar)
     {
         var map = new Dictionary<string, ProfileField>(StringComparer.Ordinal);
         foreach (var row in rows)
         {
-            if (skipDollar && row.Key.StartsWith("$", StringComparison.Ordinal)) continue;
+            if (skipDollar && KlaviyoKeys.IsDollarKey(row.Key)) continue;
             var key = Normalize(row.Key);
             if (!map.ContainsKey(key)) map.Add(key, row.Field);
         }
@@ -66,7 +63,7 @@ internal static class MappingLookups
     {
         var map = new Dictionary<string, EventFieldMapping>(StringComparer.Ordinal);
         foreach (var row in KlaviyoMappingTables.EventFields)
-            if (!row.Key.StartsWith("$", StringComparison.Ordinal)) map[Normalize(row.Key)] = row;
+            if (!KlaviyoKeys.IsDollarKey(row.Key)) map[Normalize(row.Key)] = row;
         return map;
     }
 

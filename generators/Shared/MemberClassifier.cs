@@ -220,7 +220,7 @@ internal static class MemberClassifier
             if (trait == KlaviyoMappingTables.AddressKey && member.Shape.Kind == ValueShape.Complex) SetAddress(member);
             else if (trait == KlaviyoMappingTables.CompanyKey && member.Shape.Kind == ValueShape.Complex) SetCompany(member);
             else if (MappingLookups.TryGetProfileTrait(trait, out var traitField)) SetProfileField(member, traitField);
-            else SetProperty(member, MappingLookups.TrimDollar(trait));
+            else SetProperty(member, KlaviyoKeys.PropertyName(trait));
             return;
         }
 
@@ -265,8 +265,8 @@ internal static class MemberClassifier
         if (a.Trait is { } trait)
         {
             var row = MappingLookups.TryGetEventField(trait);
-            if (row is not null) SetEventField(member, row.Field, row.KeepAsProperty, MappingLookups.TrimDollar(trait));
-            else SetEventProperty(member, MappingLookups.TrimDollar(trait));
+            if (row is not null) SetEventField(member, row.Field, row.KeepAsProperty, KlaviyoKeys.PropertyName(trait));
+            else SetEventProperty(member, KlaviyoKeys.PropertyName(trait));
             return;
         }
 
@@ -292,7 +292,7 @@ internal static class MemberClassifier
     private static void SetEventProperty(ClassifiedMember member, string name)
     {
         SetProperty(member, name);
-        if (name == "email" && member.Shape.Kind == ValueShape.String) member.IsEventEmail = true;
+        if (name == KlaviyoMappingTables.EventEmailKey && member.Shape.Kind == ValueShape.String) member.IsEventEmail = true;
     }
 
     private static void SetUnmapped(ClassifiedMember member, string normalized)
@@ -373,7 +373,7 @@ internal static class MemberClassifier
         var companyType = (INamedTypeSymbol)member.Shape.Type;
         foreach (var (symbol, memberType) in ReadableMembers(companyType))
         {
-            if (symbol.Name == "Name" && memberType.SpecialType == SpecialType.System_String)
+            if (MappingLookups.Normalize(symbol.Name) == MappingLookups.Normalize(KlaviyoMappingTables.CompanyNameKey) && memberType.SpecialType == SpecialType.System_String)
             {
                 member.Target = MemberTarget.Company;
                 member.Field = ProfileField.Organization;

@@ -5,9 +5,6 @@ namespace Klaviyo.Destinations.Generators;
 /// <summary>Type-level rules shared by the generator (skip) and the analyzers (report).</summary>
 internal static class TypeRules
 {
-    /// <summary>Klaviyo's limit on metric names (strictly less than 128 characters).</summary>
-    public const int MaxMetricNameLength = 127;
-
     public static bool CanGenerate(INamedTypeSymbol type) => !type.IsAbstract && !IsGeneric(type) && IsAccessible(type);
 
     public static bool IsGeneric(INamedTypeSymbol type)
@@ -28,7 +25,7 @@ internal static class TypeRules
     }
 
     public static bool IsValidEventName(string? name) =>
-        name is not null && name.Trim().Length > 0 && name.Length <= MaxMetricNameLength;
+        name is not null && name.Trim().Length > 0 && name.Length <= KlaviyoLimits.MaxMetricNameLength;
 
     /// <summary>The type's name with its containing types, e.g. <c>Outer.Inner</c>.</summary>
     public static string NestedName(INamedTypeSymbol type)

@@ -8,7 +8,7 @@ namespace Klaviyo.Destinations.Benchmarks;
 public class TrackMappingBenchmarks
 {
     private readonly MessageMapper _mapper = new(new KlaviyoDestinationOptions { ApiKey = "pk_bench" });
-    private readonly MessageOptions _options = new() { MessageId = "m-1", Timestamp = DateTimeOffset.UnixEpoch };
+    private readonly MessageOptions _options = new() { MessageId = "m-1", Timestamp = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero) };
 
     [Benchmark(Description = "track (dictionary, 6 properties)")]
     public int Track() => _mapper.Map(Messages.Track("user-1", "Product Viewed", BenchData.TrackProperties, _options)).Items.Count;

@@ -126,7 +126,7 @@ internal static class MapperParser
         var attributes = MemberClassifier.AttributesOf(symbol);
         if (attributes.NotMapped) return (null, false);
         if (attributes.HasCustomProperty) return (attributes.CustomPropertyName ?? symbol.Name, attributes.CustomPropertyName is null);
-        if (attributes.Trait is { } trait) return (MappingLookups.TrimDollar(trait), false);
+        if (attributes.Trait is { } trait) return (KlaviyoKeys.PropertyName(trait), false);
         return MappingLookups.EcommerceByConvention.TryGetValue(MappingLookups.Normalize(symbol.Name), out var key) ? (key, false) : (symbol.Name, true);
     }
 }

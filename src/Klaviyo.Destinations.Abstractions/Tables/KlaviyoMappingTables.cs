@@ -6,9 +6,11 @@ namespace Klaviyo.Destinations;
 /// The mapping tables of Klaviyo.Destinations, declared once. The source generator compiles them into
 /// <c>switch</c>-based mappers, the analyzers use them to decide whether a trait is mapped, and the runtime and
 /// the docs read them from here. Keys are exact (case-sensitive), as they appear in a traits or properties
-/// dictionary. Typed model members match a key by convention when their name equals a key without its
-/// underscores, case-insensitively (<c>FirstName</c> ≙ <c>firstName</c>/<c>first_name</c>); <c>$</c>-prefixed
-/// keys are for dictionaries only.
+/// dictionary, except <c>$</c>-prefixed keys, which match without regard to case (see <see cref="KlaviyoKeys"/>;
+/// their rows are spelled in lower case). Typed model members match a key by convention when their name equals a
+/// key without its underscores, case-insensitively (<c>FirstName</c> ≙ <c>firstName</c>/<c>first_name</c>);
+/// <c>$</c>-prefixed keys are for dictionaries and <c>[Trait]</c> only. Klaviyo's own limits live in
+/// <see cref="KlaviyoLimits"/>.
 /// </summary>
 public static class KlaviyoMappingTables
 {
@@ -23,6 +25,9 @@ public static class KlaviyoMappingTables
     /// <summary>The key of the Segment <c>company</c> trait; a string or an object whose <c>name</c> fills <c>organization</c>.</summary>
     public const string CompanyKey = "company";
 
+    /// <summary>The member of a Segment <c>company</c> object (and of a group's traits) that names the organization.</summary>
+    public const string CompanyNameKey = "name";
+
     /// <summary>The key of Amperity's <c>properties</c> parameter, whose entries are merged into <c>properties</c>.</summary>
     public const string PropertiesKey = "properties";
 
@@ -34,6 +39,39 @@ public static class KlaviyoMappingTables
 
     /// <summary>The order property that holds the product list.</summary>
     public const string ProductsKey = "products";
+
+    /// <summary>The order property (Segment) whose id takes precedence over the order id as the Placed Order <c>unique_id</c>.</summary>
+    public const string EventIdKey = "eventId";
+
+    /// <summary>The product property holding the unit price (an Ordered Product's <c>value</c> is price × quantity).</summary>
+    public const string ProductPriceKey = "price";
+
+    /// <summary>The product property holding the quantity (1 when absent).</summary>
+    public const string ProductQuantityKey = "quantity";
+
+    /// <summary>
+    /// The event property whose email also identifies the event's profile (Segment: Klaviyo gets the email "if you
+    /// provide email as one of your event properties"). It stays an event property too.
+    /// </summary>
+    public const string EventEmailKey = "email";
+
+    /// <summary>The custom profile property that carries the userId when email is the primary identifier (Segment: <c>id</c>).</summary>
+    public const string UserIdProperty = "id";
+
+    /// <summary>The custom profile property a Group call sets to the group id.</summary>
+    public const string GroupIdProperty = "group_id";
+
+    /// <summary>The event property that carries the page or screen name of a Page/Screen call.</summary>
+    public const string PageNameProperty = "name";
+
+    /// <summary>Segment's event for a person joining an audience (changes list membership with <c>AudienceLists</c>).</summary>
+    public const string AudienceEnteredEvent = "Audience Entered";
+
+    /// <summary>Segment's event for a person leaving an audience.</summary>
+    public const string AudienceExitedEvent = "Audience Exited";
+
+    /// <summary>Properties of an audience event that name the audience, tried in order.</summary>
+    public static IReadOnlyList<string> AudienceNameKeys { get; } = new[] { "audience", "audience_name", "audienceName" };
 
     /// <summary>Identify traits → profile fields (Segment spec traits, mParticle <c>$</c> attributes, Amperity parameters).</summary>
     public static IReadOnlyList<TraitMapping> ProfileTraits { get; } = new[]
@@ -81,6 +119,31 @@ public static class KlaviyoMappingTables
         new TraitMapping("longitude", ProfileField.Longitude, Amp),
         new TraitMapping("$longitude", ProfileField.Longitude, MP),
         new TraitMapping("ip", ProfileField.Ip, Amp),
+
+        // Klaviyo's legacy special properties ($ keys match without regard to case: $First_Name, $FIRST_NAME).
+        new TraitMapping("$email", ProfileField.Email, Kl),
+        new TraitMapping("$phone_number", ProfileField.PhoneNumber, Kl),
+        new TraitMapping("$id", ProfileField.ExternalId, Kl),
+        new TraitMapping("$first_name", ProfileField.FirstName, Kl | MP),
+        new TraitMapping("$last_name", ProfileField.LastName, Kl | MP),
+        new TraitMapping("$address1", ProfileField.Address1, Kl),
+        new TraitMapping("$region", ProfileField.Region, Kl | MP),
+        new TraitMapping("$locale", ProfileField.Locale, Kl),
+        new TraitMapping("$ip", ProfileField.Ip, Kl),
+
+        // mParticle's reserved user attributes beyond the legacy names ($FirstName, $Mobile, $State, $Address…).
+        new TraitMapping("$mobile", ProfileField.PhoneNumber, MP),
+    };
+
+    /// <summary>
+    /// Segment <c>context</c> fields → profile fields, on Identify and on each event's profile, when the traits do not
+    /// set the field themselves.
+    /// </summary>
+    public static IReadOnlyList<TraitMapping> ContextTraits { get; } = new[]
+    {
+        new TraitMapping("ip", ProfileField.Ip, Seg),
+        new TraitMapping("timezone", ProfileField.Timezone, Seg),
+        new TraitMapping("locale", ProfileField.Locale, Seg),
     };
 
     /// <summary>Members of the nested Segment <c>address</c> trait → location fields.</summary>
@@ -160,16 +223,20 @@ public static class KlaviyoMappingTables
         new EventFieldMapping("timestamp", EventField.Time, keepAsProperty: true, Kl),
     };
 
-    /// <summary>Segment ecommerce spec events → the Klaviyo metric names Klaviyo's ecommerce analytics look for.</summary>
+    /// <summary>
+    /// Segment ecommerce spec events → the Klaviyo metric names Klaviyo's ecommerce analytics look for, and the
+    /// spec properties that give the event its <c>value</c> when no <see cref="EventFields"/> key (<c>$value</c>,
+    /// <c>revenue</c>) did, tried in order. The same value keys apply when the Klaviyo metric name is sent directly.
+    /// </summary>
     public static IReadOnlyList<EventNameMapping> EcommerceEvents { get; } = new[]
     {
-        new EventNameMapping(OrderCompletedEvent, "Placed Order"),
-        new EventNameMapping("Product Viewed", "Viewed Product"),
-        new EventNameMapping("Product Added", "Added to Cart"),
-        new EventNameMapping("Checkout Started", "Started Checkout"),
-        new EventNameMapping("Order Fulfilled", "Fulfilled Order"),
-        new EventNameMapping("Order Cancelled", "Cancelled Order"),
-        new EventNameMapping("Order Refunded", "Refunded Order"),
+        new EventNameMapping(OrderCompletedEvent, "Placed Order", "total", "value"),
+        new EventNameMapping("Product Viewed", "Viewed Product", "value", ProductPriceKey),
+        new EventNameMapping("Product Added", "Added to Cart", "value", ProductPriceKey),
+        new EventNameMapping("Checkout Started", "Started Checkout", "value", "total"),
+        new EventNameMapping("Order Fulfilled", "Fulfilled Order", "total", "value"),
+        new EventNameMapping("Order Cancelled", "Cancelled Order", "total", "value"),
+        new EventNameMapping("Order Refunded", "Refunded Order", "total", "value"),
     };
 
     /// <summary>Klaviyo's own ecommerce metric names (used as-is, and as targets for event-name typo checks).</summary>
@@ -185,7 +252,7 @@ public static class KlaviyoMappingTables
     /// </summary>
     public static IReadOnlyList<string> StandardEventNames { get; } = new[]
     {
-        "Audience Entered", "Audience Exited", "Screen View", "Session Start", "Session End",
+        AudienceEnteredEvent, AudienceExitedEvent, "Screen View", "Session Start", "Session End",
         "Application State Transition", "Viewed Page", "Viewed Screen",
     };
 
@@ -197,9 +264,9 @@ public static class KlaviyoMappingTables
     {
         "order_id", "orderId", "checkout_id", "checkoutId", "cart_id", "cartId", "affiliation", "total", "subtotal",
         "revenue", "shipping", "tax", "discount", "coupon", "currency", ProductsKey, "product_id", "productId", "sku",
-        "category", "name", "brand", "variant", "price", "quantity", "position", "url", "image_url", "imageUrl",
-        "productUrl", "value", "list_id", "query", "step", "shipping_method", "payment_method", "eventId",
-        "repeat", "email", "id",
+        "category", "name", "brand", "variant", ProductPriceKey, ProductQuantityKey, "position", "url", "image_url", "imageUrl",
+        "productUrl", "value", "list_id", "query", "step", "shipping_method", "payment_method", EventIdKey,
+        "repeat", EventEmailKey, "id",
     };
 
     /// <summary>Product keys renamed on each "Ordered Product" event (Segment: productUrl/imageUrl).</summary>
@@ -213,6 +280,6 @@ public static class KlaviyoMappingTables
     /// <summary>Product keys tried in order for the product part of an Ordered Product <c>unique_id</c> (<c>{orderId}_{key}</c>).</summary>
     public static IReadOnlyList<string> ProductIdKeys { get; } = new[] { "productId", "product_id", "id", "sku" };
 
-    /// <summary>Order keys tried in order for an order's id.</summary>
+    /// <summary>Order keys tried in order for an order's id (the Placed Order <c>unique_id</c> and the Ordered Product prefix).</summary>
     public static IReadOnlyList<string> OrderIdKeys { get; } = new[] { "orderId", "order_id" };
 }

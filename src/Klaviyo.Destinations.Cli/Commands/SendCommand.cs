@@ -34,7 +34,8 @@ internal static class SendCommand
           --quiet               no progress bar
 
         Exit codes: 0 every line accepted and delivered, 1 some line rejected (reasons on stderr as
-        {"line":N,"reason":"…"}), 2 usage or configuration error.
+        {"line":N,"reason":"…"}), 2 usage or configuration error. A field left out or changed on an accepted line
+        (an invalid phone, a trimmed email) is reported on stderr as {"line":N,"warning":"…","field":"…"}.
 
         Examples:
           klaviyo-dest send events.ndjson --dry-run > requests.ndjson
@@ -92,14 +93,25 @@ internal static class SendCommand
 
         private TextReader Open() => input == "-" ? Console.In : new StreamReader(input);
 
-        private void Reject(long line, string reason, string? field = null)
+        private readonly ConcurrentDictionary<(long Line, string Field, string Reason), bool> _warned = new();
+
+        private void Reject(long line, string reason, string? field = null) => Report(line, "reason", reason, field);
+
+        /// <summary>Prints each of a line's warnings once (an order's items, an identify and its list sign-up share them).</summary>
+        private void Warn(long line, IReadOnlyList<Mapping.MappingIssue> warnings)
+        {
+            foreach (var warning in warnings)
+                if (_warned.TryAdd((line, warning.Field, warning.Reason), true)) Report(line, "warning", warning.Reason, warning.Field);
+        }
+
+        private void Report(long line, string kind, string text, string? field)
         {
             lock (_errorGate)
             {
                 using var json = new Utf8JsonWriter(Console.OpenStandardError(), new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
                 json.WriteStartObject();
                 json.WriteNumber("line", line);
-                json.WriteString("reason", reason);
+                json.WriteString(kind, text);
                 if (field is not null) json.WriteString("field", field);
                 json.WriteEndObject();
                 json.Flush();
@@ -138,6 +150,8 @@ internal static class SendCommand
                     anyRejected = true;
                     Reject(number, rejection.Reason ?? "rejected", rejection.Field);
                 }
+                foreach (var item in result.Items) Warn(number, item.Warnings);
+                foreach (var rejection in result.Rejections) Warn(number, rejection.Warnings);
                 foreach (var item in result.Items) RequestPlan.Write(planner.Add(item), json, buffered);
                 if (_strict && anyRejected) break;
             }
@@ -160,6 +174,7 @@ internal static class SendCommand
             options.OnOutcome = outcome =>
             {
                 outcomes.AddOrUpdate(outcome.Status, 1, (_, n) => n + 1);
+                if (outcome.Warnings.Count > 0) Warn(lines.GetValueOrDefault(outcome.MessageId), outcome.Warnings);
                 if (outcome.Status is DeliveryStatus.Rejected or DeliveryStatus.Expired)
                 {
                     Interlocked.Increment(ref _rejectedLines);

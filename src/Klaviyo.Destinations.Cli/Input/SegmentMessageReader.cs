@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -7,8 +6,9 @@ namespace Klaviyo.Destinations.Cli.Input;
 
 /// <summary>
 /// Reads Segment-spec messages, one JSON object per line (<c>type</c>, <c>userId</c>, <c>anonymousId</c>, <c>traits</c>,
-/// <c>properties</c>, <c>event</c>, <c>name</c>, <c>context</c> incl. <c>context.traits</c>, <c>integrations</c> incl.
-/// <c>integrations.Klaviyo.listId</c>/<c>confirmOptin</c>, <c>timestamp</c>, <c>messageId</c>). A line without a messageId
+/// <c>properties</c>, <c>event</c>, <c>name</c>, <c>context</c> incl. <c>context.traits</c> and <c>context.ip</c>/
+/// <c>timezone</c>/<c>locale</c>, <c>integrations</c> incl. <c>integrations.Klaviyo.listId</c>/<c>confirmOptin</c>/
+/// <c>patchProperties</c>, <c>timestamp</c> in ISO-8601 / RFC 3339, <c>messageId</c>). A line without a messageId
 /// gets a deterministic one (a hash of the line), so replaying a file never creates visible duplicates.
 /// </summary>
 internal static class SegmentMessageReader
@@ -36,10 +36,11 @@ internal static class SegmentMessageReader
         DateTimeOffset? timestamp = null;
         if (Text(root, "timestamp") is { } stamp)
         {
-            if (!DateTimeOffset.TryParse(stamp, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed))
-                return new SegmentLine(number, null, $"timestamp '{stamp}' is not an ISO-8601 date-time");
+            if (!Rules.IsoTime.TryParse(stamp, out var parsed))
+                return new SegmentLine(number, null, $"timestamp '{stamp}' is not {Rules.IsoTime.Expected} (other forms, such as 03/04/2026, are ambiguous)");
             timestamp = parsed;
         }
+        if (!TryReadPatch(root, out var patch, out var patchError)) return new SegmentLine(number, null, patchError);
 
         var options = new MessageOptions
         {
@@ -47,7 +48,9 @@ internal static class SegmentMessageReader
             MessageId = Text(root, "messageId") ?? "klaviyo-dest-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(line)))[..32],
             Timestamp = timestamp,
             Identities = ContextIdentities(root),
+            Context = Context(root),
             Integrations = Integrations(root),
+            PatchProperties = patch,
             Backfill = backfill,
         };
         var now = timestamp ?? DateTimeOffset.UtcNow;
@@ -99,9 +102,71 @@ internal static class SegmentMessageReader
     {
         if (ContextTraits(root) is not { } traits) return null;
         var identities = new Dictionary<UserIdentity, string>();
-        if (Text(traits, "email") is { } email) identities[UserIdentity.Email] = email;
-        if ((Text(traits, "phone") ?? Text(traits, "phoneNumber")) is { } phone) identities[UserIdentity.MobileNumber] = phone;
+        // The Segment spec trait keys of the mapping tables that name an email or a phone number.
+        foreach (var row in KlaviyoMappingTables.ProfileTraits)
+        {
+            if ((row.Source & TraitSource.Segment) == 0 || Text(traits, row.Key) is not { } value) continue;
+            if (row.Field == ProfileField.Email) identities.TryAdd(UserIdentity.Email, value);
+            else if (row.Field == ProfileField.PhoneNumber) identities.TryAdd(UserIdentity.MobileNumber, value);
+        }
         return identities.Count == 0 ? null : identities;
+    }
+
+    /// <summary>Segment's <c>context</c> object as a dictionary of its members (the mapper reads ip, timezone and locale).</summary>
+    private static Dictionary<string, object?>? Context(JsonElement root)
+    {
+        if (Object(root, "context") is not { } context) return null;
+        var result = new Dictionary<string, object?>(StringComparer.Ordinal);
+        foreach (var member in context.EnumerateObject()) result[member.Name] = member.Value;
+        return result.Count == 0 ? null : result;
+    }
+
+    /// <summary>
+    /// <c>integrations.Klaviyo.patchProperties</c>: <c>{"append":{…},"unappend":{…},"unset":"key" | ["k1","k2"]}</c>.
+    /// An unknown operation or a wrongly shaped one refuses the line; the keys and values are checked by the mapper.
+    /// </summary>
+    private static bool TryReadPatch(JsonElement root, out ProfilePropertyPatch? patch, out string? error)
+    {
+        patch = null;
+        error = null;
+        if (Object(root, "integrations") is not { } integrations || Object(integrations, "Klaviyo") is not { } klaviyo
+            || !klaviyo.TryGetProperty("patchProperties", out var value) || value.ValueKind == JsonValueKind.Null)
+            return true;
+        if (value.ValueKind != JsonValueKind.Object)
+        {
+            error = "integrations.Klaviyo.patchProperties must be an object with append, unappend and/or unset";
+            return false;
+        }
+        Dictionary<string, object?>? append = null, unappend = null;
+        List<string>? unset = null;
+        foreach (var operation in value.EnumerateObject())
+        {
+            switch (operation.Name)
+            {
+                case "append" or "unappend" when operation.Value.ValueKind == JsonValueKind.Object:
+                    var values = operation.Value.EnumerateObject().ToDictionary(p => p.Name, p => (object?)p.Value, StringComparer.Ordinal);
+                    if (operation.Name == "append") append = values;
+                    else unappend = values;
+                    break;
+                case "append" or "unappend":
+                    error = $"integrations.Klaviyo.patchProperties.{operation.Name} must be an object of property → value(s)";
+                    return false;
+                case "unset" when operation.Value.ValueKind == JsonValueKind.String:
+                    unset = [operation.Value.GetString()!];
+                    break;
+                case "unset" when operation.Value.ValueKind == JsonValueKind.Array && operation.Value.EnumerateArray().All(e => e.ValueKind == JsonValueKind.String):
+                    unset = operation.Value.EnumerateArray().Select(e => e.GetString()!).ToList();
+                    break;
+                case "unset":
+                    error = "integrations.Klaviyo.patchProperties.unset must be a property name or an array of property names";
+                    return false;
+                default:
+                    error = $"integrations.Klaviyo.patchProperties has an unknown operation '{operation.Name}' (append, unappend, unset)";
+                    return false;
+            }
+        }
+        patch = new ProfilePropertyPatch { Append = append, Unappend = unappend, Unset = unset };
+        return true;
     }
 
     private static Integrations? Integrations(JsonElement root)

@@ -281,10 +281,10 @@ public sealed class KlaviyoDestinationOptions
             problems.Add($"Klaviyo:BaseUrl '{BaseUrl.GetLeftPart(UriPartial.Authority)}' is not HTTPS. Your API key would travel in clear text; use https:// (plain http is allowed only on loopback, for the emulator).");
         if (string.IsNullOrWhiteSpace(Revision) || Revision.Length < 10 || !DateOnly.TryParseExact(Revision[..10], "yyyy-MM-dd", out _))
             problems.Add($"Klaviyo:Revision '{Revision}' is not a Klaviyo API revision (YYYY-MM-DD, e.g. {KlaviyoApi.Revision}).");
-        if (string.IsNullOrWhiteSpace(PageEventName) || PageEventName.Length >= 128)
-            problems.Add("Klaviyo:PageEventName must be 1–127 characters.");
-        if (string.IsNullOrWhiteSpace(ScreenEventName) || ScreenEventName.Length >= 128)
-            problems.Add("Klaviyo:ScreenEventName must be 1–127 characters.");
+        if (string.IsNullOrWhiteSpace(PageEventName) || PageEventName.Length > KlaviyoLimits.MaxMetricNameLength)
+            problems.Add($"Klaviyo:PageEventName must be 1–{KlaviyoLimits.MaxMetricNameLength} characters.");
+        if (string.IsNullOrWhiteSpace(ScreenEventName) || ScreenEventName.Length > KlaviyoLimits.MaxMetricNameLength)
+            problems.Add($"Klaviyo:ScreenEventName must be 1–{KlaviyoLimits.MaxMetricNameLength} characters.");
         if (DefaultPhoneRegion is { } region && (region.Length != 2 || !region.All(char.IsAsciiLetterUpper)))
             problems.Add($"Klaviyo:DefaultPhoneRegion '{region}' must be an ISO-3166 alpha-2 code in capitals, such as US or DE.");
         if (ShutdownTimeout < TimeSpan.Zero || RequestTimeout <= TimeSpan.Zero)

@@ -27,7 +27,7 @@ internal sealed class PendingItem
 
     /// <summary>
     /// Must go to the single-item endpoint: a profile that clears a field with an explicit <c>null</c> (bulk import
-    /// ignores nulls), or an item too large to be a bulk row.
+    /// ignores nulls) or carries patch operations, or an item too large to be a bulk row.
     /// </summary>
     public bool SingleOnly { get; }
 
@@ -57,7 +57,8 @@ internal sealed class PendingItem
             return new PendingItem(item, null, rowSize, item.Kind == ItemKind.DeleteProfile, now);
         }
         var row = BatchComposer.ProfileRowSize(item.Profile);
-        return new PendingItem(item, null, row, row > BatchComposer.MaxProfileRowBytes || HasNull(item.Profile), now);
+        // A profile with patch operations (meta) goes alone to profile-import, like one that clears a field.
+        return new PendingItem(item, null, row, row > BatchComposer.MaxProfileRowBytes || HasNull(item.Profile) || item.ProfileMeta is not null, now);
     }
 
     /// <summary>Whether the JSON holds an explicit <c>null</c> anywhere (a field to clear).</summary>

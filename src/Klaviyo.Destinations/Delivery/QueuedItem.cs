@@ -26,6 +26,12 @@ public sealed class QueuedItem
     /// <summary>The profile's <c>attributes</c> JSON (identify: every field; event: the identifiers).</summary>
     public required byte[] Profile { get; init; }
 
+    /// <summary>
+    /// The profile resource's <c>meta</c> JSON (<c>{"patch_properties":…}</c>), profiles only; null when the call asked
+    /// for no patch operations.
+    /// </summary>
+    public byte[]? ProfileMeta { get; init; }
+
     /// <summary>The event's <c>properties</c> JSON (events only).</summary>
     public byte[]? Properties { get; init; }
 

@@ -26,6 +26,7 @@ public static class RequestComposer
     private static readonly JsonEncodedText s_uniqueId = JsonEncodedText.Encode("unique_id");
     private static readonly JsonEncodedText s_backfill = JsonEncodedText.Encode("backfill");
     private static readonly JsonEncodedText s_event = JsonEncodedText.Encode("event");
+    private static readonly JsonEncodedText s_meta = JsonEncodedText.Encode("meta");
 
     /// <summary>The endpoint path for a single item.</summary>
     public static string PathFor(QueuedItem item) => item.Kind == ItemKind.Event ? EventsPath : ProfileImportPath;
@@ -40,19 +41,28 @@ public static class RequestComposer
             json.WriteStartObject();
             json.WritePropertyName(s_data);
             if (item.Kind == ItemKind.Event) WriteEventResource(json, item, includeProfile: true);
-            else WriteProfileResource(json, item.Profile);
+            else WriteProfileResource(json, item.Profile, item.ProfileMeta);
             json.WriteEndObject();
         }
         return buffer.WrittenSpan.ToArray();
     }
 
     /// <summary>Writes <c>{"type":"profile","attributes":…}</c>.</summary>
-    public static void WriteProfileResource(Utf8JsonWriter json, byte[] profileAttributes)
+    public static void WriteProfileResource(Utf8JsonWriter json, byte[] profileAttributes) => WriteProfileResource(json, profileAttributes, null);
+
+    /// <summary>Writes <c>{"type":"profile","attributes":…,"meta":…}</c> (<c>meta</c> only when given).</summary>
+    public static void WriteProfileResource(Utf8JsonWriter json, byte[] profileAttributes, byte[]? meta)
     {
+        ArgumentNullException.ThrowIfNull(json);
         json.WriteStartObject();
         json.WriteString(s_type, s_profile);
         json.WritePropertyName(s_attributes);
         json.WriteRawValue(profileAttributes, skipInputValidation: true);
+        if (meta is not null)
+        {
+            json.WritePropertyName(s_meta);
+            json.WriteRawValue(meta, skipInputValidation: true);
+        }
         json.WriteEndObject();
     }
 

@@ -26,6 +26,9 @@ public sealed class EventWriter : KlaviyoPropertyWriter
     /// <summary>An email found among the event's properties (Segment puts it on the event's profile).</summary>
     public string? Email { get; private set; }
 
+    /// <summary>Dictionary path: the table row that gave <see cref="Value"/> (a lower row gives way to a higher one).</summary>
+    internal int ValueRank { get; set; } = int.MaxValue;
+
     /// <summary>Starts an event: opens the properties object on <paramref name="json"/>.</summary>
     public void Start(Utf8JsonWriter json)
     {
@@ -35,6 +38,7 @@ public sealed class EventWriter : KlaviyoPropertyWriter
         UniqueId = null;
         Time = null;
         Email = null;
+        ValueRank = int.MaxValue;
         StartWriter(json, flat: true);
         json.WriteStartObject();
     }

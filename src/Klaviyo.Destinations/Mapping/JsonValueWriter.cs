@@ -13,10 +13,10 @@ namespace Klaviyo.Destinations.Mapping;
 internal static class JsonValueWriter
 {
     /// <summary>Klaviyo's ingestion limit on nesting.</summary>
-    public const int MaxDepth = 10;
+    public const int MaxDepth = KlaviyoLimits.MaxNestingDepth;
 
     /// <summary>Klaviyo's ingestion limit on array length.</summary>
-    public const int MaxArrayItems = 4000;
+    public const int MaxArrayItems = KlaviyoLimits.MaxArrayItems;
 
     public static bool CanWrite(object? value, int depth, out string? reason)
     {

@@ -53,7 +53,11 @@ public sealed class ProfileWriter : KlaviyoPropertyWriter
                 AddIssue(ProfileFieldInfo.JsonName(field), $"{ProfileFieldInfo.JsonName(field)} '{Shorten(value)}' is not a number; it was left out.");
             return;
         }
-        if (value.Length == 0) return;
+        if (value.Length == 0)
+        {
+            if (ProfileFieldInfo.IsIdentifier(field)) AddIssue(ProfileFieldInfo.JsonName(field), $"{ProfileFieldInfo.JsonName(field)} is empty; it was left out.");
+            return;
+        }
         _text[i] = value;
         _clear[i] = false;
     }

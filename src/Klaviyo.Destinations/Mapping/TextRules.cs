@@ -6,7 +6,7 @@ namespace Klaviyo.Destinations.Mapping;
 internal static class TextRules
 {
     /// <summary>Klaviyo rejects any string over 100 KB.</summary>
-    public const int MaxStringBytes = 100 * 1024;
+    public const int MaxStringBytes = KlaviyoLimits.MaxStringBytes;
 
     /// <summary>Returns false with a reason when <paramref name="value"/> cannot be sent as a Klaviyo string.</summary>
     public static bool IsValid(string value, out string? reason)

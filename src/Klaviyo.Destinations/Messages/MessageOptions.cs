@@ -49,6 +49,12 @@ public sealed class MessageOptions
         return copy;
     }
 
+    /// <summary>
+    /// Identify only: append to, unappend from or unset custom properties without overwriting them (Klaviyo's
+    /// <c>meta.patch_properties</c>). Validated while mapping; see <see cref="ProfilePropertyPatch"/>.
+    /// </summary>
+    public ProfilePropertyPatch? PatchProperties { get; init; }
+
     /// <summary>Send events with Klaviyo's <c>backfill</c> flag: recorded without triggering flows (historical imports).</summary>
     public bool Backfill { get; init; }
 }

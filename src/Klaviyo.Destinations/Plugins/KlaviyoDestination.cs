@@ -24,7 +24,7 @@ public sealed class KlaviyoDestination : IDestinationPlugin
     internal KlaviyoDestination(KlaviyoDestinationOptions options, IKlaviyoSender sender, IEventQueue queue, TimeProvider time, ILoggerFactory loggers, KlaviyoMetrics metrics)
     {
         _options = options;
-        _mapper = new MessageMapper(options);
+        _mapper = new MessageMapper(options, time);
         _queue = queue;
         _metrics = metrics;
         var logger = loggers.CreateLogger("Klaviyo.Destinations");

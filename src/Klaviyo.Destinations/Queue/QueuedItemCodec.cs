@@ -47,6 +47,9 @@ internal static class QueuedItemCodec
     private const byte AudienceTag = 16;
     private const byte HistoricalImportTag = 17;
 
+    // Must-understand tags: an older reader refuses the record rather than send it without them.
+    private const byte ProfileMetaTag = MustUnderstand;
+
     private static readonly UTF8Encoding s_strictUtf8 = new(false, true);
 
     public static byte[] Encode(QueuedItem item)
@@ -85,6 +88,7 @@ internal static class QueuedItemCodec
         WriteString(buffer, ListIdTag, item.ListId);
         WriteString(buffer, AudienceTag, item.Audience);
         if (item.HistoricalImport) WriteField(buffer, HistoricalImportTag, [1]);
+        WriteBytes(buffer, ProfileMetaTag, item.ProfileMeta);
         WriteByte(buffer, End);
         return buffer.WrittenSpan.ToArray();
     }
@@ -98,7 +102,7 @@ internal static class QueuedItemCodec
         ItemKind? kind = null;
         string? messageId = null, userId = null, userKey = null, metric = null, uniqueId = null, currency = null, listId = null, audience = null;
         var historicalImport = false;
-        byte[]? profile = null, properties = null;
+        byte[]? profile = null, properties = null, profileMeta = null;
         DateTimeOffset? time = null;
         DateTimeOffset acceptedAt = default;
         double? value = null;
@@ -136,6 +140,7 @@ internal static class QueuedItemCodec
                 case ListIdTag: listId = ReadString(field); break;
                 case AudienceTag: audience = ReadString(field); break;
                 case HistoricalImportTag: historicalImport = field.Length > 0 && field[0] != 0; break;
+                case ProfileMetaTag: profileMeta = field.ToArray(); break;
                 default:
                     if (tag >= MustUnderstand) throw new FormatException($"The queue record has field {tag}, which this version of Klaviyo.Destinations does not understand.");
                     break;
@@ -150,6 +155,7 @@ internal static class QueuedItemCodec
             UserId = userId,
             UserKey = userKey,
             Profile = profile,
+            ProfileMeta = profileMeta,
             Properties = properties,
             Metric = metric,
             UniqueId = uniqueId,

@@ -48,10 +48,11 @@ internal static class EcommerceExpander
                 {
                     json.WritePropertyName(Rename(property.Name));
                     property.Value.WriteTo(json);
-                    if (property.Name == "price" && property.Value.ValueKind == JsonValueKind.Number) price = property.Value.GetDouble();
-                    if (property.Name == "quantity" && property.Value.ValueKind == JsonValueKind.Number) quantity = property.Value.GetDouble();
+                    if (property.Name == KlaviyoMappingTables.ProductPriceKey && property.Value.ValueKind == JsonValueKind.Number) price = property.Value.GetDouble();
+                    if (property.Name == KlaviyoMappingTables.ProductQuantityKey && property.Value.ValueKind == JsonValueKind.Number) quantity = property.Value.GetDouble();
                 }
-                if (order.OrderId is { } orderId && !product.TryGetProperty("orderId", out _)) json.WriteString("orderId", orderId);
+                var orderIdKey = KlaviyoMappingTables.OrderIdKeys[0];
+                if (order.OrderId is { } orderId && !product.TryGetProperty(orderIdKey, out _)) json.WriteString(orderIdKey, orderId);
                 json.WriteEndObject();
             }
 

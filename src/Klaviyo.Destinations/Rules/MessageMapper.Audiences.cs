@@ -12,12 +12,6 @@ namespace Klaviyo.Destinations.Rules;
 /// </summary>
 public sealed partial class MessageMapper
 {
-    /// <summary>Segment's event for a person joining an audience.</summary>
-    internal const string AudienceEnteredEvent = "Audience Entered";
-
-    /// <summary>Segment's event for a person leaving an audience.</summary>
-    internal const string AudienceExitedEvent = "Audience Exited";
-
     private void MapAudienceCall(AnalyticsMessage message, MappingResult result)
     {
         var entered = message.Type == MessageType.AudienceEntered;
@@ -34,9 +28,13 @@ public sealed partial class MessageMapper
     {
         string? audience = null;
         if (ScalarValue.TryGetObject(message.Payload.Value, out var properties))
-            foreach (var pair in properties)
-                if (pair.Key is "audience" or "audience_name" or "audienceName" && ScalarValue.TryGetText(pair.Value, out var text) && !string.IsNullOrWhiteSpace(text))
-                    audience ??= text;
+        {
+            var entries = properties.ToList();
+            foreach (var key in KlaviyoMappingTables.AudienceNameKeys)
+                foreach (var pair in entries)
+                    if (audience is null && pair.Key == key && ScalarValue.TryGetText(pair.Value, out var text) && !string.IsNullOrWhiteSpace(text))
+                        audience = text;
+        }
         if (audience is null)
         {
             result.Rejections.Add(Outcome(message, entered ? ItemKind.AddToList : ItemKind.RemoveFromList, DeliveryStatus.Rejected,

@@ -11,25 +11,38 @@ namespace Klaviyo.Destinations.Rules;
 /// </summary>
 public sealed partial class MessageMapper
 {
-    private static readonly JsonEncodedText s_id = JsonEncodedText.Encode("id");
-    private static readonly JsonEncodedText s_groupId = JsonEncodedText.Encode("group_id");
-    private static readonly JsonEncodedText s_name = JsonEncodedText.Encode("name");
+    private static readonly JsonEncodedText s_id = JsonEncodedText.Encode(KlaviyoMappingTables.UserIdProperty);
+    private static readonly JsonEncodedText s_groupId = JsonEncodedText.Encode(KlaviyoMappingTables.GroupIdProperty);
+    private static readonly JsonEncodedText s_name = JsonEncodedText.Encode(KlaviyoMappingTables.PageNameProperty);
 
     /// <summary>Klaviyo's limit on one profile (profile-import payload, bulk row).</summary>
-    internal const int MaxProfileBytes = 100 * 1024;
+    internal const int MaxProfileBytes = KlaviyoLimits.MaxProfileBytes;
 
     /// <summary>Klaviyo's 5 MB request limit, less room for the event's envelope and profile.</summary>
-    internal const int MaxEventPropertiesBytes = 5_000_000 - 110 * 1024;
+    internal const int MaxEventPropertiesBytes = KlaviyoLimits.MaxRequestBytes - 110 * 1024;
+
+    /// <summary>The value keys of each ecommerce event, by Segment spec name and by Klaviyo metric name.</summary>
+    private static readonly Dictionary<string, IReadOnlyList<string>> s_valueKeys = BuildValueKeys();
 
     private readonly KlaviyoDestinationOptions _options;
+    private readonly TimeProvider _time;
     private readonly DictionaryMapper _dictionary;
     private readonly PhoneNormalizer _phones = new();
     private readonly AudienceMembershipTracker _memberships;
 
     /// <summary>Creates a mapper for validated <paramref name="options"/>.</summary>
     public MessageMapper(KlaviyoDestinationOptions options)
+        : this(options, null)
+    {
+    }
+
+    /// <summary>Creates a mapper for validated <paramref name="options"/>.</summary>
+    /// <param name="options">The destination settings.</param>
+    /// <param name="timeProvider">The clock that event times are checked against (Klaviyo refuses events more than a year ahead); <see cref="TimeProvider.System"/> when null.</param>
+    public MessageMapper(KlaviyoDestinationOptions options, TimeProvider? timeProvider)
     {
         _options = options ?? throw new ArgumentNullException(nameof(options));
+        _time = timeProvider ?? TimeProvider.System;
         _dictionary = new DictionaryMapper(options.PropertyMapping);
         _memberships = new AudienceMembershipTracker(options.AudienceMembershipCacheSize);
     }
@@ -84,15 +97,22 @@ public sealed partial class MessageMapper
             return;
         }
         var audiences = ChangedAudiences(message);
-        if (audiences is { Unchanged: > 0, Changed.Count: 0 } && IsEmpty(message.Payload) && message.Options.Consent is null && ListFor(message) is null)
+        if (audiences is { Unchanged: > 0, Changed.Count: 0 } && IsEmpty(message.Payload) && message.Options.Consent is null && ListFor(message) is null
+            && message.Options.PatchProperties is not { IsEmpty: false })
         {
             result.Rejections.Add(Outcome(message, ItemKind.Profile, DeliveryStatus.Skipped,
                 "The computed audience memberships of this Identify are unchanged since the last one; nothing was sent.", null, null, []));
             return;
         }
+        byte[]? meta = null;
+        if (message.Options.PatchProperties is { } patch && !ProfilePatch.TryWrite(patch, _options.PropertyMapping, out meta, out var patchReason, out var patchField))
+        {
+            result.Rejections.Add(Outcome(message, ItemKind.Profile, DeliveryStatus.Rejected, patchReason, patchField, null, profile.Issues.ToArray()));
+            return;
+        }
         WriteAudiences(profile, audiences?.Changed);
         var before = result.Items.Count;
-        FinishProfile(message, context, isEvent: false, result);
+        FinishProfile(message, context, isEvent: false, result, meta);
         if (result.Items.Count == before) return;
         AfterIdentify(message, profile, audiences, result);
     }
@@ -105,15 +125,16 @@ public sealed partial class MessageMapper
         string? companyName = null;
         if (ScalarValue.TryGetObject(message.Payload.Value, out var traits))
             foreach (var pair in traits)
-                if (pair.Key == "name" && ScalarValue.TryGetText(pair.Value, out var text)) companyName = text;
+                if (pair.Key == KlaviyoMappingTables.CompanyNameKey && ScalarValue.TryGetText(pair.Value, out var text)) companyName = text;
         profile.Set(ProfileField.Organization, companyName ?? message.Name);
         profile.Property(s_groupId, message.Name);
         FinishProfile(message, context, isEvent: false, result);
     }
 
-    private void FinishProfile(AnalyticsMessage message, MappingContext context, bool isEvent, MappingResult result)
+    private void FinishProfile(AnalyticsMessage message, MappingContext context, bool isEvent, MappingResult result, byte[]? meta = null)
     {
         var profile = context.Profile;
+        ApplyContext(profile, message);
         if (!ApplyIdentity(profile, message, isEvent, out var reason, out var field))
         {
             result.Rejections.Add(Outcome(message, ItemKind.Profile, DeliveryStatus.Rejected, reason, field, null, profile.Issues.ToArray()));
@@ -134,6 +155,7 @@ public sealed partial class MessageMapper
             UserId = message.UserId,
             UserKey = UserKey(message, profile),
             Profile = profileBytes,
+            ProfileMeta = meta,
             Warnings = profile.Issues.ToArray(),
             AcceptedAt = message.Timestamp,
         });
@@ -162,9 +184,11 @@ public sealed partial class MessageMapper
             return;
         }
         if (message.Type is MessageType.Page or MessageType.Screen && message.Name is { } pageName) evt.Property(s_name, pageName);
-        if (evt.PropertyCount > 400)
+        if (message.Options.PatchProperties is { IsEmpty: false })
+            evt.AddIssue("patch_properties", "PatchProperties apply to Identify calls; they were not sent with this event. Send them with an Identify.");
+        if (evt.PropertyCount > KlaviyoLimits.MaxEventProperties)
         {
-            result.Rejections.Add(Outcome(message, ItemKind.Event, DeliveryStatus.Rejected, $"The event has {evt.PropertyCount} properties; Klaviyo accepts at most 400.", "properties", null, []));
+            result.Rejections.Add(Outcome(message, ItemKind.Event, DeliveryStatus.Rejected, $"The event has {evt.PropertyCount} properties; Klaviyo accepts at most {KlaviyoLimits.MaxEventProperties}.", "properties", null, []));
             return;
         }
         evt.Finish();
@@ -179,6 +203,7 @@ public sealed partial class MessageMapper
         var profile = context.Profile;
         profile.Start(context.ProfileJson);
         if (evt.Email is { } email) profile.Set(ProfileField.Email, email);
+        ApplyContext(profile, message);
         if (!ApplyIdentity(profile, message, isEvent: true, out var reason, out var field))
         {
             result.Rejections.Add(Outcome(message, ItemKind.Event, DeliveryStatus.Rejected, reason, field, null, [.. evt.Issues, .. profile.Issues]));
@@ -190,16 +215,24 @@ public sealed partial class MessageMapper
 
         var isOrder = message.Type == MessageType.Track && name == KlaviyoMappingTables.OrderCompletedEvent;
         var metric = message.Type == MessageType.Track ? MetricFor(name) : name;
-        if (metric.Length >= 128)
+        if (metric.Length > KlaviyoLimits.MaxMetricNameLength)
         {
-            result.Rejections.Add(Outcome(message, ItemKind.Event, DeliveryStatus.Rejected, $"The event name is {metric.Length} characters; Klaviyo's metric names must be shorter than 128.", "event", null, warnings));
+            result.Rejections.Add(Outcome(message, ItemKind.Event, DeliveryStatus.Rejected, $"The event name is {metric.Length} characters; Klaviyo's metric names must be at most {KlaviyoLimits.MaxMetricNameLength}.", "event", null, warnings));
             return;
         }
+        var time = evt.Time ?? message.Timestamp;
+        if (IsoTime.OutOfRange(time, _time.GetUtcNow()) is { } timeReason)
+        {
+            result.Rejections.Add(Outcome(message, ItemKind.Event, DeliveryStatus.Rejected, timeReason, "time", null, warnings));
+            return;
+        }
+        var value = evt.Value;
+        if (value is null && message.Type == MessageType.Track && (s_valueKeys.TryGetValue(name, out var valueKeys) || s_valueKeys.TryGetValue(metric, out valueKeys)))
+            value = MappedProperties.FirstNumber(properties, valueKeys);
 
         OrderFacts order = default;
         if (isOrder) order = OrderFacts.Read(properties);
         var uniqueId = evt.UniqueId ?? (isOrder ? order.EventId ?? order.OrderId : null) ?? message.MessageId;
-        var time = evt.Time ?? message.Timestamp;
         var userKey = UserKey(message, profile);
 
         result.Items.Add(new QueuedItem
@@ -213,8 +246,9 @@ public sealed partial class MessageMapper
             Metric = metric,
             UniqueId = uniqueId,
             Time = time,
-            Value = evt.Value,
-            Currency = evt.Currency,
+            Value = value,
+            // value_currency qualifies value: without a value it is not sent (the currency stays a property).
+            Currency = value is null ? null : evt.Currency,
             Backfill = message.Options.Backfill,
             Warnings = warnings,
             AcceptedAt = message.Timestamp,
@@ -222,8 +256,8 @@ public sealed partial class MessageMapper
 
         if (isOrder && _options.ExpandOrderedProducts)
             EcommerceExpander.ExpandOrderedProducts(message, properties, order, uniqueId, profileBytes, userKey, time, evt.Currency, result);
-        if (message.Type == MessageType.Track && _options.MapAudienceEvents && name is AudienceEnteredEvent or AudienceExitedEvent)
-            MapAudienceEvent(message, name == AudienceEnteredEvent, result);
+        if (message.Type == MessageType.Track && _options.MapAudienceEvents && name is KlaviyoMappingTables.AudienceEnteredEvent or KlaviyoMappingTables.AudienceExitedEvent)
+            MapAudienceEvent(message, name == KlaviyoMappingTables.AudienceEnteredEvent, result);
     }
 
     private string MetricFor(string eventName)
@@ -237,12 +271,17 @@ public sealed partial class MessageMapper
         reason = null;
         field = null;
         var identities = message.Options.Identities;
+        // Trim what the traits gave first, so a blank identifier gives way to the userId and the identities below.
+        TrimIdentifier(profile, ProfileField.Email);
+        TrimIdentifier(profile, ProfileField.ExternalId);
+        TrimIdentifier(profile, ProfileField.PhoneNumber);
 
         if (!profile.Has(ProfileField.Email))
         {
             var email = Identity(identities, UserIdentity.Email) ?? (LooksLikeEmail(message.UserId) ? message.UserId : null);
             if (email is not null) profile.Set(ProfileField.Email, email);
         }
+        TrimIdentifier(profile, ProfileField.Email);
         if (profile.Get(ProfileField.Email) is { } candidate && !IsValidEmail(candidate))
         {
             profile.Remove(ProfileField.Email);
@@ -270,6 +309,7 @@ public sealed partial class MessageMapper
                 profile.Set(ProfileField.ExternalId, externalId);
             }
         }
+        TrimIdentifier(profile, ProfileField.ExternalId);
 
         if (!profile.Has(ProfileField.PhoneNumber))
         {
@@ -281,6 +321,7 @@ public sealed partial class MessageMapper
             };
             if (Identity(identities, phoneIdentity) is { } phone) profile.Set(ProfileField.PhoneNumber, phone);
         }
+        TrimIdentifier(profile, ProfileField.PhoneNumber);
         if (profile.Get(ProfileField.PhoneNumber) is { } rawPhone)
         {
             if (_phones.TryNormalize(rawPhone, profile.Get(ProfileField.Country), _options.DefaultPhoneRegion, out var e164, out var phoneReason))
@@ -319,6 +360,49 @@ public sealed partial class MessageMapper
             return false;
         }
         return true;
+    }
+
+    /// <summary>
+    /// Segment's <c>context.ip</c>/<c>timezone</c>/<c>locale</c> (<see cref="KlaviyoMappingTables.ContextTraits"/>) fill
+    /// the profile's fields the traits left empty.
+    /// </summary>
+    private static void ApplyContext(ProfileWriter profile, AnalyticsMessage message)
+    {
+        if (message.Options.Context is not { Count: > 0 } context) return;
+        foreach (var row in KlaviyoMappingTables.ContextTraits)
+        {
+            if (profile.Has(row.Field) || !context.TryGetValue(row.Key, out var value) || ScalarValue.IsNull(value)) continue;
+            if (ScalarValue.TryGetString(value, out var text) && !string.IsNullOrWhiteSpace(text)) profile.Set(row.Field, text.Trim());
+            else profile.AddIssue("context." + row.Key, $"context.{row.Key} must be text for {ProfileFieldInfo.JsonName(row.Field)}; it was left out.");
+        }
+    }
+
+    /// <summary>Identifiers lose surrounding whitespace (with a warning); a blank one is left out (with a warning).</summary>
+    private static void TrimIdentifier(ProfileWriter profile, ProfileField field)
+    {
+        if (profile.Get(field) is not { } value) return;
+        var trimmed = value.Trim();
+        if (trimmed.Length == value.Length) return;
+        var name = ProfileFieldInfo.JsonName(field);
+        if (trimmed.Length == 0)
+        {
+            profile.Remove(field);
+            profile.AddIssue(name, $"{name} is blank; it was left out.");
+            return;
+        }
+        profile.Set(field, trimmed);
+        profile.AddIssue(name, $"{name} had surrounding whitespace; it was sent trimmed ('{(trimmed.Length > 40 ? trimmed[..40] + "…" : trimmed)}').");
+    }
+
+    private static Dictionary<string, IReadOnlyList<string>> BuildValueKeys()
+    {
+        var map = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+        foreach (var row in KlaviyoMappingTables.EcommerceEvents)
+        {
+            map[row.SpecName] = row.ValueKeys;
+            map[row.KlaviyoMetric] = row.ValueKeys;
+        }
+        return map;
     }
 
     private static string IssueSuffix(ProfileWriter profile) =>

@@ -48,7 +48,9 @@ public sealed class KLV2006CloseTraitKeyTests
                     analytics.Identify("u1", new Dictionary<string, object?>
                     {
                         [{|KLV2006:"firstname"|}] = name,
-                        [{|KLV2006:"$first_name"|}] = name,
+                        ["$first_name"] = name,
+                        ["$FirstName"] = name,
+                        ["$State"] = "VA",
                         [{|KLV2006:"Email"|}] = "ada@example.com",
                         [{|KLV2006:"mobile"|}] = "+15555550100",
                         [{|KLV2006:"organisation"|}] = "Analytical Engines",
@@ -163,8 +165,8 @@ public sealed class KLV2006CloseTraitKeyTests
             await MessageAsync("""analytics.Identify("u1", new Dictionary<string, object?> { ["firstname"] = "Ada" })"""));
         Assert.Equal("Trait key 'e-mail' is not a Klaviyo mapping key; did you mean 'email' (email)?",
             await MessageAsync("""analytics.Identify("u1", new Dictionary<string, object?> { { "e-mail", "ada@example.com" } })"""));
-        Assert.Equal("Trait key '$first_name' is not a Klaviyo mapping key; did you mean 'first_name' (first_name)?",
-            await MessageAsync("""analytics.Identify("u1", new Dictionary<string, object?> { ["$first_name"] = "Ada" })"""));
+        Assert.Equal("Trait key '$frist_name' is not a Klaviyo mapping key; did you mean '$first_name' (first_name)?",
+            await MessageAsync("""analytics.Identify("u1", new Dictionary<string, object?> { ["$frist_name"] = "Ada" })"""));
         Assert.Equal("Trait key 'mobile' is not a Klaviyo mapping key; did you mean 'phone' (phone_number)?",
             await MessageAsync("""analytics.Identify("u1", new { mobile = "+15555550100" })"""));
         Assert.Equal("Trait key 'postcode' is not a Klaviyo mapping key; did you mean 'postalCode' (zip)?",

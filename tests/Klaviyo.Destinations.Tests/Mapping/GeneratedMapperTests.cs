@@ -86,11 +86,12 @@ public sealed class GeneratedMapperTests
     {
         var attributes = MapProfile(new TraitProfile
         {
-            Given = "Grace", Province = "VA", Custom = "x", Mail = "grace@example.com", LastIp = "203.0.113.9",
+            Given = "Grace", Family = "Hopper", Province = "VA", Custom = "x", Mail = "grace@example.com", LastIp = "203.0.113.9",
             Company = new Employer("Navy", 5000), Extra = new JsonObject { ["score"] = 7 },
         });
         Assert.Equal("Grace", Json.Str(attributes, "first_name"));
         Assert.Equal("VA", Json.Str(attributes, "location.region"));
+        Assert.Equal("Hopper", Json.Str(attributes, "last_name"));
         Assert.Equal("x", Json.Str(attributes, "properties.custom_attribute"));
         Assert.Equal("grace@example.com", Json.Str(attributes, "email"));
         Assert.Equal("203.0.113.9", Json.Str(attributes, "location.ip"));

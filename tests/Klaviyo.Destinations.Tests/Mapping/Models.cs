@@ -36,6 +36,7 @@ public sealed class TraitProfile
     [Trait("$firstname")] public string? Given { get; set; }
     [Trait("$state")] public string? Province { get; set; }
     [Trait("$custom_attribute")] public string? Custom { get; set; }
+    [Trait("$Last_Name")] public string? Family { get; set; }
     [KlaviyoField(ProfileField.Email)] public string? Mail { get; set; }
     [KlaviyoField(ProfileField.Ip)] public string? LastIp { get; set; }
     public Employer? Company { get; set; }
