@@ -44,6 +44,11 @@ public sealed partial class MessageMapper
             result.Rejections.Add(Outcome(message, ItemKind.Message, DeliveryStatus.Skipped, "Klaviyo is disabled for this call (Integrations.Klaviyo.Enabled = false).", null, null, []));
             return result;
         }
+        if (MessageTextRules.Refusal(message) is { } refusal)
+        {
+            result.Rejections.Add(Outcome(message, ItemKind.Message, DeliveryStatus.Rejected, refusal.Reason, refusal.Field, null, []));
+            return result;
+        }
         try
         {
             switch (message.Type)
@@ -198,7 +203,7 @@ public sealed partial class MessageMapper
 
         OrderFacts order = default;
         if (isOrder) order = OrderFacts.Read(properties);
-        var uniqueId = evt.UniqueId ?? (isOrder ? order.EventId ?? order.OrderId : null) ?? message.MessageId;
+        var uniqueId = MessageTextRules.Bound(evt.UniqueId ?? (isOrder ? order.EventId ?? order.OrderId : null) ?? message.MessageId, ref warnings);
         var time = evt.Time ?? message.Timestamp;
         var userKey = UserKey(message, profile);
 

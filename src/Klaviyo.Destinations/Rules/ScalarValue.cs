@@ -16,7 +16,7 @@ internal static class ScalarValue
         switch (value)
         {
             case string s: text = s; return true;
-            case JsonElement { ValueKind: JsonValueKind.String } e: text = e.GetString(); return true;
+            case JsonElement { ValueKind: JsonValueKind.String } e: return Mapping.JsonText.TryGet(e, out text);
             case JsonElement { ValueKind: JsonValueKind.Number } e: text = e.GetRawText(); return true;
             case JsonElement { ValueKind: JsonValueKind.True or JsonValueKind.False } e: text = e.GetBoolean() ? "true" : "false"; return true;
             case JsonValue v when v.TryGetValue<string>(out var s): text = s; return true;
@@ -48,7 +48,7 @@ internal static class ScalarValue
             case byte b: number = b; return true;
             case string text: return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out number);
             case JsonElement { ValueKind: JsonValueKind.Number } e: return e.TryGetDouble(out number);
-            case JsonElement { ValueKind: JsonValueKind.String } e: return double.TryParse(e.GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out number);
+            case JsonElement { ValueKind: JsonValueKind.String } e: return double.TryParse(Mapping.JsonText.TryGet(e, out var es) ? es : null, NumberStyles.Float, CultureInfo.InvariantCulture, out number);
             case JsonValue v when v.TryGetValue<JsonElement>(out var el): return TryGetDouble(el, out number);
             case JsonValue v when v.TryGetValue<double>(out var dd): number = dd; return true;
             case JsonValue v when v.TryGetValue<string>(out var vs): return double.TryParse(vs, NumberStyles.Float, CultureInfo.InvariantCulture, out number);
