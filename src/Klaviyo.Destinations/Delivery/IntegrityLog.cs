@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Klaviyo.Destinations;
 
-/// <summary>Log messages of the delivery safeguards (poison isolation, answers that do not look like Klaviyo's). Ids 2101–2199.</summary>
+/// <summary>Log messages of the delivery safeguards (poison isolation). Ids 2101–2199.</summary>
 internal static partial class IntegrityLog
 {
     [LoggerMessage(2101, LogLevel.Warning, "{Batch} kept failing; bisected until one item was left: {Item} is retried alone ({Reason}), the others were sent without it")]
@@ -11,6 +11,4 @@ internal static partial class IntegrityLog
     [LoggerMessage(2102, LogLevel.Warning, "{Batch} kept failing and both of its halves failed too (an outage, or more than one bad item): the {Count} items are retried together with backoff")]
     public static partial void IsolationInconclusive(ILogger logger, string batch, int count);
 
-    [LoggerMessage(2103, LogLevel.Warning, "{Endpoint} answered {Status} with something that is not a Klaviyo answer ({Why}); the items are retried")]
-    public static partial void NotKlaviyo(ILogger logger, string endpoint, int status, string why);
 }

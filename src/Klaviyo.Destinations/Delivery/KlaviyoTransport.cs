@@ -55,6 +55,8 @@ internal sealed class KlaviyoTransport
             var status = (int)response.StatusCode;
             var content = await response.Content.ReadAsByteArrayAsync(timeout.Token).ConfigureAwait(false);
             Metrics?.RequestFinished(name, status, Stopwatch.GetElapsedTime(started));
+            if (status is >= 200 and < 300 && KlaviyoAnswerShape.Refuse(endpoint, response.Content.Headers.ContentType, content) is { } notKlaviyo)
+                return new ApiAnswer(0, null, [], null, $"{name} answered {status} with {notKlaviyo}: not an answer from Klaviyo (a proxy or captive portal in the way?); retried.");
             TimeSpan? retryAfter = null;
             if (status == 429)
             {
@@ -66,7 +68,7 @@ internal sealed class KlaviyoTransport
                 if (status >= 500) retryAfter = RetryAfter(response);
                 if (Header(response, "RateLimit-Remaining") is { } remaining &&
                     int.TryParse(remaining, NumberStyles.Integer, CultureInfo.InvariantCulture, out var left))
-                    bucket.Observe(left);
+                    bucket.Observe(Math.Max(0, left));
             }
             return new ApiAnswer(status, response.ReasonPhrase, content, retryAfter, null);
         }
@@ -100,19 +102,8 @@ internal sealed class KlaviyoTransport
         _ => "/api/profile-bulk-import-jobs/{id}/import-errors",
     };
 
-    /// <summary>The wait Klaviyo asked for: the emulator's exact (time-compressed) milliseconds when present, else Retry-After.</summary>
-    internal static TimeSpan? RetryAfter(HttpResponseMessage response)
-    {
-        if (Header(response, "X-Emulator-Retry-After-Ms") is { } ms &&
-            double.TryParse(ms, NumberStyles.Float, CultureInfo.InvariantCulture, out var milliseconds))
-            return TimeSpan.FromMilliseconds(milliseconds);
-        if (response.Headers.RetryAfter is { } retryAfter)
-        {
-            if (retryAfter.Delta is { } delta) return delta;
-            if (retryAfter.Date is { } date) return date - DateTimeOffset.UtcNow;
-        }
-        return null;
-    }
+    /// <summary>The wait Klaviyo asked for, within bounds (<see cref="RetryAfterHeader"/>).</summary>
+    internal static TimeSpan? RetryAfter(HttpResponseMessage response) => RetryAfterHeader.Read(response, DateTimeOffset.UtcNow);
 
     private static string? Header(HttpResponseMessage response, string name) =>
         response.Headers.TryGetValues(name, out var values) ? values.FirstOrDefault() : null;
