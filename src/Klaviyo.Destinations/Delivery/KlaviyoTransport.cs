@@ -15,6 +15,7 @@ internal sealed class KlaviyoTransport
     private readonly HttpClient _http;
     private readonly KlaviyoDestinationOptions _options;
     private readonly AuthenticationHeaderValue _authorization;
+    private readonly bool _keyAfterLogging;
 
     public KlaviyoTransport(HttpClient http, KlaviyoDestinationOptions options, KlaviyoMetrics? metrics, TimeProvider time)
     {
@@ -22,6 +23,7 @@ internal sealed class KlaviyoTransport
         _options = options;
         Metrics = metrics;
         _authorization = new AuthenticationHeaderValue("Klaviyo-API-Key", options.ApiKey);
+        _keyAfterLogging = ApiKeyHandler.AddsKey(http);
         Budgets = new RateBudgets(options.RateLimits, options.RateLimitTimeScale, time);
     }
 
@@ -42,7 +44,8 @@ internal sealed class KlaviyoTransport
             request.Content = new ByteArrayContent(body);
             request.Content.Headers.ContentType = s_contentType;
         }
-        request.Headers.Authorization = _authorization;
+        if (_keyAfterLogging) request.Options.Set(ApiKeyHandler.Authorization, _authorization);
+        else request.Headers.Authorization = _authorization;
         request.Headers.TryAddWithoutValidation("revision", _options.Revision);
         request.Headers.Accept.ParseAdd(KlaviyoHttpSender.MediaType);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

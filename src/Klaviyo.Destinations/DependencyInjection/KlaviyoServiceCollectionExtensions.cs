@@ -34,12 +34,15 @@ public static class KlaviyoServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configure);
         services.AddOptions<KlaviyoDestinationOptions>().Configure(configure).Validate(Validate).ValidateOnStart();
-        services.AddHttpClient(HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan);
+        // HttpClientFactory logs request headers at Trace: the key is added after that (ApiKeyHandler), and redacted if present.
+        services.AddHttpClient(HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan).RedactLoggedHeaders(SecretHeaders.IsSecret);
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Http.IHttpMessageHandlerBuilderFilter, ApiKeyHandler.Filter>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<KlaviyoDestinationOptions>>().Value;
             var http = sp.GetRequiredService<IHttpClientFactory>().CreateClient(HttpClientName);
+            ApiKeyHandler.Mark(http);
             return new Analytics(options, http, sp.GetService<ILoggerFactory>(), sp.GetRequiredService<TimeProvider>(), sp.GetService<IEventQueue>());
         });
         return services;
