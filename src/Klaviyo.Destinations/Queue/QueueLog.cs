@@ -40,4 +40,7 @@ internal static partial class QueueLog
 
     [LoggerMessage(112, LogLevel.Information, "Durable queue at its default location {Path} (set Klaviyo:QueuePath to choose the file, or Klaviyo:QueueStorage = Memory for an ephemeral host)")]
     public static partial void DefaultQueue(ILogger logger, string path);
+
+    [LoggerMessage(2150, LogLevel.Critical, "Durable queue {Path} is damaged: {Report}")]
+    public static partial void Damaged(ILogger logger, Exception exception, string path, string report);
 }

@@ -73,6 +73,8 @@ public sealed class SqliteEventQueue : IEventQueue, IQueueFeedback
     private readonly long _reloadedUpTo;
     private long _reloadedLeft;
 
+    private KlaviyoConfigurationException? _damage;
+
     private readonly TaskCompletionSource _stopRequested = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private static readonly TimeSpan FirstRetryPause = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan MaxRetryPause = TimeSpan.FromSeconds(5);
@@ -99,18 +101,23 @@ public sealed class SqliteEventQueue : IEventQueue, IQueueFeedback
         var directory = System.IO.Path.GetDirectoryName(Path);
         if (!string.IsNullOrEmpty(directory)) Directory.CreateDirectory(directory);
         _lock = ownerLock ?? QueueLock.Acquire(Path);
+        QueueDatabase? db = null;
         try
         {
-            _db = new QueueDatabase(Path, options.SyncToDisk);
+            // Whatever goes wrong while opening (a damaged file included), the database and the owner lock are released.
+            db = new QueueDatabase(Path, options.SyncToDisk);
+            _sequence = db.MaxSequence();
+            (_storedCount, _storedBytes) = db.ItemTotals();
+            _deadLetterCount = db.DeadLetterCount();
         }
-        catch
+        catch (Exception ex)
         {
+            db?.Dispose();
             _lock.Dispose();
+            if (ex is SqliteException sqlite) throw QueueDamage.AtOpen(Path, sqlite);
             throw;
         }
-        _sequence = _db.MaxSequence();
-        (_storedCount, _storedBytes) = _db.ItemTotals();
-        _deadLetterCount = _db.DeadLetterCount();
+        _db = db;
         _spilledCount = _storedCount;
         _spilled = _storedCount > 0;
         _reloadedUpTo = _sequence;
@@ -242,15 +249,10 @@ public sealed class SqliteEventQueue : IEventQueue, IQueueFeedback
             var list = new List<DeadLetter>();
             foreach (var (seq, failedAt, attempts, reason, record) in _db.DeadLetters(limit))
             {
-                try
-                {
-                    var item = QueuedItemCodec.Decode(record);
+                if (TryDecode(record, out var item))
                     list.Add(new DeadLetter(seq, failedAt, attempts, reason, item.Kind, item.MessageId, item.UserId, item.Metric, item.UniqueId));
-                }
-                catch (FormatException)
-                {
+                else
                     list.Add(new DeadLetter(seq, failedAt, attempts, reason, ItemKind.Message, "", null, null, null));
-                }
             }
             return list;
         }
@@ -283,6 +285,7 @@ public sealed class SqliteEventQueue : IEventQueue, IQueueFeedback
     /// </summary>
     public Task WhenStoredItemsFinishedAsync(CancellationToken cancellationToken = default)
     {
+        if (Volatile.Read(ref _damage) is { } damage) return Task.FromException(damage);
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         long upTo;
         lock (_gate)
@@ -302,6 +305,7 @@ public sealed class SqliteEventQueue : IEventQueue, IQueueFeedback
     /// <summary>Completes when no item is stored any more (each one delivered, rejected or dead-lettered) — what a drain waits for.</summary>
     public Task WaitUntilEmptyAsync(CancellationToken cancellationToken = default)
     {
+        if (Volatile.Read(ref _damage) is { } damage) return Task.FromException(damage);
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         lock (_durableGate) _emptyWaiters.Add(done);
         _wake.Set();
@@ -467,6 +471,7 @@ public sealed class SqliteEventQueue : IEventQueue, IQueueFeedback
                 // Never let the writer die: log, fail a pending replay, and carry on with the next round.
                 QueueLog.CommitFailed(_logger, ex, Path, inserts.Count);
                 replay?.Done.TrySetException(ex);
+                if (ex is SqliteException sqlite && QueueDamage.IsCorruption(sqlite)) MarkDamaged(sqlite);
             }
             finally
             {
@@ -626,6 +631,7 @@ public sealed class SqliteEventQueue : IEventQueue, IQueueFeedback
                 return ops.Count == 0 || Commit([], ops, reports, processed);
             }
             QueueLog.ChangesFailed(_logger, ex, Path, ops.Count);
+            if (ex is SqliteException sqlite && QueueDamage.IsCorruption(sqlite)) MarkDamaged(sqlite);
             // Kept for the next round, ahead of later changes (applying a change twice is harmless).
             lock (_gate) _ops.InsertRange(0, ops);
             return false;
@@ -668,6 +674,25 @@ public sealed class SqliteEventQueue : IEventQueue, IQueueFeedback
         if (items.Count > 0 || ops.Count > 0)
             QueueLog.Committed(_logger, Path, inserted, ops.Count, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         return true;
+    }
+
+    /// <summary>
+    /// The file's pages turned out damaged while running: log the way out, and end every wait for the stored items
+    /// (FlushAsync, drain) with that report instead of letting it hang.
+    /// </summary>
+    private void MarkDamaged(SqliteException ex)
+    {
+        var report = QueueDamage.Damaged(Path, $"SQLite error {ex.SqliteErrorCode}: {ex.Message}");
+        if (Interlocked.CompareExchange(ref _damage, report, null) is null) QueueLog.Damaged(_logger, ex, Path, report.Message);
+        List<TaskCompletionSource> waiting;
+        lock (_durableGate)
+        {
+            waiting = [.. _emptyWaiters, .. _storedWaiters.Select(w => w.Done)];
+            _emptyWaiters.Clear();
+            _storedWaiters.Clear();
+            _storedWaiterCount = 0;
+        }
+        foreach (var waiter in waiting) waiter.TrySetException(report);
     }
 
     /// <summary>Counts items from earlier runs that reached a final outcome (<see cref="ReloadedLeft"/>).</summary>
@@ -716,14 +741,9 @@ public sealed class SqliteEventQueue : IEventQueue, IQueueFeedback
         {
             _loadedUpTo = row.Seq;
             Interlocked.Decrement(ref _spilledCount);
-            QueuedItem item;
-            try
+            if (!TryDecode(row.Record, row.Checksum, out var item, out var damage))
             {
-                item = QueuedItemCodec.Decode(row.Record);
-            }
-            catch (FormatException ex)
-            {
-                (unreadable ??= new()).Add((row.Seq, $"The stored record could not be read: {ex.Message}"));
+                (unreadable ??= new()).Add((row.Seq, damage));
                 continue;
             }
             item.Sequence = row.Seq;
@@ -818,16 +838,31 @@ public sealed class SqliteEventQueue : IEventQueue, IQueueFeedback
         Dropped?.Invoke(item, reason);
     }
 
-    private static bool TryDecode(byte[] record, out QueuedItem item)
+    private static bool TryDecode(byte[] record, out QueuedItem item) => TryDecode(record, null, out item, out _);
+
+    /// <summary>
+    /// Decodes a stored record, whatever is wrong with it: a checksum that does not match, or any exception of the
+    /// decoder (damaged UTF-8, lengths past the end, huge numbers) makes it a corrupt record with the reason.
+    /// </summary>
+    private static bool TryDecode(byte[] record, long? checksum, out QueuedItem item, out string reason)
     {
+        item = null!;
+        if (checksum is { } expected && RecordChecksum.Of(record) != expected)
+        {
+            reason = "corrupt record: its bytes changed on disk since they were written (checksum mismatch); it was not sent.";
+            return false;
+        }
         try
         {
             item = QueuedItemCodec.Decode(record);
+            reason = "";
             return true;
         }
-        catch (FormatException)
+        catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            item = null!;
+            reason = ex is FormatException && ex.Message.Contains("version", StringComparison.Ordinal)
+                ? $"The stored record could not be read: {ex.Message}"
+                : $"corrupt record: {ex.Message}";
             return false;
         }
     }
