@@ -35,6 +35,9 @@ internal sealed class QueueDatabase : IDisposable
             Execute("PRAGMA locking_mode=EXCLUSIVE;");
             Execute("PRAGMA journal_mode=WAL;");
             Execute(syncToDisk ? "PRAGMA synchronous=FULL;" : "PRAGMA synchronous=NORMAL;");
+            // A small write-ahead log (checkpointed every 1 MB and cut back to 1 MB): the data lives in the database file,
+            // so the DiskReserve always covers what a checkpoint and a delete need on a full disk.
+            Execute($"PRAGMA wal_autocheckpoint={DiskReserve.WalPages}; PRAGMA journal_size_limit={DiskReserve.WalBytes};");
             QueueDamage.ThrowIfReadOnly(path);
             // Page-level damage is found here, at open, instead of stalling delivery later.
             if (Scalar("PRAGMA quick_check(1);") is string check && check != "ok")

@@ -43,4 +43,7 @@ internal static partial class QueueLog
 
     [LoggerMessage(2150, LogLevel.Critical, "Durable queue {Path} is damaged: {Report}")]
     public static partial void Damaged(ILogger logger, Exception exception, string path, string report);
+
+    [LoggerMessage(2151, LogLevel.Warning, "Durable queue {Path}: the disk is full; released the {Bytes}-byte reserve so that delivered items can still be deleted (it is written back once the disk has room)")]
+    public static partial void ReserveReleased(ILogger logger, string path, int bytes);
 }

@@ -74,6 +74,10 @@ public sealed class SqliteEventQueue : IEventQueue, IQueueFeedback
     private long _reloadedLeft;
 
     private KlaviyoConfigurationException? _damage;
+    private const int SqliteFull = 13;
+    private const int SmallStep = 32;
+    private bool _smallSteps;
+    private readonly DiskReserve _reserve;
 
     private readonly TaskCompletionSource _stopRequested = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private static readonly TimeSpan FirstRetryPause = TimeSpan.FromMilliseconds(100);
@@ -118,6 +122,8 @@ public sealed class SqliteEventQueue : IEventQueue, IQueueFeedback
             throw;
         }
         _db = db;
+        _reserve = new DiskReserve(Path);
+        _reserve.TryRestore(_time.GetUtcNow());
         _spilledCount = _storedCount;
         _spilled = _storedCount > 0;
         _reloadedUpTo = _sequence;
@@ -630,6 +636,8 @@ public sealed class SqliteEventQueue : IEventQueue, IQueueFeedback
                 // The changes on their own need no new space (deletes free it): try them without the new items.
                 return ops.Count == 0 || Commit([], ops, reports, processed);
             }
+            if (ex is SqliteException { SqliteErrorCode: SqliteFull } && !_smallSteps)
+                return CommitInSmallSteps(ops, reports, processed);
             QueueLog.ChangesFailed(_logger, ex, Path, ops.Count);
             if (ex is SqliteException sqlite && QueueDamage.IsCorruption(sqlite)) MarkDamaged(sqlite);
             // Kept for the next round, ahead of later changes (applying a change twice is harmless).
@@ -637,6 +645,7 @@ public sealed class SqliteEventQueue : IEventQueue, IQueueFeedback
             return false;
         }
         tx.Dispose();
+        _reserve.TryRestore(now);
         if (items.Count > 0) Interlocked.Increment(ref _commits);
         var inserted = items.Count - failed.Count;
         Interlocked.Add(ref _storedBytes, newBytes - freed);
@@ -674,6 +683,45 @@ public sealed class SqliteEventQueue : IEventQueue, IQueueFeedback
         if (items.Count > 0 || ops.Count > 0)
             QueueLog.Committed(_logger, Path, inserted, ops.Count, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         return true;
+    }
+
+    /// <summary>
+    /// The disk is full and even the completions do not fit in the write-ahead log. Gives back the reserved room, then
+    /// writes the changes a few at a time with a checkpoint after each step, so the log reuses the same room instead of
+    /// growing: every delete frees pages inside the database, and new items fit again. Returns false (the changes not
+    /// yet written are back in the hand-off) when even a small step fails.
+    /// </summary>
+    private bool CommitInSmallSteps(List<QueueOp> ops, List<(QueuedItem Item, string Reason)> reports, List<(List<QueuedItem>, HashSet<long>)> processed)
+    {
+        if (_reserve.Release()) QueueLog.ReserveReleased(_logger, Path, DiskReserve.Size);
+        _smallSteps = true;
+        try
+        {
+            Checkpoint();
+            for (var start = 0; start < ops.Count; start += SmallStep)
+            {
+                var step = ops.GetRange(start, Math.Min(SmallStep, ops.Count - start));
+                if (!Commit([], step, reports, processed))
+                {
+                    // Commit put this step back at the front; the later steps follow it.
+                    var rest = ops.GetRange(start + step.Count, ops.Count - start - step.Count);
+                    lock (_gate) _ops.InsertRange(step.Count, rest);
+                    return false;
+                }
+                Checkpoint();
+            }
+            return true;
+        }
+        finally
+        {
+            _smallSteps = false;
+        }
+    }
+
+    private void Checkpoint()
+    {
+        try { _db.Pragma("PRAGMA wal_checkpoint(RESTART);"); }
+        catch (SqliteException) { }
     }
 
     /// <summary>
