@@ -650,6 +650,7 @@ public sealed class SqliteEventQueue : IEventQueue, IQueueFeedback
         var inserted = items.Count - failed.Count;
         Interlocked.Add(ref _storedBytes, newBytes - freed);
         Interlocked.Add(ref _storedCount, inserted - removed);
+        if (removed > 0 && Interlocked.Read(ref _storedCount) == 0) ShrinkWhenEmpty();
         Interlocked.Add(ref _deadLetterCount, deadLettered);
         ReloadedFinished(reloadedRemoved);
         if (victims.Count > 0)
@@ -717,6 +718,29 @@ public sealed class SqliteEventQueue : IEventQueue, IQueueFeedback
             _smallSteps = false;
         }
     }
+
+    /// <summary>
+    /// After a drain the file would keep the size of the largest backlog (pages freed inside it, not given back). When the
+    /// queue is empty and more than <see cref="ShrinkAbove"/> of it is free, it is rewritten small (VACUUM) and the log cut.
+    /// </summary>
+    private void ShrinkWhenEmpty()
+    {
+        try
+        {
+            var free = Convert.ToInt64(_db.Pragma("PRAGMA freelist_count;"), System.Globalization.CultureInfo.InvariantCulture) *
+                Convert.ToInt64(_db.Pragma("PRAGMA page_size;"), System.Globalization.CultureInfo.InvariantCulture);
+            if (free < ShrinkAbove) return;
+            _db.Pragma("VACUUM;");
+            _db.Pragma("PRAGMA wal_checkpoint(TRUNCATE);");
+            QueueLog.Shrunk(_logger, Path, free);
+        }
+        catch (SqliteException)
+        {
+            // Not enough room to rewrite the file now: it is tried again after the next drain.
+        }
+    }
+
+    private const long ShrinkAbove = 4 * 1024 * 1024;
 
     private void Checkpoint()
     {

@@ -104,3 +104,45 @@ public sealed class CorruptQueueTests : IDisposable
         }
     }
 }
+
+/// <summary>The queue file gives its room back once a backlog is delivered.</summary>
+public sealed class QueueShrinkTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public async Task After_a_drain_the_file_shrinks_to_a_fraction_of_the_backlog()
+    {
+        var path = _dir.File("queue.db");
+        await using var queue = new SqliteEventQueue(path);
+        var items = Enumerable.Range(0, 4000).Select(i => new QueuedItem
+        {
+            Kind = ItemKind.Event,
+            MessageId = $"m-{i}",
+            UserKey = $"u-{i}",
+            Metric = "Viewed",
+            Profile = "{}"u8.ToArray(),
+            Properties = Encoding.UTF8.GetBytes($$"""{"pad":"{{new string('x', 2000)}}"}"""),
+        }).ToList();
+        foreach (var item in items) Assert.True(queue.TryEnqueue(item));
+        foreach (var item in items) Assert.True(await queue.WhenDurableAsync(item, CancellationToken.None));
+        var backlog = new FileInfo(path).Length;
+        Assert.True(backlog > 6_000_000, $"{backlog} bytes");
+
+        var taken = 0;
+        while (taken < items.Count)
+        {
+            await queue.WaitToReadAsync(CancellationToken.None);
+            while (queue.TryDequeue(out var item))
+            {
+                await queue.CompleteAsync(item, CancellationToken.None);
+                taken++;
+            }
+        }
+        await queue.WaitUntilEmptyAsync().WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.True(new FileInfo(path).Length < backlog / 10, $"{new FileInfo(path).Length} bytes after a drain of a {backlog}-byte backlog");
+    }
+}
