@@ -95,7 +95,7 @@ internal static class JsonValueWriter
                 return false;
             case JsonValueKind.Object:
                 if (depth > MaxDepth) { reason = $"is nested deeper than Klaviyo's limit of {MaxDepth} levels"; return false; }
-                if (JsonDuplicateKeys.Find(e) is { } repeated) { reason = $"holds an object that names the key '{repeated}' more than once"; return false; }
+                if (JsonDuplicateKeys.Problem(e) is { } problem) { reason = problem; return false; }
                 foreach (var p in e.EnumerateObject())
                     if (!CanWrite(p.Value, depth + 1, out reason)) return Prefix(p.Name, ref reason);
                 return true;
