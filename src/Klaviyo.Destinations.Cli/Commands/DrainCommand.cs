@@ -41,7 +41,7 @@ internal static class DrainCommand
         options.ApiKey = a.Value("--api-key") ?? Environment.GetEnvironmentVariable("KLAVIYO_API_KEY") ?? options.ApiKey;
         if (string.IsNullOrWhiteSpace(options.ApiKey)) throw new UsageException("No API key: pass --api-key or set KLAVIYO_API_KEY.");
         if ((a.Value("--base-url") ?? Environment.GetEnvironmentVariable("KLAVIYO_BASE_URL")) is { Length: > 0 } url)
-            options.BaseUrl = Uri.TryCreate(url, UriKind.Absolute, out var uri) ? uri : throw new UsageException($"--base-url '{url}' is not an absolute URL.");
+            options.BaseUrl = Uri.TryCreate(url, UriKind.Absolute, out var uri) ? uri : throw new UsageException($"--base-url '{UrlCredentials.Display(url)}' is not an absolute URL.");
         options.QueuePath = path;
         var outcomes = new ConcurrentDictionary<DeliveryStatus, long>();
         options.OnOutcome = o =>

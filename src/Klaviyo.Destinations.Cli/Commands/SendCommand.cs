@@ -69,7 +69,7 @@ internal static class SendCommand
         else if (string.IsNullOrWhiteSpace(options.ApiKey))
             throw new UsageException("No API key: pass --api-key or set KLAVIYO_API_KEY (use --dry-run to see the requests without sending).");
         if ((a.Value("--base-url") ?? Environment.GetEnvironmentVariable("KLAVIYO_BASE_URL")) is { Length: > 0 } url)
-            options.BaseUrl = Uri.TryCreate(url, UriKind.Absolute, out var uri) ? uri : throw new UsageException($"--base-url '{url}' is not an absolute URL.");
+            options.BaseUrl = Uri.TryCreate(url, UriKind.Absolute, out var uri) ? uri : throw new UsageException($"--base-url '{UrlCredentials.Display(url)}' is not an absolute URL.");
         try
         {
             options.Validate();

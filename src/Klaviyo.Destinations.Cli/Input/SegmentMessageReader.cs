@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Klaviyo.Destinations.Mapping;
 
 namespace Klaviyo.Destinations.Cli.Input;
 
@@ -14,6 +15,23 @@ namespace Klaviyo.Destinations.Cli.Input;
 internal static class SegmentMessageReader
 {
     public static SegmentLine Parse(long number, string line, bool backfill)
+    {
+        // No line may end the process: whatever it holds, it becomes a rejection with its line number.
+        try
+        {
+            return ParseLine(number, line, backfill);
+        }
+        catch (UnreadableTextException ex)
+        {
+            return new SegmentLine(number, null, ex.Message);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            return new SegmentLine(number, null, $"the line could not be read ({ex.GetType().Name}: {ex.Message})");
+        }
+    }
+
+    private static SegmentLine ParseLine(long number, string line, bool backfill)
     {
         JsonElement root;
         try
@@ -83,13 +101,17 @@ internal static class SegmentMessageReader
     private static SegmentLine Message(long number, MessageType type, string? userId, string? name, JsonElement? payload, MessageOptions options, DateTimeOffset now) =>
         new(number, AnalyticsMessage.Create(type, userId, name, payload is { } p ? MessagePayload.From(p) : MessagePayload.Empty, options, now), null);
 
-    private static string? Text(JsonElement root, string name) =>
-        root.TryGetProperty(name, out var value) ? value.ValueKind switch
-        {
-            JsonValueKind.String => value.GetString() is { Length: > 0 } s ? s : null,
-            JsonValueKind.Number => value.GetRawText(),
-            _ => null,
-        } : null;
+    /// <summary>A string (or number) member; an undecodable string rejects the line, naming the member.</summary>
+    private static string? Text(JsonElement root, string name, string? path = null)
+    {
+        if (!root.TryGetProperty(name, out var value)) return null;
+        if (value.ValueKind == JsonValueKind.Number) return value.GetRawText();
+        var (text, error) = JsonText.Read(root, name, path ?? name);
+        if (error is not null) throw new UnreadableTextException(error);
+        return text is { Length: > 0 } ? text : null;
+    }
+
+    private sealed class UnreadableTextException(string message) : Exception(message);
 
     private static JsonElement? Object(JsonElement root, string name) =>
         root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Object ? value : null;
@@ -105,7 +127,7 @@ internal static class SegmentMessageReader
         // The Segment spec trait keys of the mapping tables that name an email or a phone number.
         foreach (var row in KlaviyoMappingTables.ProfileTraits)
         {
-            if ((row.Source & TraitSource.Segment) == 0 || Text(traits, row.Key) is not { } value) continue;
+            if ((row.Source & TraitSource.Segment) == 0 || Text(traits, row.Key, "context.traits." + row.Key) is not { } value) continue;
             if (row.Field == ProfileField.Email) identities.TryAdd(UserIdentity.Email, value);
             else if (row.Field == ProfileField.PhoneNumber) identities.TryAdd(UserIdentity.MobileNumber, value);
         }

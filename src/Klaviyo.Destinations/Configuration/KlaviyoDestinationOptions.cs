@@ -277,8 +277,10 @@ public sealed class KlaviyoDestinationOptions
             problems.Add("Klaviyo:ApiKey contains white space. Copy the private key again without spaces or line breaks.");
         if (BaseUrl is null || !BaseUrl.IsAbsoluteUri)
             problems.Add($"Klaviyo:BaseUrl must be an absolute URL such as {KlaviyoApi.ProductionBaseUrl}.");
+        else if (UrlCredentials.Has(BaseUrl))
+            problems.Add("Klaviyo:BaseUrl contains a user name or password ('user:password@' before the host). Klaviyo authenticates with the API key only, and a credential in a URL ends up in logs: remove that part.");
         else if (BaseUrl.Scheme != Uri.UriSchemeHttps && !(BaseUrl.Scheme == Uri.UriSchemeHttp && BaseUrl.IsLoopback))
-            problems.Add($"Klaviyo:BaseUrl '{BaseUrl.GetLeftPart(UriPartial.Authority)}' is not HTTPS. Your API key would travel in clear text; use https:// (plain http is allowed only on loopback, for the emulator).");
+            problems.Add($"Klaviyo:BaseUrl '{UrlCredentials.Display(new Uri(BaseUrl.GetLeftPart(UriPartial.Authority)))}' is not HTTPS. Your API key would travel in clear text; use https:// (plain http is allowed only on loopback, for the emulator).");
         if (string.IsNullOrWhiteSpace(Revision) || Revision.Length < 10 || !DateOnly.TryParseExact(Revision[..10], "yyyy-MM-dd", out _))
             problems.Add($"Klaviyo:Revision '{Revision}' is not a Klaviyo API revision (YYYY-MM-DD, e.g. {KlaviyoApi.Revision}).");
         if (string.IsNullOrWhiteSpace(PageEventName) || PageEventName.Length > KlaviyoLimits.MaxMetricNameLength)
@@ -383,7 +385,7 @@ public sealed class KlaviyoDestinationOptions
     {
         var sb = new StringBuilder("KlaviyoDestinationOptions { ");
         sb.Append("ApiKey = ").Append(Redact(ApiKey));
-        sb.Append(", BaseUrl = ").Append(BaseUrl);
+        sb.Append(", BaseUrl = ").Append(UrlCredentials.Display(BaseUrl));
         sb.Append(", Revision = ").Append(Revision);
         sb.Append(", AlternateIdentifier = ").Append(AlternateIdentifier);
         sb.Append(", PhoneIdentifier = ").Append(PhoneIdentifier);

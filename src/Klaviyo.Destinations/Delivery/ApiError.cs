@@ -41,5 +41,5 @@ internal sealed record ApiError(string? Code, string? Detail, string? Pointer)
     }
 
     private static string? Text(JsonElement element, string name) =>
-        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+        Mapping.JsonText.Member(element, name);
 }

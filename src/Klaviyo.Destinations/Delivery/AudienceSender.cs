@@ -198,8 +198,8 @@ internal sealed class AudienceSender
             using var document = JsonDocument.Parse(resource);
             var root = document.RootElement;
             if (_ids.Remember(root) is { } id && root.TryGetProperty("attributes", out var attributes) &&
-                attributes.TryGetProperty(field, out var value) && value.ValueKind == JsonValueKind.String)
-                found[FoundKey(field, value.GetString()!)] = id;
+                attributes.ValueKind == JsonValueKind.Object && Mapping.JsonText.Member(attributes, field) is { } value)
+                found[FoundKey(field, value)] = id;
         }
         return null;
     }
@@ -292,8 +292,8 @@ internal sealed class AudienceSender
                     using var document = JsonDocument.Parse(resource);
                     _ids.Remember(document.RootElement);
                     if (document.RootElement.TryGetProperty("attributes", out var attributes) &&
-                        attributes.TryGetProperty(field, out var value) && value.ValueKind == JsonValueKind.String)
-                        members.Add(value.GetString()!);
+                        Mapping.JsonText.Member(attributes, field) is { } value)
+                        members.Add(value);
                 }
             }
         }

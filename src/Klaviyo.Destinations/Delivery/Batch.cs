@@ -35,5 +35,11 @@ internal sealed class Batch
     /// <summary>The list every item of a list, subscription or unsubscription batch refers to (null when none).</summary>
     public string? ListId => Items.Count == 0 ? null : Items[0].Item.ListId;
 
+    /// <summary>Consecutive 5xx answers this batch got (carried to the batch that is retried); the pipeline bisects it from the second (poison isolation).</summary>
+    public int ServerErrors { get; set; }
+
+    /// <summary>Set when this batch was sent as a bisection probe and failed; the answer it got.</summary>
+    public BatchResult? ProbeFailure { get; set; }
+
     public override string ToString() => $"{KlaviyoTransport.Name(Endpoint)} × {Items.Count}";
 }

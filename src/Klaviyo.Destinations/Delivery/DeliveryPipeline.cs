@@ -17,7 +17,7 @@ namespace Klaviyo.Destinations;
 /// or age caps become dead letters, and items still undelivered at shutdown stay in the queue without an outcome.
 /// </para>
 /// </summary>
-internal sealed class DeliveryPipeline : IAsyncDisposable
+internal sealed partial class DeliveryPipeline : IAsyncDisposable
 {
     private const string SupersededReason = "Replaced by a later audience update of the same person and list before it was sent (audience updates are netted per flush window; the last one wins).";
     private const string ShutdownReason = "Analytics was disposed before this item could be delivered (see ShutdownTimeout).";
@@ -195,7 +195,7 @@ internal sealed class DeliveryPipeline : IAsyncDisposable
     }
 
     /// <summary>Sends a batch once and settles what can be settled; returns what must be sent next (or null).</summary>
-    private async Task<Batch?> SendOnceAsync(Batch batch, Stack<Batch> work, CancellationToken token)
+    private async Task<Batch?> SendOnceAsync(Batch batch, Stack<Batch> work, CancellationToken token, bool probing = false)
     {
         // Paused (key refused, Klaviyo down): nothing is sent until the gate's probe finds Klaviyo answering again.
         await _gate.WhenRunningAsync(token).ConfigureAwait(false);
@@ -227,6 +227,23 @@ internal sealed class DeliveryPipeline : IAsyncDisposable
             }
             case BatchVerdict.Retry:
             {
+                if (probing)
+                {
+                    // A bisection probe: its send is not an attempt of the items; the caller decides what failed.
+                    foreach (var item in batch.Items) item.Item.Attempts--;
+                    batch.ProbeFailure = result;
+                    return null;
+                }
+                batch.ServerErrors = result.StatusCode >= 500 ? batch.ServerErrors + 1 : 0;
+                if (batch.Count > 1 && batch.ServerErrors >= PoisonSplitAfter)
+                {
+                    // A batch that keeps failing with 5xx may hold one item Klaviyo cannot take: find it by halving.
+                    var (suspect, answer) = await IsolateAsync(batch, result, work, token).ConfigureAwait(false);
+                    if (suspect is null) return null;
+                    batch = suspect;
+                    result = answer;
+                    endpoint = KlaviyoTransport.Name(batch.Endpoint);
+                }
                 _metrics.Retry(endpoint, batch.Count);
                 var now = _time.GetUtcNow();
                 var remaining = new List<PendingItem>(batch.Count);
@@ -251,7 +268,10 @@ internal sealed class DeliveryPipeline : IAsyncDisposable
                     await _queue.RecordRetryAsync(item.Item, token).ConfigureAwait(false);
                 }
                 await Task.Delay(delay, _time, token).ConfigureAwait(false);
-                return remaining.Count == batch.Count ? batch : Batch.For(kind, remaining);
+                if (remaining.Count == batch.Count) return batch;
+                var next = Batch.For(kind, remaining);
+                next.ServerErrors = batch.ServerErrors;
+                return next;
             }
             default:
             {

@@ -152,8 +152,8 @@ internal sealed class HttpBatchSender : IBatchSender
                 }
             }
             if (document.RootElement.TryGetProperty("links", out var links) && links.ValueKind == JsonValueKind.Object &&
-                links.TryGetProperty("next", out var next) && next.ValueKind == JsonValueKind.String &&
-                Uri.TryCreate(next.GetString(), UriKind.Absolute, out var nextUri))
+                Mapping.JsonText.Member(links, "next") is { } next &&
+                Uri.TryCreate(next, UriKind.Absolute, out var nextUri))
             {
                 // Follow only links to Klaviyo itself: the API key must never travel to another host.
                 page = Uri.Compare(nextUri, _transport.BaseUrl, UriComponents.SchemeAndServer, UriFormat.Unescaped, StringComparison.OrdinalIgnoreCase) == 0 ? nextUri : null;
@@ -176,13 +176,13 @@ internal sealed class HttpBatchSender : IBatchSender
         {
             using var document = JsonDocument.Parse(body);
             if (!document.RootElement.TryGetProperty("data", out var data) || data.ValueKind != JsonValueKind.Object) return new JobState(null, "complete", 0);
-            var id = data.TryGetProperty("id", out var i) && i.ValueKind == JsonValueKind.String ? i.GetString() : null;
+            var id = Mapping.JsonText.Member(data, "id");
             var status = "complete";
             var failed = 0;
             if (data.TryGetProperty("attributes", out var attributes) && attributes.ValueKind == JsonValueKind.Object)
             {
-                if (attributes.TryGetProperty("status", out var s) && s.ValueKind == JsonValueKind.String) status = s.GetString() ?? status;
-                if (attributes.TryGetProperty("failed_count", out var f) && f.ValueKind == JsonValueKind.Number) failed = f.GetInt32();
+                status = Mapping.JsonText.Member(attributes, "status") ?? status;
+                if (attributes.TryGetProperty("failed_count", out var f) && f.ValueKind == JsonValueKind.Number && f.TryGetInt32(out var n)) failed = Math.Max(0, n);
             }
             return new JobState(id, status, failed);
         }

@@ -17,6 +17,7 @@ internal sealed class KlaviyoTransport
     private readonly KlaviyoDestinationOptions _options;
     private readonly AuthenticationHeaderValue _authorization;
     private readonly TimeProvider _time;
+    private readonly bool _keyAfterLogging;
 
     public KlaviyoTransport(HttpClient http, KlaviyoDestinationOptions options, KlaviyoMetrics? metrics, TimeProvider time)
     {
@@ -24,6 +25,7 @@ internal sealed class KlaviyoTransport
         _options = options;
         Metrics = metrics;
         _authorization = new AuthenticationHeaderValue("Klaviyo-API-Key", options.ApiKey);
+        _keyAfterLogging = ApiKeyHandler.AddsKey(http);
         Budgets = new RateBudgets(options.RateLimits, options.RateLimitTimeScale, time);
         _time = time;
     }
@@ -45,7 +47,8 @@ internal sealed class KlaviyoTransport
             request.Content = new ByteArrayContent(body);
             request.Content.Headers.ContentType = s_contentType;
         }
-        request.Headers.Authorization = _authorization;
+        if (_keyAfterLogging) request.Options.Set(ApiKeyHandler.Authorization, _authorization);
+        else request.Headers.Authorization = _authorization;
         request.Headers.TryAddWithoutValidation("revision", _options.Revision);
         request.Headers.Accept.ParseAdd(KlaviyoHttpSender.MediaType);
         request.Headers.UserAgent.Add(KlaviyoTelemetry.UserAgent);
@@ -62,7 +65,9 @@ internal sealed class KlaviyoTransport
             using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, timeout.Token).ConfigureAwait(false);
             var content = await response.Content.ReadAsByteArrayAsync(timeout.Token).ConfigureAwait(false);
             var status = (int)response.StatusCode;
-            answer = Settle(bucket, status, response.ReasonPhrase, content, status is 429 or >= 500 ? RetryAfter(response, _time) : null, Header(response, "RateLimit-Remaining"));
+            if (status is >= 200 and < 300 && KlaviyoAnswerShape.Refuse(endpoint, response.Content.Headers.ContentType, content) is { } notKlaviyo)
+                answer = new ApiAnswer(0, null, [], null, $"{name} answered {status} with {notKlaviyo}: not an answer from Klaviyo (a proxy or captive portal in the way?); retried.");
+            else answer = Settle(bucket, status, response.ReasonPhrase, content, status is 429 or >= 500 ? RetryAfter(response, _time) : null, Header(response, "RateLimit-Remaining"));
         }
         catch (OuterRetryRefusedException) when (ticket.Answer is { } first)
         {
@@ -99,7 +104,7 @@ internal sealed class KlaviyoTransport
     private static ApiAnswer Settle(TokenBucket bucket, int status, string? reasonPhrase, byte[] content, TimeSpan? retryAfter, string? remaining)
     {
         if (status == 429) bucket.Throttled(retryAfter);
-        else if (remaining is not null && int.TryParse(remaining, NumberStyles.Integer, CultureInfo.InvariantCulture, out var left)) bucket.Observe(left);
+        else if (remaining is not null && int.TryParse(remaining, NumberStyles.Integer, CultureInfo.InvariantCulture, out var left)) bucket.Observe(Math.Max(0, left));
         return new ApiAnswer(status, reasonPhrase, content, retryAfter, null);
     }
 
@@ -122,19 +127,12 @@ internal sealed class KlaviyoTransport
         _ => "/api/profile-bulk-import-jobs/{id}/import-errors",
     };
 
-    /// <summary>The wait Klaviyo asked for: the emulator's exact (time-compressed) milliseconds when present, else Retry-After.</summary>
-    internal static TimeSpan? RetryAfter(HttpResponseMessage response, TimeProvider? time = null)
-    {
-        if (Header(response, "X-Emulator-Retry-After-Ms") is { } ms &&
-            double.TryParse(ms, NumberStyles.Float, CultureInfo.InvariantCulture, out var milliseconds))
-            return TimeSpan.FromMilliseconds(milliseconds);
-        if (response.Headers.RetryAfter is { } retryAfter)
-        {
-            if (retryAfter.Delta is { } delta) return delta;
-            if (retryAfter.Date is { } date) return date - (time ?? TimeProvider.System).GetUtcNow();
-        }
-        return null;
-    }
+    /// <summary>
+    /// The wait Klaviyo asked for: the emulator's exact (time-compressed) milliseconds when present, else Retry-After;
+    /// within bounds (<see cref="RetryAfterHeader"/>).
+    /// </summary>
+    internal static TimeSpan? RetryAfter(HttpResponseMessage response, TimeProvider? time = null) =>
+        RetryAfterHeader.Read(response, (time ?? TimeProvider.System).GetUtcNow());
 
     private static string? Header(HttpResponseMessage response, string name) =>
         response.Headers.TryGetValues(name, out var values) ? values.FirstOrDefault() : null;

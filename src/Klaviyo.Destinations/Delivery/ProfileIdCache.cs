@@ -23,13 +23,11 @@ internal sealed class ProfileIdCache(int capacity)
     /// <summary>Remembers a profile resource (<c>{"type":"profile","id":…,"attributes":{…}}</c>) under each of its identifiers.</summary>
     public string? Remember(JsonElement resource)
     {
-        if (resource.ValueKind != JsonValueKind.Object || !resource.TryGetProperty("id", out var idElement) || idElement.ValueKind != JsonValueKind.String) return null;
-        var id = idElement.GetString()!;
+        if (Mapping.JsonText.Member(resource, "id") is not { } id) return null;
         if (resource.TryGetProperty("attributes", out var attributes) && attributes.ValueKind == JsonValueKind.Object)
         {
             foreach (var field in (ReadOnlySpan<string>)["email", "phone_number", "external_id"])
-                if (attributes.TryGetProperty(field, out var value) && value.ValueKind == JsonValueKind.String)
-                    Remember(field, value.GetString(), id);
+                Remember(field, Mapping.JsonText.Member(attributes, field), id);
         }
         return id;
     }

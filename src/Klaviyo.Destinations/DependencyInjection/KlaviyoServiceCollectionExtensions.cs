@@ -42,15 +42,19 @@ public static class KlaviyoServiceCollectionExtensions
         if (!services.Any(d => d.ServiceType == typeof(KlaviyoPipelineMonitor)))
         {
             services.AddSingleton<KlaviyoPipelineMonitor>();
+            // HttpClientFactory logs request headers at Trace: the key is added after that (ApiKeyHandler), and redacted if present.
             services.AddHttpClient(HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
                 .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2) })
-                .AddHttpMessageHandler(sp => new KlaviyoAttemptHandler(sp.GetRequiredService<KlaviyoPipelineMonitor>(), sp.GetRequiredService<TimeProvider>()));
+                .AddHttpMessageHandler(sp => new KlaviyoAttemptHandler(sp.GetRequiredService<KlaviyoPipelineMonitor>(), sp.GetRequiredService<TimeProvider>()))
+                .RedactLoggedHeaders(SecretHeaders.IsSecret);
+            services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Http.IHttpMessageHandlerBuilderFilter, ApiKeyHandler.Filter>());
         }
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<KlaviyoDestinationOptions>>().Value;
             var http = sp.GetRequiredService<IHttpClientFactory>().CreateClient(HttpClientName);
+            ApiKeyHandler.Mark(http);
             return new Analytics(options, http, sp.GetService<ILoggerFactory>(), sp.GetRequiredService<TimeProvider>(), sp.GetService<IEventQueue>(),
                 sender: null, meterFactory: sp.GetService<IMeterFactory>());
         });

@@ -103,9 +103,12 @@ internal static class JsonValueWriter
         switch (e.ValueKind)
         {
             case JsonValueKind.String:
-                return TextRules.IsValid(e.GetString()!, out reason);
+                if (JsonText.TryGet(e, out var text)) return TextRules.IsValid(text!, out reason);
+                reason = JsonText.Unreadable;
+                return false;
             case JsonValueKind.Object:
                 if (depth > MaxDepth) { reason = $"is nested deeper than Klaviyo's limit of {MaxDepth} levels"; return false; }
+                if (JsonDuplicateKeys.Problem(e) is { } problem) { reason = problem; return false; }
                 foreach (var p in e.EnumerateObject())
                     if (!CanWrite(p.Value, depth + 1, out reason)) return Prefix(p.Name, ref reason);
                 return true;

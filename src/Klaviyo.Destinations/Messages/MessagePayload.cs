@@ -146,14 +146,14 @@ internal sealed class JsonPayload(JsonElement element) : MessagePayload
     internal override bool WriteProfile(ProfileWriter writer, Rules.DictionaryMapper mapper, out string? error)
     {
         if (!IsObject(out error)) return error is null;
-        foreach (var p in element.EnumerateObject()) mapper.ProfileEntry(writer, p.Name, p.Value);
+        foreach (var p in JsonDuplicateKeys.LastWins(element, writer)) mapper.ProfileEntry(writer, p.Name, p.Value);
         return true;
     }
 
     internal override bool WriteEvent(EventWriter writer, Rules.DictionaryMapper mapper, out string? error)
     {
         if (!IsObject(out error)) return error is null;
-        foreach (var p in element.EnumerateObject()) mapper.EventEntry(writer, p.Name, p.Value);
+        foreach (var p in JsonDuplicateKeys.LastWins(element, writer)) mapper.EventEntry(writer, p.Name, p.Value);
         return true;
     }
 

@@ -35,6 +35,13 @@ internal sealed class QueueDatabase : IDisposable
             Execute("PRAGMA locking_mode=EXCLUSIVE;");
             Execute("PRAGMA journal_mode=WAL;");
             Execute(syncToDisk ? "PRAGMA synchronous=FULL;" : "PRAGMA synchronous=NORMAL;");
+            // A small write-ahead log (checkpointed every 1 MB and cut back to 1 MB): the data lives in the database file,
+            // so the DiskReserve always covers what a checkpoint and a delete need on a full disk.
+            Execute($"PRAGMA wal_autocheckpoint={DiskReserve.WalPages}; PRAGMA journal_size_limit={DiskReserve.WalBytes};");
+            QueueDamage.ThrowIfReadOnly(path);
+            // Page-level damage is found here, at open, instead of stalling delivery later.
+            if (Scalar("PRAGMA quick_check(1);") is string check && check != "ok")
+                throw QueueDamage.Damaged(path, check);
             var version = Convert.ToInt32(Scalar("PRAGMA user_version;"), System.Globalization.CultureInfo.InvariantCulture);
             if (version > SchemaVersion)
                 throw new KlaviyoConfigurationException($"The durable queue '{path}' was written by a newer Klaviyo.Destinations (schema {version}; this one knows {SchemaVersion}). Drain it with that version first.");
@@ -45,20 +52,28 @@ internal sealed class QueueDatabase : IDisposable
                     reason TEXT NOT NULL, record BLOB NOT NULL);
                 PRAGMA user_version = 1;
                 """);
+            // A checksum per record (RecordChecksum); rows from before it have none. Older versions ignore the column.
+            if (Convert.ToInt64(Scalar("SELECT count(*) FROM pragma_table_info('items') WHERE name = 'crc';"), System.Globalization.CultureInfo.InvariantCulture) == 0)
+                Execute("ALTER TABLE items ADD COLUMN crc INTEGER;");
         }
         catch (SqliteException ex)
         {
             _connection.Dispose();
-            throw new KlaviyoConfigurationException($"The durable queue '{path}' cannot be opened: {ex.Message} (SQLite error {ex.SqliteErrorCode}). Check that the path is a writable file that no other process holds, or move a damaged file aside.");
+            throw QueueDamage.AtOpen(path, ex);
         }
-        _insert = Prepare("INSERT INTO items (seq, bytes, attempts, not_before, first_taken, record) VALUES ($seq, $bytes, $attempts, $not_before, $first_taken, $record)",
-            "$seq", "$bytes", "$attempts", "$not_before", "$first_taken", "$record");
+        catch
+        {
+            _connection.Dispose();
+            throw;
+        }
+        _insert = Prepare("INSERT INTO items (seq, bytes, attempts, not_before, first_taken, record, crc) VALUES ($seq, $bytes, $attempts, $not_before, $first_taken, $record, $crc)",
+            "$seq", "$bytes", "$attempts", "$not_before", "$first_taken", "$record", "$crc");
         _delete = Prepare("DELETE FROM items WHERE seq = $seq RETURNING bytes", "$seq");
         _retry = Prepare("UPDATE items SET attempts = $attempts, not_before = $not_before, first_taken = $first_taken WHERE seq = $seq",
             "$seq", "$attempts", "$not_before", "$first_taken");
         _toDeadLetter = Prepare("INSERT OR REPLACE INTO dead_letters (seq, failed_at, attempts, reason, record) SELECT seq, $failed_at, $attempts, $reason, record FROM items WHERE seq = $seq",
             "$seq", "$failed_at", "$attempts", "$reason");
-        _page = Prepare("SELECT seq, attempts, not_before, first_taken, record FROM items WHERE seq > $after ORDER BY seq LIMIT $limit", "$after", "$limit");
+        _page = Prepare("SELECT seq, attempts, not_before, first_taken, record, crc FROM items WHERE seq > $after ORDER BY seq LIMIT $limit", "$after", "$limit");
         _oldestWaiting = Prepare("SELECT seq, bytes, attempts, record FROM items WHERE seq > $after ORDER BY seq LIMIT $limit", "$after", "$limit");
     }
 
@@ -93,6 +108,7 @@ internal sealed class QueueDatabase : IDisposable
         _insert.Parameters[3].Value = Millis(notBefore);
         _insert.Parameters[4].Value = Millis(firstTaken);
         _insert.Parameters[5].Value = record;
+        _insert.Parameters[6].Value = RecordChecksum.Of(record);
         _insert.ExecuteNonQuery();
     }
 
@@ -146,7 +162,7 @@ internal sealed class QueueDatabase : IDisposable
         var rows = new List<StoredRow>(Math.Min(limit, 1024));
         using var reader = _page.ExecuteReader();
         while (reader.Read())
-            rows.Add(new StoredRow(reader.GetInt64(0), reader.GetInt32(1), Time(reader, 2), Time(reader, 3), (byte[])reader.GetValue(4)));
+            rows.Add(new StoredRow(reader.GetInt64(0), reader.GetInt32(1), Time(reader, 2), Time(reader, 3), (byte[])reader.GetValue(4), reader.IsDBNull(5) ? null : reader.GetInt64(5)));
         return rows;
     }
 

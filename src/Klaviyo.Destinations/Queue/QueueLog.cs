@@ -49,4 +49,13 @@ internal static partial class QueueLog
 
     [LoggerMessage(115, LogLevel.Warning, "Could not look at the earlier default queue location {Path}: {Error}")]
     public static partial void LegacyQueueUnreadable(ILogger logger, string path, string error);
+
+    [LoggerMessage(2150, LogLevel.Critical, "Durable queue {Path} is damaged: {Report}")]
+    public static partial void Damaged(ILogger logger, Exception exception, string path, string report);
+
+    [LoggerMessage(2151, LogLevel.Warning, "Durable queue {Path}: the disk is full; released the {Bytes}-byte reserve so that delivered items can still be deleted (it is written back once the disk has room)")]
+    public static partial void ReserveReleased(ILogger logger, string path, int bytes);
+
+    [LoggerMessage(2152, LogLevel.Information, "Durable queue {Path} is empty: gave {Bytes} free bytes back to the file system")]
+    public static partial void Shrunk(ILogger logger, string path, long bytes);
 }

@@ -73,6 +73,12 @@ public sealed class SqliteEventQueue : IEventQueue, IQueueFeedback
     private readonly long _reloadedUpTo;
     private long _reloadedLeft;
 
+    private KlaviyoConfigurationException? _damage;
+    private const int SqliteFull = 13;
+    private const int SmallStep = 32;
+    private bool _smallSteps;
+    private readonly DiskReserve _reserve;
+
     private readonly TaskCompletionSource _stopRequested = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private static readonly TimeSpan FirstRetryPause = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan MaxRetryPause = TimeSpan.FromSeconds(5);
@@ -106,18 +112,25 @@ public sealed class SqliteEventQueue : IEventQueue, IQueueFeedback
             throw new KlaviyoConfigurationException($"The durable queue's directory '{directory}' cannot be created: {ex.Message} Set Klaviyo:QueuePath to a file in a directory the app can write (a mounted volume in a container).");
         }
         _lock = ownerLock ?? QueueLock.Acquire(Path);
+        QueueDatabase? db = null;
         try
         {
-            _db = new QueueDatabase(Path, options.SyncToDisk);
+            // Whatever goes wrong while opening (a damaged file included), the database and the owner lock are released.
+            db = new QueueDatabase(Path, options.SyncToDisk);
+            _sequence = db.MaxSequence();
+            (_storedCount, _storedBytes) = db.ItemTotals();
+            _deadLetterCount = db.DeadLetterCount();
         }
-        catch
+        catch (Exception ex)
         {
+            db?.Dispose();
             _lock.Dispose();
+            if (ex is SqliteException sqlite) throw QueueDamage.AtOpen(Path, sqlite);
             throw;
         }
-        _sequence = _db.MaxSequence();
-        (_storedCount, _storedBytes) = _db.ItemTotals();
-        _deadLetterCount = _db.DeadLetterCount();
+        _db = db;
+        _reserve = new DiskReserve(Path);
+        _reserve.TryRestore(_time.GetUtcNow());
         _spilledCount = _storedCount;
         _spilled = _storedCount > 0;
         _reloadedUpTo = _sequence;
@@ -249,15 +262,10 @@ public sealed class SqliteEventQueue : IEventQueue, IQueueFeedback
             var list = new List<DeadLetter>();
             foreach (var (seq, failedAt, attempts, reason, record) in _db.DeadLetters(limit))
             {
-                try
-                {
-                    var item = QueuedItemCodec.Decode(record);
+                if (TryDecode(record, out var item))
                     list.Add(new DeadLetter(seq, failedAt, attempts, reason, item.Kind, item.MessageId, item.UserId, item.Metric, item.UniqueId));
-                }
-                catch (FormatException)
-                {
+                else
                     list.Add(new DeadLetter(seq, failedAt, attempts, reason, ItemKind.Message, "", null, null, null));
-                }
             }
             return list;
         }
@@ -290,6 +298,7 @@ public sealed class SqliteEventQueue : IEventQueue, IQueueFeedback
     /// </summary>
     public Task WhenStoredItemsFinishedAsync(CancellationToken cancellationToken = default)
     {
+        if (Volatile.Read(ref _damage) is { } damage) return Task.FromException(damage);
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         long upTo;
         lock (_gate)
@@ -309,6 +318,7 @@ public sealed class SqliteEventQueue : IEventQueue, IQueueFeedback
     /// <summary>Completes when no item is stored any more (each one delivered, rejected or dead-lettered) — what a drain waits for.</summary>
     public Task WaitUntilEmptyAsync(CancellationToken cancellationToken = default)
     {
+        if (Volatile.Read(ref _damage) is { } damage) return Task.FromException(damage);
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         lock (_durableGate) _emptyWaiters.Add(done);
         _wake.Set();
@@ -474,6 +484,7 @@ public sealed class SqliteEventQueue : IEventQueue, IQueueFeedback
                 // Never let the writer die: log, fail a pending replay, and carry on with the next round.
                 QueueLog.CommitFailed(_logger, ex, Path, inserts.Count);
                 replay?.Done.TrySetException(ex);
+                if (ex is SqliteException sqlite && QueueDamage.IsCorruption(sqlite)) MarkDamaged(sqlite);
             }
             finally
             {
@@ -632,16 +643,21 @@ public sealed class SqliteEventQueue : IEventQueue, IQueueFeedback
                 // The changes on their own need no new space (deletes free it): try them without the new items.
                 return ops.Count == 0 || Commit([], ops, reports, processed);
             }
+            if (ex is SqliteException { SqliteErrorCode: SqliteFull } && !_smallSteps)
+                return CommitInSmallSteps(ops, reports, processed);
             QueueLog.ChangesFailed(_logger, ex, Path, ops.Count);
+            if (ex is SqliteException sqlite && QueueDamage.IsCorruption(sqlite)) MarkDamaged(sqlite);
             // Kept for the next round, ahead of later changes (applying a change twice is harmless).
             lock (_gate) _ops.InsertRange(0, ops);
             return false;
         }
         tx.Dispose();
+        _reserve.TryRestore(now);
         if (items.Count > 0) Interlocked.Increment(ref _commits);
         var inserted = items.Count - failed.Count;
         Interlocked.Add(ref _storedBytes, newBytes - freed);
         Interlocked.Add(ref _storedCount, inserted - removed);
+        if (removed > 0 && Interlocked.Read(ref _storedCount) == 0) ShrinkWhenEmpty();
         Interlocked.Add(ref _deadLetterCount, deadLettered);
         ReloadedFinished(reloadedRemoved);
         if (victims.Count > 0)
@@ -675,6 +691,87 @@ public sealed class SqliteEventQueue : IEventQueue, IQueueFeedback
         if (items.Count > 0 || ops.Count > 0)
             QueueLog.Committed(_logger, Path, inserted, ops.Count, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         return true;
+    }
+
+    /// <summary>
+    /// The disk is full and even the completions do not fit in the write-ahead log. Gives back the reserved room, then
+    /// writes the changes a few at a time with a checkpoint after each step, so the log reuses the same room instead of
+    /// growing: every delete frees pages inside the database, and new items fit again. Returns false (the changes not
+    /// yet written are back in the hand-off) when even a small step fails.
+    /// </summary>
+    private bool CommitInSmallSteps(List<QueueOp> ops, List<(QueuedItem Item, string Reason)> reports, List<(List<QueuedItem>, HashSet<long>)> processed)
+    {
+        if (_reserve.Release()) QueueLog.ReserveReleased(_logger, Path, DiskReserve.Size);
+        _smallSteps = true;
+        try
+        {
+            Checkpoint();
+            for (var start = 0; start < ops.Count; start += SmallStep)
+            {
+                var step = ops.GetRange(start, Math.Min(SmallStep, ops.Count - start));
+                if (!Commit([], step, reports, processed))
+                {
+                    // Commit put this step back at the front; the later steps follow it.
+                    var rest = ops.GetRange(start + step.Count, ops.Count - start - step.Count);
+                    lock (_gate) _ops.InsertRange(step.Count, rest);
+                    return false;
+                }
+                Checkpoint();
+            }
+            return true;
+        }
+        finally
+        {
+            _smallSteps = false;
+        }
+    }
+
+    /// <summary>
+    /// After a drain the file would keep the size of the largest backlog (pages freed inside it, not given back). When the
+    /// queue is empty and more than <see cref="ShrinkAbove"/> of it is free, it is rewritten small (VACUUM) and the log cut.
+    /// </summary>
+    private void ShrinkWhenEmpty()
+    {
+        try
+        {
+            var free = Convert.ToInt64(_db.Pragma("PRAGMA freelist_count;"), System.Globalization.CultureInfo.InvariantCulture) *
+                Convert.ToInt64(_db.Pragma("PRAGMA page_size;"), System.Globalization.CultureInfo.InvariantCulture);
+            if (free < ShrinkAbove) return;
+            _db.Pragma("VACUUM;");
+            _db.Pragma("PRAGMA wal_checkpoint(TRUNCATE);");
+            QueueLog.Shrunk(_logger, Path, free);
+        }
+        catch (SqliteException)
+        {
+            // Not enough room to rewrite the file now: it is tried again after the next drain.
+        }
+    }
+
+    private const long ShrinkAbove = 4 * 1024 * 1024;
+
+    private void Checkpoint()
+    {
+        try { _db.Pragma("PRAGMA wal_checkpoint(RESTART);"); }
+        catch (SqliteException) { }
+    }
+
+    /// <summary>
+    /// The file's pages turned out damaged while running: log the way out, and end every wait for the stored items
+    /// (FlushAsync, drain) with that report instead of letting it hang.
+    /// </summary>
+    private void MarkDamaged(SqliteException ex)
+    {
+        var report = QueueDamage.Damaged(Path, $"SQLite error {ex.SqliteErrorCode}: {ex.Message}");
+        if (Interlocked.CompareExchange(ref _damage, report, null) is null) QueueLog.Damaged(_logger, ex, Path, report.Message);
+        List<TaskCompletionSource> waiting;
+        lock (_durableGate)
+        {
+            waiting = [.. _emptyWaiters, .. _storedWaiters.Select(w => w.Done)];
+            _emptyWaiters.Clear();
+            _storedWaiters.Clear();
+            _storedWaiterCount = 0;
+        }
+        foreach (var waiter in waiting) waiter.TrySetException(report);
     }
 
     /// <summary>Counts items from earlier runs that reached a final outcome (<see cref="ReloadedLeft"/>).</summary>
@@ -723,14 +820,9 @@ public sealed class SqliteEventQueue : IEventQueue, IQueueFeedback
         {
             _loadedUpTo = row.Seq;
             Interlocked.Decrement(ref _spilledCount);
-            QueuedItem item;
-            try
+            if (!TryDecode(row.Record, row.Checksum, out var item, out var damage))
             {
-                item = QueuedItemCodec.Decode(row.Record);
-            }
-            catch (FormatException ex)
-            {
-                (unreadable ??= new()).Add((row.Seq, $"The stored record could not be read: {ex.Message}"));
+                (unreadable ??= new()).Add((row.Seq, damage));
                 continue;
             }
             item.Sequence = row.Seq;
@@ -825,16 +917,31 @@ public sealed class SqliteEventQueue : IEventQueue, IQueueFeedback
         Dropped?.Invoke(item, reason);
     }
 
-    private static bool TryDecode(byte[] record, out QueuedItem item)
+    private static bool TryDecode(byte[] record, out QueuedItem item) => TryDecode(record, null, out item, out _);
+
+    /// <summary>
+    /// Decodes a stored record, whatever is wrong with it: a checksum that does not match, or any exception of the
+    /// decoder (damaged UTF-8, lengths past the end, huge numbers) makes it a corrupt record with the reason.
+    /// </summary>
+    private static bool TryDecode(byte[] record, long? checksum, out QueuedItem item, out string reason)
     {
+        item = null!;
+        if (checksum is { } expected && RecordChecksum.Of(record) != expected)
+        {
+            reason = "corrupt record: its bytes changed on disk since they were written (checksum mismatch); it was not sent.";
+            return false;
+        }
         try
         {
             item = QueuedItemCodec.Decode(record);
+            reason = "";
             return true;
         }
-        catch (FormatException)
+        catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            item = null!;
+            reason = ex is FormatException && ex.Message.Contains("version", StringComparison.Ordinal)
+                ? $"The stored record could not be read: {ex.Message}"
+                : $"corrupt record: {ex.Message}";
             return false;
         }
     }

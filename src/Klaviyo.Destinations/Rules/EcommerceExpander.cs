@@ -56,16 +56,19 @@ internal static class EcommerceExpander
                 json.WriteEndObject();
             }
 
+            IReadOnlyList<Mapping.MappingIssue> productWarnings = [];
+            var productUniqueId = MessageTextRules.Bound(prefix + "_" + productKey, ref productWarnings);
             result.Items.Add(new QueuedItem
             {
                 Kind = ItemKind.Event,
+                Warnings = productWarnings,
                 MessageId = message.MessageId,
                 UserId = message.UserId,
                 UserKey = userKey,
                 Profile = profile,
                 Properties = buffer.WrittenSpan.ToArray(),
                 Metric = KlaviyoMappingTables.OrderedProductMetric,
-                UniqueId = prefix + "_" + productKey,
+                UniqueId = productUniqueId,
                 Time = time,
                 Value = price is { } p ? p * (quantity ?? 1) : null,
                 Currency = currency,
@@ -82,7 +85,7 @@ internal static class EcommerceExpander
             if (!product.TryGetProperty(key, out var value)) continue;
             var text = value.ValueKind switch
             {
-                JsonValueKind.String => value.GetString(),
+                JsonValueKind.String => Mapping.JsonText.TryGet(value, out var s) ? s : null,
                 JsonValueKind.Number => value.GetRawText(),
                 _ => null,
             };

@@ -57,6 +57,11 @@ public sealed partial class MessageMapper
             result.Rejections.Add(Outcome(message, ItemKind.Message, DeliveryStatus.Skipped, "Klaviyo is disabled for this call (Integrations.Klaviyo.Enabled = false).", null, null, []));
             return result;
         }
+        if (MessageTextRules.Refusal(message) is { } refusal)
+        {
+            result.Rejections.Add(Outcome(message, ItemKind.Message, DeliveryStatus.Rejected, refusal.Reason, refusal.Field, null, []));
+            return result;
+        }
         try
         {
             switch (message.Type)
@@ -232,7 +237,7 @@ public sealed partial class MessageMapper
 
         OrderFacts order = default;
         if (isOrder) order = OrderFacts.Read(properties);
-        var uniqueId = evt.UniqueId ?? (isOrder ? order.EventId ?? order.OrderId : null) ?? message.MessageId;
+        var uniqueId = MessageTextRules.Bound(evt.UniqueId ?? (isOrder ? order.EventId ?? order.OrderId : null) ?? message.MessageId, ref warnings);
         var userKey = UserKey(message, profile);
 
         result.Items.Add(new QueuedItem

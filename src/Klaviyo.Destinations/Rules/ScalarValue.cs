@@ -39,7 +39,7 @@ internal static class ScalarValue
         switch (Unwrap(value))
         {
             case string s: text = s; return true;
-            case JsonElement { ValueKind: JsonValueKind.String } e: text = e.GetString(); return true;
+            case JsonElement { ValueKind: JsonValueKind.String } e: return Mapping.JsonText.TryGet(e, out text);
             case JsonElement { ValueKind: JsonValueKind.Number } e: text = e.GetRawText(); return true;
             case JsonElement { ValueKind: JsonValueKind.True or JsonValueKind.False } e: text = e.GetBoolean() ? "true" : "false"; return true;
             case char c: text = c.ToString(); return true;
@@ -71,7 +71,7 @@ internal static class ScalarValue
             case ushort us: number = us; return true;
             case string text: return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out number);
             case JsonElement { ValueKind: JsonValueKind.Number } e: return e.TryGetDouble(out number);
-            case JsonElement { ValueKind: JsonValueKind.String } e: return double.TryParse(e.GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out number);
+            case JsonElement { ValueKind: JsonValueKind.String } e: return double.TryParse(Mapping.JsonText.TryGet(e, out var es) ? es : null, NumberStyles.Float, CultureInfo.InvariantCulture, out number);
             default: number = 0; return false;
         }
     }

@@ -65,6 +65,14 @@ internal sealed class ApiMiddleware
             errors = problem.Errors;
             await WriteAsync(context, problem.Status, problem.Errors);
         }
+        catch (Exception ex) when (!context.Response.HasStarted && ex is not OperationCanceledException)
+        {
+            // A request the handler could not process is answered (and counted) as the 500 it is, never as the 200 the
+            // response held before the handler failed. Handlers validate and copy the whole body before changing state,
+            // so nothing of such a request is applied.
+            errors = [new KlaviyoApiError(500, "error", "A server error occurred.", $"The request could not be processed: {ex.GetType().Name}.")];
+            await WriteAsync(context, 500, errors);
+        }
         finally
         {
             // Aborted requests were recorded before the abort, so a client never sees the reset before the count.

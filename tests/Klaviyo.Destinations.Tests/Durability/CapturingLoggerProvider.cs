@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Klaviyo.Destinations.Tests.Durability;
 
-/// <summary>Keeps every log entry at every level (Trace included): message, exception text and each structured value.</summary>
+/// <summary>Keeps every log entry at every level (Trace included): message, exception text and each structured value, arrays expanded.</summary>
 internal sealed class CapturingLoggerProvider : ILoggerProvider
 {
     public ConcurrentQueue<string> Entries { get; } = new();
@@ -26,8 +26,18 @@ internal sealed class CapturingLoggerProvider : ILoggerProvider
         {
             var text = $"{logLevel} {category} {eventId}: {formatter(state, exception)} {exception}";
             if (state is IEnumerable<KeyValuePair<string, object?>> values)
-                text += " | " + string.Join(", ", values.Select(v => $"{v.Key}={v.Value}"));
+                text += " | " + string.Join(", ", values.Select(v => $"{v.Key}={Expand(v.Value)}"));
             owner.Entries.Enqueue(text);
         }
+
+        /// <summary>A structured value as sinks such as Serilog and OpenTelemetry render it: arrays and lists expanded.</summary>
+        private static string? Expand(object? value) => value switch
+        {
+            null => null,
+            string s => s,
+            IEnumerable<KeyValuePair<string, object?>> pairs => "{" + string.Join(", ", pairs.Select(p => $"{p.Key}={Expand(p.Value)}")) + "}",
+            System.Collections.IEnumerable items => "[" + string.Join(", ", items.Cast<object?>().Select(Expand)) + "]",
+            _ => value.ToString(),
+        };
     }
 }
