@@ -136,7 +136,7 @@ internal static partial class SettingsLoader
         return previous[b.Length];
     }
 
-    [GeneratedRegex(@"'([A-Za-z0-9_:]+)'")]
+    [GeneratedRegex(@"'(Klaviyo:[A-Za-z0-9_:]+)'", RegexOptions.IgnoreCase)]
     private static partial Regex KeyInMessage();
 
     [GeneratedRegex(@"'?System\.[A-Za-z0-9_.`\[\],]+'?|'?Klaviyo\.Destinations\.[A-Za-z0-9_.`\[\],]+'?")]
