@@ -77,7 +77,17 @@ public static class EmulatorCommandLine
         command.SetAction(async (result, cancellationToken) =>
         {
             var options = OptionsFrom(result);
-            await using var emulator = await KlaviyoEmulator.StartAsync(options, cancellationToken).ConfigureAwait(false);
+            KlaviyoEmulator emulator;
+            try
+            {
+                emulator = await KlaviyoEmulator.StartAsync(options, cancellationToken).ConfigureAwait(false);
+            }
+            catch (IOException ex)
+            {
+                await Console.Error.WriteLineAsync($"Cannot listen on 127.0.0.1:{options.Port}: {ex.Message} Pick another --port (0 = any free port).").ConfigureAwait(false);
+                return 1;
+            }
+            await using var running = emulator;
             Console.WriteLine($"Klaviyo emulator listening on {emulator.BaseAddress} (rate limits {(options.RateLimitsEnabled ? "real" : "off")}, time scale {options.TimeScale.ToString(CultureInfo.InvariantCulture)})");
             Console.WriteLine($"State: {emulator.BaseAddress}_emulator/state  ·  page: {emulator.BaseAddress}  ·  Ctrl+C to stop");
             try

@@ -75,6 +75,13 @@ internal static partial class SettingsLoader
                 throw new UsageException($"{path}:{child.Key} is not a setting{(close is null ? "" : $"; did you mean {path}:{close}?")} The settings are listed in the README (klaviyo-dest: Settings).");
             }
             var propertyType = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
+            if (propertyType.IsGenericType && propertyType.GetGenericTypeDefinition() == typeof(Dictionary<,>) && propertyType.GetGenericArguments()[1] is { IsEnum: true } valueType)
+            {
+                // The binder skips a dictionary value it cannot convert; a mapping that silently loses an entry is worse than an error.
+                foreach (var entry in child.GetChildren())
+                    if (!Enum.TryParse(valueType, entry.Value, ignoreCase: true, out _))
+                        throw new UsageException($"{path}:{property.Name}:{entry.Key} = '{entry.Value}' is not {Expected(valueType)}.");
+            }
             if (propertyType.IsClass && propertyType != typeof(string) && propertyType != typeof(Uri) && !typeof(IEnumerable).IsAssignableFrom(propertyType) && propertyType != typeof(Action<DeliveryOutcome>))
                 CheckNames(child, propertyType, path + ":" + property.Name);
             if (propertyType == typeof(Action<DeliveryOutcome>))

@@ -160,6 +160,7 @@ public sealed class CliDataEngineerTests : IAsyncLifetime
     [InlineData("KLAVIYO__DeliveryMode", "Fast", "Klaviyo:DeliveryMode = 'Fast' is not one of Batched, LowLatency, BulkForwarding.")]
     [InlineData("KLAVIYO__RequestTimeout", "soon", "Klaviyo:RequestTimeout = 'soon' is not a duration")]
     [InlineData("KLAVIYO__DefaultPhoneRegion", "us", "Klaviyo:DefaultPhoneRegion 'us' must be an ISO-3166 alpha-2 code in capitals")]
+    [InlineData("KLAVIYO__ConsentMapping__newsletter", "Email", "Klaviyo:ConsentMapping:newsletter = 'Email' is not one of EmailMarketing, SmsMarketing, SmsTransactional.")]
     [InlineData("KLAVIYO__RateLimits__Events__PerSecnd", "5", "Klaviyo:RateLimits:Events:PerSecnd is not a setting; did you mean Klaviyo:RateLimits:Events:PerSecond?")]
     public async Task Bad_settings_name_the_setting_and_what_it_takes_without_type_names(string variable, string value, string expected)
     {
