@@ -162,6 +162,8 @@ internal static class SendCommand
 
         public async Task<int> SendAsync()
         {
+            if (input == "-" && CheckpointPath is not null)
+                throw new UsageException("--checkpoint needs a file input: standard input cannot be read again, so a run from it cannot resume.");
             var checkpoint = CheckpointPath is { } path ? new Checkpoint(path) : input == "-" ? null : new Checkpoint(input + ".checkpoint");
             if (Restart) checkpoint?.Delete();
             var fingerprint = input == "-" ? null : Checkpoint.Fingerprint(input);

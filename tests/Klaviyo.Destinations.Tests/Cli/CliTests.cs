@@ -121,6 +121,7 @@ public sealed class CliTests : IAsyncLifetime
     [InlineData(new[] { "send", "missing.ndjson", "--dry-run" }, "does not exist")]
     [InlineData(new[] { "send", "-", "--bogus" }, "Unrecognized command or argument '--bogus'")]
     [InlineData(new[] { "send", "-", "--limit=many" }, "--limit must be a whole number ≥ 0, not 'many'")]
+    [InlineData(new[] { "send", "-", "--checkpoint", "stdin.checkpoint", "--api-key", "pk_x" }, "--checkpoint needs a file input")]
     [InlineData(new[] { "frobnicate" }, "Unrecognized command or argument 'frobnicate'")]
     [InlineData(new[] { "emulator", "--port=abc" }, "--port must be a whole number from 0 to 65535, not 'abc'")]
     public async Task Usage_errors_exit_2_with_a_message(string[] args, string expected)
