@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Text.Json;
 
 namespace Klaviyo.Destinations.Cli.Commands;
@@ -5,39 +6,30 @@ namespace Klaviyo.Destinations.Cli.Commands;
 /// <summary><c>klaviyo-dest dead-letters</c>: list (or replay) the items a durable queue gave up on.</summary>
 internal static class DeadLettersCommand
 {
-    public const string Help = """
-        Usage: klaviyo-dest dead-letters --queue-path P [--replay] [--id N ...] [--limit N]
-
-        Lists the dead letters of a durable queue, one JSON object per line: id, failed_at, attempts, reason, kind,
-        message_id, user_id, metric, unique_id. With --replay they are put back in the queue (attempts reset) and
-        are sent by the next run of the app or by 'klaviyo-dest drain'. The app must not be running.
-
-        Options:
-          --queue-path P   the queue file (required)
-          --replay         put the dead letters (all, or those given with --id) back in the queue
-          --id N[,M…]      only these dead letters (ids from the listing)
-          --limit N        list at most N (default 1000)
+    private const string Description = """
+        list the dead letters of a durable queue, one JSON object per line: id, failed_at, attempts, reason, kind,
+        message_id, user_id, metric, unique_id. With --replay they are put back in the queue (attempts reset) and are
+        sent by the next run of the app or by 'klaviyo-dest drain'. The app must not be running.
         """;
 
-    private static readonly string[] s_valued = ["--queue-path", "--id", "--limit"];
-    private static readonly string[] s_flags = ["--replay", "--help", "-h"];
-
-    public static async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
+    public static Command Create()
     {
-        var a = Arguments.Parse(args, s_valued, s_flags);
-        if (a.Flag("--help") || a.Flag("-h"))
-        {
-            Console.Out.WriteLine(Help);
-            return 0;
-        }
-        if (a.Positionals.Count > 0) throw new UsageException($"dead-letters takes no positional arguments ('{a.Positionals[0]}').");
-        var path = a.Value("--queue-path") ?? throw new UsageException("dead-letters needs --queue-path.");
+        var queuePath = new Option<string>("--queue-path") { Description = "the queue file", Required = true, HelpName = "FILE" };
+        var replay = new Option<bool>("--replay") { Description = "put the dead letters (all, or those given with --id) back in the queue" };
+        var idOption = new Option<string?>("--id") { Description = "only these dead letters (ids from the listing)", HelpName = "N[,M…]" };
+        var limitOption = new Option<int>("--limit") { Description = "list at most N", DefaultValueFactory = _ => 1000, HelpName = "N" };
+        var command = new Command("dead-letters", Description) { queuePath, replay, idOption, limitOption };
+        command.SetAction((result, cancellationToken) => RunAsync(result.GetValue(queuePath)!, result.GetValue(replay), result.GetValue(idOption), result.GetValue(limitOption), cancellationToken));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(string path, bool replay, string? idList, int limit, CancellationToken cancellationToken)
+    {
         if (!File.Exists(path)) throw new UsageException($"No queue at '{path}'.");
         long[]? ids = null;
-        if (a.Value("--id") is { } list)
+        if (idList is { } list)
             ids = list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
                 .Select(t => long.TryParse(t, out var id) && id > 0 ? id : throw new UsageException($"--id '{t}' is not a dead letter id.")).ToArray();
-        var limit = (int)Math.Min(int.MaxValue, a.Number("--limit") ?? 1000);
         SqliteEventQueue queue;
         try
         {
@@ -49,7 +41,7 @@ internal static class DeadLettersCommand
         }
         await using (queue)
         {
-            if (a.Flag("--replay"))
+            if (replay)
             {
                 var replayed = await queue.ReplayDeadLettersAsync(ids, cancellationToken);
                 Console.Out.WriteLine($"Replayed {replayed:N0} dead letters into '{path}'; run the app or 'klaviyo-dest drain --queue-path {path}' to send them.");

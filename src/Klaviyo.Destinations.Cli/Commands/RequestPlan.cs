@@ -5,8 +5,10 @@ namespace Klaviyo.Destinations.Cli.Commands;
 /// <summary>Writes planned requests as <c>{"method","path","body"}</c> lines (the dry-run output).</summary>
 internal static class RequestPlan
 {
-    public static void Write(IEnumerable<PlannedRequest> requests, Utf8JsonWriter json, Stream output)
+    /// <summary>Writes <paramref name="requests"/>; returns how many.</summary>
+    public static int Write(IEnumerable<PlannedRequest> requests, Utf8JsonWriter json, Stream output)
     {
+        var count = 0;
         foreach (var request in requests)
         {
             json.Reset(output);
@@ -18,6 +20,8 @@ internal static class RequestPlan
             json.WriteEndObject();
             json.Flush();
             output.WriteByte((byte)'\n');
+            count++;
         }
+        return count;
     }
 }

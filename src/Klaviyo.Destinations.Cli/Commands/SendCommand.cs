@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.CommandLine;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Text.Json;
@@ -11,175 +12,184 @@ namespace Klaviyo.Destinations.Cli.Commands;
 /// <summary><c>klaviyo-dest send</c>: replay Segment-spec NDJSON through the library's mappers, rules, queue and sender.</summary>
 internal static class SendCommand
 {
-    public const string Help = """
-        Usage: klaviyo-dest send <file.ndjson | -> [options]
-
-        Sends each line (a Segment-spec message: identify, track, page, screen, group, alias) to Klaviyo through the
-        same mappers, rules, queue and sender as the library.
-
-        Options:
-          --api-key KEY         Klaviyo private key (default: $KLAVIYO_API_KEY)
-          --base-url URL        Klaviyo address (default: $KLAVIYO_BASE_URL or https://a.klaviyo.com)
-          --settings FILE       destination settings, JSON named exactly like KlaviyoDestinationOptions
-          --queue-path FILE     keep accepted items in a durable queue; if the run dies, 'klaviyo-dest drain' sends them
-                                (without it, items wait in memory: the checkpoint makes a run resumable)
-          --backfill            set Klaviyo's backfill flag on events (recorded without triggering flows)
-          --dry-run             no network: print every request that would be sent, one JSON object per line
-          --no-batch            single endpoints only (profile-import, events)
-          --strict              stop at the first bad line
-          --checkpoint FILE     where progress is kept (default: <file>.checkpoint; none for stdin)
-          --checkpoint-every N  flush and checkpoint every N lines (default 1000)
-          --restart             ignore an existing checkpoint
-          --limit N             process at most N lines (after the checkpoint), then stop
-          --quiet               no progress bar
-
-        Exit codes: 0 every line accepted and delivered, 1 some line rejected (reasons on stderr as
-        {"line":N,"reason":"…"}), 2 usage or configuration error. A field left out or changed on an accepted line
-        (an invalid phone, a trimmed email) is reported on stderr as {"line":N,"warning":"…","field":"…"}.
-
-        Examples:
-          klaviyo-dest send events.ndjson --dry-run > requests.ndjson
-          klaviyo-dest send history.ndjson --backfill --settings klaviyo.json
-          cat export.ndjson | klaviyo-dest send - --base-url http://127.0.0.1:5080 --api-key pk_test
+    private const string Description = """
+        send (or --dry-run) each line of NDJSON: a Segment-spec message (identify, track, page, screen, group, alias) or
+        consent, delete, audience_entered, audience_exited; through the same mappers, rules, queue and sender as the library.
+        Rejected lines and warnings (a field left out or changed on an accepted line: an invalid phone, a trimmed email) go to
+        stderr as {"line":N,"reason"|"warning":…,"field":…}, then one {"summary":{…}} line.
+        Exit codes: 0 every line accepted and delivered, 1 some line rejected, 2 usage or configuration error,
+        130/143 stopped by SIGINT/SIGTERM (the checkpoint is written; run the same command again to resume).
         """;
 
-    private static readonly string[] s_valued = ["--api-key", "--base-url", "--settings", "--checkpoint", "--checkpoint-every", "--limit", "--queue-path"];
-    private static readonly string[] s_flags = ["--backfill", "--dry-run", "--no-batch", "--strict", "--restart", "--quiet", "--help", "-h"];
+    /// <summary>How long a stopped run waits for what it already sent before it writes its checkpoint.</summary>
+    private static readonly TimeSpan s_stopGrace = TimeSpan.FromSeconds(20);
 
-    public static async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
+    public static Command Create(StopSignal stop, string[] commandLine)
     {
-        var a = Arguments.Parse(args, s_valued, s_flags);
-        if (a.Flag("--help") || a.Flag("-h"))
-        {
-            Console.Out.WriteLine(Help);
-            return 0;
-        }
-        if (a.Positionals.Count != 1) throw new UsageException("send needs exactly one input: a file or '-' for standard input.");
-        var input = a.Positionals[0];
-        if (input != "-" && !File.Exists(input)) throw new UsageException($"Input file '{input}' does not exist.");
+        var input = new Argument<string>("input") { Description = "the NDJSON file, or - for standard input" };
+        var settings = new SettingsOptions();
+        var queuePath = new Option<string?>("--queue-path") { Description = "keep accepted items in a durable queue; if the run dies, 'klaviyo-dest drain' sends them (default: in memory, the checkpoint makes a run resumable)", HelpName = "FILE" };
+        var backfill = new Option<bool>("--backfill") { Description = "set Klaviyo's backfill flag on events (recorded without triggering flows)" };
+        var dryRun = new Option<bool>("--dry-run") { Description = "no network: print every request that would be sent, one JSON object per line" };
+        var noBatch = new Option<bool>("--no-batch") { Description = "single endpoints only (profile-import, events)" };
+        var strict = new Option<bool>("--strict") { Description = "stop at the first bad line" };
+        var checkpoint = new Option<string?>("--checkpoint") { Description = "where progress is kept (default: <file>.checkpoint; none for stdin)", HelpName = "FILE" };
+        var every = new Option<long>("--checkpoint-every") { Description = "flush and checkpoint every N lines", DefaultValueFactory = _ => 1000, HelpName = "N", CustomParser = r => WholeNumber(r, min: 1) };
+        var restart = new Option<bool>("--restart") { Description = "ignore an existing checkpoint" };
+        var limit = new Option<long?>("--limit") { Description = "process at most N lines (after the checkpoint), then stop", HelpName = "N", CustomParser = r => WholeNumber(r, min: 0) };
+        var quiet = new Option<bool>("--quiet") { Description = "no progress bar" };
 
-        var options = SettingsFile.Load(a.Value("--settings"));
-        if (a.Flag("--no-batch")) options.DeliveryMode = DeliveryMode.LowLatency;
-        if (a.Value("--queue-path") is { } queuePath) options.QueuePath = queuePath;
-        // A run is resumable from its checkpoint; a durable queue only with --queue-path (or QueuePath in the settings).
-        if (options.QueuePath is null) options.QueueStorage = QueueStorage.Memory;
-        var dryRun = a.Flag("--dry-run");
-        options.ApiKey = a.Value("--api-key") ?? Environment.GetEnvironmentVariable("KLAVIYO_API_KEY") ?? options.ApiKey;
-        if (dryRun) options.ApiKey ??= "pk_dry_run";
-        else if (string.IsNullOrWhiteSpace(options.ApiKey))
-            throw new UsageException("No API key: pass --api-key or set KLAVIYO_API_KEY (use --dry-run to see the requests without sending).");
-        if ((a.Value("--base-url") ?? Environment.GetEnvironmentVariable("KLAVIYO_BASE_URL")) is { Length: > 0 } url)
-            options.BaseUrl = Uri.TryCreate(url, UriKind.Absolute, out var uri) ? uri : throw new UsageException($"--base-url '{UrlCredentials.Display(url)}' is not an absolute URL.");
-        try
+        var command = new Command("send", Description) { input };
+        settings.AddTo(command);
+        foreach (var option in new Option[] { queuePath, backfill, dryRun, noBatch, strict, checkpoint, every, restart, limit, quiet }) command.Options.Add(option);
+        command.SetAction(async (result, _) =>
         {
-            options.Validate();
-        }
-        catch (KlaviyoConfigurationException ex)
-        {
-            throw new UsageException(ex.Message);
-        }
+            var file = result.GetValue(input)!;
+            if (file != "-" && !File.Exists(file)) throw new UsageException($"Input file '{file}' does not exist.");
+            var isDryRun = result.GetValue(dryRun);
+            var extra = new List<(string, string?)>();
+            if (result.GetValue(noBatch)) extra.Add(("DeliveryMode", nameof(DeliveryMode.LowLatency)));
+            if (result.GetValue(queuePath) is { } path) extra.Add(("QueuePath", path));
+            var options = settings.Load(result, [.. extra]);
+            // A run is resumable from its checkpoint; a durable queue only with --queue-path (or QueuePath in the settings).
+            if (options.QueuePath is null) options.QueueStorage = QueueStorage.Memory;
+            if (isDryRun && string.IsNullOrWhiteSpace(options.ApiKey)) options.ApiKey = "pk_dry_run";
+            SettingsOptions.Validate(options);
 
-        var run = new Run(a, options, input);
-        return dryRun ? await run.DryRunAsync(cancellationToken) : await run.SendAsync(cancellationToken);
+            var run = new Run(options, file, stop, commandLine)
+            {
+                Strict = result.GetValue(strict),
+                Backfill = result.GetValue(backfill),
+                Limit = result.GetValue(limit),
+                Quiet = result.GetValue(quiet),
+                Every = result.GetValue(every),
+                Restart = result.GetValue(restart),
+                CheckpointPath = result.GetValue(checkpoint),
+            };
+            return isDryRun ? await run.DryRunAsync() : await run.SendAsync();
+        });
+        return command;
     }
 
-    private sealed class Run(Arguments a, KlaviyoDestinationOptions options, string input)
+    private static long WholeNumber(System.CommandLine.Parsing.ArgumentResult result, long min)
     {
-        private readonly bool _strict = a.Flag("--strict");
-        private readonly bool _backfill = a.Flag("--backfill");
-        private readonly long? _limit = a.Number("--limit");
-        private readonly object _errorGate = new();
+        var text = result.Tokens[0].Value;
+        if (long.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) && n >= min) return n;
+        var name = result.Parent is System.CommandLine.Parsing.OptionResult o ? o.Option.Name : result.Argument.Name;
+        result.AddError($"{name} must be a whole number ≥ {min}, not '{text}'.");
+        return min;
+    }
+
+    private sealed class Run(KlaviyoDestinationOptions options, string input, StopSignal stop, string[] commandLine)
+    {
+        public bool Strict { get; init; }
+        public bool Backfill { get; init; }
+        public long? Limit { get; init; }
+        public bool Quiet { get; init; }
+        public long Every { get; init; } = 1000;
+        public bool Restart { get; init; }
+        public string? CheckpointPath { get; init; }
+
+        private readonly LineReport _report = new();
         private long _rejectedLines;
 
-        private TextReader Open() => input == "-" ? Console.In : new StreamReader(input);
-
-        private readonly ConcurrentDictionary<(long Line, string Field, string Reason), bool> _warned = new();
-
-        private void Reject(long line, string reason, string? field = null) => Report(line, "reason", reason, field);
-
-        /// <summary>Prints each of a line's warnings once (an order's items, an identify and its list sign-up share them).</summary>
-        private void Warn(long line, IReadOnlyList<Mapping.MappingIssue> warnings)
+        private NdjsonLineReader Open(long offset)
         {
-            foreach (var warning in warnings)
-                if (_warned.TryAdd((line, warning.Field, warning.Reason), true)) Report(line, "warning", warning.Reason, warning.Field);
+            if (input == "-") return new NdjsonLineReader(Console.OpenStandardInput());
+            var stream = new FileStream(input, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16, FileOptions.SequentialScan);
+            stream.Position = offset;
+            return new NdjsonLineReader(stream, offset);
         }
 
-        private void Report(long line, string kind, string text, string? field)
-        {
-            lock (_errorGate)
-            {
-                using var json = new Utf8JsonWriter(Console.OpenStandardError(), new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
-                json.WriteStartObject();
-                json.WriteNumber("line", line);
-                json.WriteString(kind, text);
-                if (field is not null) json.WriteString("field", field);
-                json.WriteEndObject();
-                json.Flush();
-                Console.Error.WriteLine();
-            }
-        }
+        private SegmentLine ParseLine(long number, (string? Line, bool TooLong, bool End) read) => read.TooLong
+            ? new SegmentLine(number, null, $"the line is longer than {NdjsonLineReader.MaxLineBytes / (1024 * 1024)} MB; Klaviyo takes at most 5 MB per request")
+            : SegmentMessageReader.Parse(number, read.Line!, Backfill);
 
-        public async Task<int> DryRunAsync(CancellationToken cancellationToken)
+        public async Task<int> DryRunAsync()
         {
             var mapper = new MessageMapper(options);
             var planner = new RequestPlanner(options);
-            using var reader = Open();
+            using var reader = Open(0);
             await using var stdout = Console.OpenStandardOutput();
             await using var buffered = new BufferedStream(stdout, 1 << 16);
             using var json = new Utf8JsonWriter(buffered);
-            long number = 0, processed = 0;
+            long number = 0, processed = 0, requests = 0, items = 0;
             var anyRejected = false;
-            while (await reader.ReadLineAsync(cancellationToken) is { } line)
+            var warned = new HashSet<(string, string)>();
+            while (!stop.Token.IsCancellationRequested && !(Limit is { } limit && processed >= limit) && await reader.ReadLineAsync(stop.Token) is { End: false } read)
             {
                 number++;
-                if (string.IsNullOrWhiteSpace(line)) continue;
-                if (_limit is { } limit && processed >= limit) break;
+                if (read is { TooLong: false } && string.IsNullOrWhiteSpace(read.Line)) continue;
                 processed++;
-                var parsed = SegmentMessageReader.Parse(number, line, _backfill);
+                var parsed = ParseLine(number, read);
                 if (parsed.Message is null)
                 {
                     anyRejected = true;
-                    Reject(number, parsed.Error!);
-                    if (_strict) break;
+                    Interlocked.Increment(ref _rejectedLines);
+                    _report.Reject(number, parsed.Error!);
+                    if (Strict) break;
                     continue;
                 }
                 var result = mapper.Map(parsed.Message);
+                var lineRejected = false;
                 foreach (var rejection in result.Rejections)
                 {
                     if (rejection.Status == DeliveryStatus.Skipped) continue;
-                    anyRejected = true;
-                    Reject(number, rejection.Reason ?? "rejected", rejection.Field);
+                    anyRejected = lineRejected = true;
+                    _report.Reject(number, rejection.Reason ?? "rejected", rejection.Field);
                 }
-                foreach (var item in result.Items) Warn(number, item.Warnings);
-                foreach (var rejection in result.Rejections) Warn(number, rejection.Warnings);
-                foreach (var item in result.Items) RequestPlan.Write(planner.Add(item), json, buffered);
-                if (_strict && anyRejected) break;
+                if (lineRejected) Interlocked.Increment(ref _rejectedLines);
+                warned.Clear();
+                foreach (var item in result.Items)
+                {
+                    foreach (var warning in item.Warnings)
+                        if (warned.Add((warning.Field, warning.Reason))) _report.Warn(number, warning.Reason, warning.Field);
+                    items++;
+                    requests += RequestPlan.Write(planner.Add(item), json, buffered);
+                }
+                foreach (var rejection in result.Rejections)
+                    foreach (var warning in rejection.Warnings)
+                        if (warned.Add((warning.Field, warning.Reason))) _report.Warn(number, warning.Reason, warning.Field);
+                if (Strict && anyRejected) break;
             }
-            RequestPlan.Write(planner.Complete(), json, buffered);
-            await buffered.FlushAsync(cancellationToken);
+            requests += RequestPlan.Write(planner.Complete(), json, buffered);
+            await buffered.FlushAsync();
+            _report.Summary([("lines", processed), ("rejected_lines", Interlocked.Read(ref _rejectedLines)), ("warnings", _report.Warnings),
+                ("items", items), ("requests", requests), ("bytes_read", reader.Position), ("peak_rss_bytes", PeakRss())]);
+            if (stop.Received is not null)
+            {
+                await Console.Error.WriteLineAsync($"klaviyo-dest: stopped by {stop.Name} after line {number:N0}; the requests of the lines read so far are printed.");
+                return stop.ExitCode;
+            }
             return anyRejected ? 1 : 0;
         }
 
-        public async Task<int> SendAsync(CancellationToken cancellationToken)
+        public async Task<int> SendAsync()
         {
-            var checkpoint = a.Value("--checkpoint") is { } path ? new Checkpoint(path) : input == "-" ? null : new Checkpoint(input + ".checkpoint");
-            if (a.Flag("--restart")) checkpoint?.Delete();
-            var resumeAfter = checkpoint?.Read() ?? 0;
-            var every = a.Number("--checkpoint-every") ?? 1000;
-            if (every < 1) throw new UsageException("--checkpoint-every must be at least 1.");
+            if (input == "-" && CheckpointPath is not null)
+                throw new UsageException("--checkpoint needs a file input: standard input cannot be read again, so a run from it cannot resume.");
+            var checkpoint = CheckpointPath is { } path ? new Checkpoint(path) : input == "-" ? null : new Checkpoint(input + ".checkpoint");
+            if (Restart) checkpoint?.Delete();
+            var fingerprint = input == "-" ? null : Checkpoint.Fingerprint(input);
+            var (resumeAfter, resumeOffset) = checkpoint is null ? (0, 0) : checkpoint.Read(input, fingerprint!);
 
-            var lines = new ConcurrentDictionary<string, long>(StringComparer.Ordinal);
+            // Message id → input line, for outcomes (which arrive later, on the sender's thread). Every checkpoint waits
+            // until all sent messages have their outcome, then clears it: it never holds more than --checkpoint-every lines.
+            var lines = new ConcurrentDictionary<string, SentLine>(StringComparer.Ordinal);
             var outcomes = new ConcurrentDictionary<DeliveryStatus, long>();
             var reasons = new ConcurrentDictionary<string, long>(StringComparer.Ordinal);
             options.OnOutcome = outcome =>
             {
                 outcomes.AddOrUpdate(outcome.Status, 1, (_, n) => n + 1);
-                if (outcome.Warnings.Count > 0) Warn(lines.GetValueOrDefault(outcome.MessageId), outcome.Warnings);
+                var sent = lines.GetValueOrDefault(outcome.MessageId);
+                foreach (var warning in outcome.Warnings)
+                    if (sent?.FirstWarning(warning.Field, warning.Reason) ?? true) _report.Warn(sent?.Line ?? 0, warning.Reason, warning.Field);
                 if (outcome.Status is DeliveryStatus.Rejected or DeliveryStatus.Expired)
                 {
                     Interlocked.Increment(ref _rejectedLines);
-                    reasons.AddOrUpdate(outcome.Reason ?? outcome.Status.ToString(), 1, (_, n) => n + 1);
-                    Reject(lines.GetValueOrDefault(outcome.MessageId), $"{outcome.Status.ToString().ToLowerInvariant()}: {outcome.Reason}", outcome.Field);
+                    var reason = outcome.Reason ?? outcome.Status.ToString();
+                    if (reasons.Count < 1000 || reasons.ContainsKey(reason)) reasons.AddOrUpdate(reason, 1, (_, n) => n + 1);
+                    _report.Reject(sent?.Line ?? 0, $"{outcome.Status.ToString().ToLowerInvariant()}: {outcome.Reason}", outcome.Field);
                 }
             };
             long retries = 0;
@@ -192,62 +202,96 @@ internal static class SendCommand
             listener.Start();
 
             var started = Stopwatch.GetTimestamp();
-            long number = 0, processed = 0, badLines = 0;
-            var interactive = !a.Flag("--quiet") && !Console.IsOutputRedirected && input != "-";
-            var total = interactive ? File.ReadLines(input).LongCount() : 0;
+            long number = resumeAfter, processed = 0, badLines = 0, checkpointed = resumeAfter;
+            var interactive = !Quiet && !Console.IsOutputRedirected && input != "-";
+            var flushedAtStop = false;
+            using var reader = Open(resumeOffset);
             await using (var analytics = new Analytics(options))
             {
-                using var reader = Open();
-                async Task Loop(Action<long>? progress)
+                async Task<bool> FlushAndCheckpointAsync(CancellationToken token)
                 {
-                    while (await reader.ReadLineAsync(cancellationToken) is { } line)
+                    try
                     {
+                        await analytics.FlushAsync(token);
+                    }
+                    catch (OperationCanceledException) when (token.IsCancellationRequested)
+                    {
+                        return false;
+                    }
+                    checkpoint?.Write(input, fingerprint!, number, reader.Position);
+                    checkpointed = number;
+                    lines.Clear();
+                    return true;
+                }
+
+                async Task Loop(Action? progress)
+                {
+                    while (!stop.Token.IsCancellationRequested && !(Limit is { } limit && processed >= limit))
+                    {
+                        var read = await reader.ReadLineAsync(stop.Token);
+                        if (read.End) break;
                         number++;
-                        if (number <= resumeAfter || string.IsNullOrWhiteSpace(line)) continue;
-                        if (_limit is { } limit && processed >= limit) { number--; break; }
+                        if (read is { TooLong: false } && string.IsNullOrWhiteSpace(read.Line)) continue;
                         processed++;
-                        var parsed = SegmentMessageReader.Parse(number, line, _backfill);
+                        var parsed = ParseLine(number, read);
                         if (parsed.Message is null)
                         {
                             badLines++;
-                            Reject(number, parsed.Error!);
-                            if (_strict) break;
+                            _report.Reject(number, parsed.Error!);
+                            if (Strict) break;
                         }
                         else
                         {
-                            lines[parsed.Message.MessageId] = number;
+                            lines[parsed.Message.MessageId] = new SentLine(number);
                             analytics.Send(parsed.Message);
                         }
-                        progress?.Invoke(number);
-                        if (processed % every == 0)
+                        progress?.Invoke();
+                        if (processed % Every == 0)
                         {
-                            await analytics.FlushAsync(cancellationToken);
-                            checkpoint?.Write(number);
-                            if (_strict && Interlocked.Read(ref _rejectedLines) > 0) break;
+                            if (!await FlushAndCheckpointAsync(stop.Token)) break;
+                            if (Strict && Interlocked.Read(ref _rejectedLines) > 0) break;
                         }
                     }
-                    await analytics.FlushAsync(cancellationToken);
-                    checkpoint?.Write(number);
                 }
 
-                if (interactive)
+                try
                 {
-                    await AnsiConsole.Progress()
-                        .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
-                        .StartAsync(async ctx =>
-                        {
-                            var task = ctx.AddTask("Sending", maxValue: Math.Max(1, total - resumeAfter));
-                            await Loop(n =>
+                    if (interactive)
+                    {
+                        await AnsiConsole.Progress()
+                            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+                            .StartAsync(async ctx =>
                             {
-                                task.Value = n - resumeAfter;
-                                var rate = processed / Math.Max(0.001, Stopwatch.GetElapsedTime(started).TotalSeconds);
-                                task.Description = $"Sending [grey]{rate:N0} msg/s[/]";
+                                var task = ctx.AddTask("Sending", maxValue: Math.Max(1, fingerprint!.Size - resumeOffset));
+                                await Loop(() =>
+                                {
+                                    task.Value = reader.Position - resumeOffset;
+                                    var rate = processed / Math.Max(0.001, Stopwatch.GetElapsedTime(started).TotalSeconds);
+                                    task.Description = $"Sending [grey]{rate:N0} msg/s[/]";
+                                });
                             });
-                        });
+                    }
+                    else
+                    {
+                        await Loop(null);
+                    }
+                }
+                catch (OperationCanceledException) when (stop.Token.IsCancellationRequested)
+                {
+                    // Stopped while reading standard input: what was read is flushed below.
+                }
+
+                if (stop.Received is null)
+                {
+                    await FlushAndCheckpointAsync(CancellationToken.None);
                 }
                 else
                 {
-                    await Loop(null);
+                    // Stopped by a signal: give what was already sent a bounded time to finish, so the checkpoint can
+                    // cover every line read; otherwise keep the last one (the rest is sent again on resume, and its
+                    // deterministic unique ids keep Klaviyo from counting events twice).
+                    using var grace = new CancellationTokenSource(s_stopGrace);
+                    flushedAtStop = await FlushAndCheckpointAsync(grace.Token);
                 }
             }
 
@@ -258,7 +302,47 @@ internal static class SendCommand
                 $"{badLines:N0} bad lines, {Interlocked.Read(ref retries):N0} retries.");
             foreach (var (reason, count) in reasons.OrderByDescending(r => r.Value).Take(5))
                 Console.Out.WriteLine($"  {count,6:N0} × {reason}");
+            _report.Summary([("lines", processed), ("resumed_after_line", resumeAfter), ("last_line", checkpointed),
+                ("delivered", outcomes.GetValueOrDefault(DeliveryStatus.Delivered)), ("rejected", outcomes.GetValueOrDefault(DeliveryStatus.Rejected)),
+                ("expired", outcomes.GetValueOrDefault(DeliveryStatus.Expired)), ("skipped", outcomes.GetValueOrDefault(DeliveryStatus.Skipped)),
+                ("bad_lines", badLines), ("warnings", _report.Warnings), ("retries", Interlocked.Read(ref retries)),
+                ("bytes_read", reader.Position), ("peak_rss_bytes", PeakRss())]);
+
+            if (stop.Received is not null)
+            {
+                var where = checkpoint is null
+                    ? "standard input has no checkpoint"
+                    : $"checkpoint '{checkpoint.Path}' is at line {checkpointed:N0}{(flushedAtStop ? " (every line read was delivered)" : $" (lines after it were sent but not confirmed within {s_stopGrace.TotalSeconds:N0} s; they are sent again on resume)")}";
+                await Console.Error.WriteLineAsync($"klaviyo-dest: stopped by {stop.Name} after line {number:N0}; {where}.");
+                if (checkpoint is not null)
+                    await Console.Error.WriteLineAsync($"Resume with: klaviyo-dest {string.Join(' ', commandLine.Where(a => a != "--restart").Select(Quote))}");
+                return stop.ExitCode;
+            }
             return badLines > 0 || Interlocked.Read(ref _rejectedLines) > 0 ? 1 : 0;
+        }
+
+        private static string Quote(string arg) => arg.Length > 0 && arg.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or '/' or ':' or '=' or ',' or '@')
+            ? arg
+            : "'" + arg.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
+    }
+
+    /// <summary>The peak resident set size of this process (VmHWM on Linux).</summary>
+    internal static long PeakRss()
+    {
+        using var self = Process.GetCurrentProcess();
+        return self.PeakWorkingSet64;
+    }
+
+    /// <summary>A sent line, and the warnings already printed for it (its parts often share one).</summary>
+    private sealed class SentLine(long line)
+    {
+        private HashSet<(string, string)>? _warned;
+
+        public long Line { get; } = line;
+
+        public bool FirstWarning(string field, string reason)
+        {
+            lock (this) return (_warned ??= []).Add((field, reason));
         }
     }
 }

@@ -239,7 +239,7 @@ internal sealed class AudienceSender
         if (rows.Count == 0) return Finished(settled, rejected);
 
         var endpoint = subscribe ? KlaviyoEndpoint.SubscribeJob : KlaviyoEndpoint.UnsubscribeJob;
-        var body = SubscriptionBody(batch, rows, subscribe);
+        var body = SubscriptionBody(batch, rows, subscribe, _options.ConsentSource);
         _transport.Metrics?.BatchSent(KlaviyoTransport.Name(endpoint), rows.Count, body.Length);
         var answer = await _transport.SendAsync(endpoint, new Uri(_transport.BaseUrl, KlaviyoTransport.Name(endpoint)), body, cancellationToken).ConfigureAwait(false);
         if (answer.IsSuccess) return Finished(settled, rejected);
@@ -306,7 +306,8 @@ internal sealed class AudienceSender
         return (outside, null);
     }
 
-    private byte[] SubscriptionBody(Batch batch, List<int> rows, bool subscribe)
+    /// <summary>The subscription job's body for <paramref name="rows"/> of <paramref name="batch"/> (also the dry run's, which needs no profile ids).</summary>
+    internal static byte[] SubscriptionBody(Batch batch, List<int> rows, bool subscribe, string? consentSource)
     {
         var buffer = new ArrayBufferWriter<byte>(512 + rows.Sum(i => batch.Items[i].Item.Profile.Length + 40));
         using (var json = new Utf8JsonWriter(buffer))
@@ -319,7 +320,7 @@ internal sealed class AudienceSender
             json.WriteStartObject();
             if (subscribe)
             {
-                if (_options.ConsentSource is { Length: > 0 } source) json.WriteString("custom_source"u8, source);
+                if (consentSource is { Length: > 0 } source) json.WriteString("custom_source"u8, source);
                 if (batch.Items[0].Item.HistoricalImport) json.WriteBoolean("historical_import"u8, true);
             }
             json.WritePropertyName("profiles"u8);
@@ -382,6 +383,24 @@ internal sealed class AudienceSender
             id = cached;
         }
 
+        var body = DeletionBody(id, who);
+        _transport.Metrics?.BatchSent(KlaviyoTransport.Name(KlaviyoEndpoint.DeletionJob), 1, body.Length);
+        var sent = await _transport.SendAsync(KlaviyoEndpoint.DeletionJob, new Uri(_transport.BaseUrl, KlaviyoTransport.Name(KlaviyoEndpoint.DeletionJob)), body, cancellationToken).ConfigureAwait(false);
+        if (sent.IsSuccess)
+        {
+            if (id is not null) _ids.Forget(id);
+            if (who.Email is { } e && _ids.TryGet("email", e, out var byEmail)) _ids.Forget(byEmail);
+            if (who.PhoneNumber is { } p && _ids.TryGet("phone_number", p, out var byPhone)) _ids.Forget(byPhone);
+            return BatchResult.Delivered(sent.Status);
+        }
+        var first = ApiError.ReadAll(sent.Body).FirstOrDefault();
+        if (sent.IsTransient) return new BatchResult(BatchVerdict.Retry, sent.Status, sent.Describe(first?.Detail), first?.Pointer, sent.RetryAfter);
+        return RejectAll(sent, sent.Describe(first?.Detail), first?.Pointer);
+    }
+
+    /// <summary>The deletion job's body: the profile by Klaviyo id when known, else by email or phone number.</summary>
+    internal static byte[] DeletionBody(string? id, ProfileIdentifiers who)
+    {
         var buffer = new ArrayBufferWriter<byte>(256);
         using (var json = new Utf8JsonWriter(buffer))
         {
@@ -408,19 +427,7 @@ internal sealed class AudienceSender
             json.WriteEndObject();
             json.WriteEndObject();
         }
-        var body = buffer.WrittenSpan.ToArray();
-        _transport.Metrics?.BatchSent(KlaviyoTransport.Name(KlaviyoEndpoint.DeletionJob), 1, body.Length);
-        var sent = await _transport.SendAsync(KlaviyoEndpoint.DeletionJob, new Uri(_transport.BaseUrl, KlaviyoTransport.Name(KlaviyoEndpoint.DeletionJob)), body, cancellationToken).ConfigureAwait(false);
-        if (sent.IsSuccess)
-        {
-            if (id is not null) _ids.Forget(id);
-            if (who.Email is { } e && _ids.TryGet("email", e, out var byEmail)) _ids.Forget(byEmail);
-            if (who.PhoneNumber is { } p && _ids.TryGet("phone_number", p, out var byPhone)) _ids.Forget(byPhone);
-            return BatchResult.Delivered(sent.Status);
-        }
-        var first = ApiError.ReadAll(sent.Body).FirstOrDefault();
-        if (sent.IsTransient) return new BatchResult(BatchVerdict.Retry, sent.Status, sent.Describe(first?.Detail), first?.Pointer, sent.RetryAfter);
-        return RejectAll(sent, sent.Describe(first?.Detail), first?.Pointer);
+        return buffer.WrittenSpan.ToArray();
     }
 
     // ---------------------------------------------------------------- helpers
@@ -461,7 +468,8 @@ internal sealed class AudienceSender
         return sb.Append("])").ToString();
     }
 
-    private static byte[] ListBody(List<string> ids)
+    /// <summary>A list membership change's body: the profiles by Klaviyo id.</summary>
+    internal static byte[] ListBody(List<string> ids)
     {
         var buffer = new ArrayBufferWriter<byte>(ids.Count * 48 + 16);
         using (var json = new Utf8JsonWriter(buffer))

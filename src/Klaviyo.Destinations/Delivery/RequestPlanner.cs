@@ -10,6 +10,7 @@ public sealed class RequestPlanner
 {
     private static readonly DateTimeOffset s_now = DateTimeOffset.UnixEpoch;
     private readonly Batcher _batcher;
+    private readonly KlaviyoDestinationOptions _options;
 
     /// <summary>Creates a planner for <paramref name="options"/>.</summary>
     /// <param name="options">The destination settings (delivery mode, flush thresholds).</param>
@@ -17,6 +18,7 @@ public sealed class RequestPlanner
     public RequestPlanner(KlaviyoDestinationOptions options, bool batched = true)
     {
         ArgumentNullException.ThrowIfNull(options);
+        _options = options;
         _batcher = new Batcher(BatchPolicy.From(options, bulkSupported: batched));
     }
 
@@ -42,31 +44,37 @@ public sealed class RequestPlanner
     }
 
     /// <summary>
-    /// List membership, subscription and deletion requests need Klaviyo profile ids and membership checks that only a
-    /// live run can look up; the plan names the request and what it carries instead of inventing ids.
+    /// List membership, subscription and deletion requests, with the bodies a live run sends. Subscription jobs take the
+    /// profiles' identifiers, so their bodies are exact. List changes (and a deletion by external id) take Klaviyo profile
+    /// ids that only a live run can look up: there the id is a placeholder naming the person, e.g.
+    /// <c>"profile id of email ada@example.com (looked up when sending)"</c>. A live run may also leave out an
+    /// unsubscription limited to a list the person is not in (see <see cref="KlaviyoDestinationOptions.UnsubscribeOutsideList"/>).
     /// </summary>
-    private static PlannedRequest Deferred(Batch batch)
+    private PlannedRequest Audience(Batch batch)
     {
-        var (method, path) = batch.Endpoint switch
+        var rows = Enumerable.Range(0, batch.Count).ToList();
+        return batch.Endpoint switch
         {
-            KlaviyoEndpoint.ListAdd => ("POST", $"/api/lists/{batch.ListId}/relationships/profiles"),
-            KlaviyoEndpoint.ListRemove => ("DELETE", $"/api/lists/{batch.ListId}/relationships/profiles"),
-            KlaviyoEndpoint.SubscribeJob => ("POST", "/api/profile-subscription-bulk-create-jobs"),
-            KlaviyoEndpoint.UnsubscribeJob => ("POST", "/api/profile-subscription-bulk-delete-jobs"),
-            _ => ("POST", "/api/data-privacy-deletion-jobs"),
+            KlaviyoEndpoint.ListAdd => new("POST", $"/api/lists/{batch.ListId}/relationships/profiles", ListBody(batch), batch.Count),
+            KlaviyoEndpoint.ListRemove => new("DELETE", $"/api/lists/{batch.ListId}/relationships/profiles", ListBody(batch), batch.Count),
+            KlaviyoEndpoint.SubscribeJob => new("POST", "/api/profile-subscription-bulk-create-jobs", AudienceSender.SubscriptionBody(batch, rows, subscribe: true, _options.ConsentSource), batch.Count),
+            KlaviyoEndpoint.UnsubscribeJob => new("POST", "/api/profile-subscription-bulk-delete-jobs", AudienceSender.SubscriptionBody(batch, rows, subscribe: false, _options.ConsentSource), batch.Count),
+            _ => new("POST", "/api/data-privacy-deletion-jobs", DeletionBody(batch), batch.Count),
         };
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
-        using (var json = new System.Text.Json.Utf8JsonWriter(buffer))
-        {
-            json.WriteStartObject();
-            json.WriteString("composedAtSendTime", "needs Klaviyo profile ids and list membership, looked up when sending");
-            json.WriteStartArray("people");
-            foreach (var item in batch.Items) json.WriteStringValue(item.Item.UserKey);
-            json.WriteEndArray();
-            json.WriteEndObject();
-        }
-        return new PlannedRequest(method, path, buffer.WrittenSpan.ToArray(), batch.Count);
     }
+
+    private static byte[] ListBody(Batch batch) =>
+        AudienceSender.ListBody(batch.Items.Select(i => ProfileIdentifiers.Read(i.Item.Profile)).Select(who =>
+            who.Id ?? Placeholder(who.Email is { } e ? ("email", e) : who.ExternalId is { } x ? ("external_id", x) : ("phone_number", who.PhoneNumber ?? "?"))).Distinct(StringComparer.Ordinal).ToList());
+
+    private static byte[] DeletionBody(Batch batch)
+    {
+        var who = ProfileIdentifiers.Read(batch.Items[0].Item.Profile);
+        var id = who.Id ?? (who.ExternalId is { } externalId ? Placeholder(("external_id", externalId)) : null);
+        return AudienceSender.DeletionBody(id, who);
+    }
+
+    private static string Placeholder((string Field, string Value) who) => $"profile id of {who.Field} {who.Value} (looked up when sending)";
 
     private List<PlannedRequest> Take(bool force)
     {
@@ -78,7 +86,7 @@ public sealed class RequestPlanner
             foreach (var batch in batches)
             {
                 planned.Add(AudienceSender.Handles(batch.Endpoint)
-                    ? Deferred(batch)
+                    ? Audience(batch)
                     : new PlannedRequest("POST", BatchComposer.PathOf(batch), BatchComposer.Compose(batch), batch.Count));
                 _batcher.Release(batch, s_now);
             }

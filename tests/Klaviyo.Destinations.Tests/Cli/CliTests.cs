@@ -49,7 +49,7 @@ public sealed class CliTests : IAsyncLifetime
         var bulkEvents = bulk.Sum(entry => entry!["attributes"]!["events"]!["data"]!.AsArray().Count);
         Assert.Equal(4, bulkEvents + requests.Count(r => (string)r["path"]! == "/api/events"));
 
-        var errors = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonNode.Parse(l)!).ToList();
+        var errors = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonNode.Parse(l)!).Where(e => e["line"] is not null).ToList();
         Assert.Equal([3, 5], errors.Select(e => (int)e["line"]!));
         Assert.Contains("not valid JSON", (string)errors[0]["reason"]!);
         Assert.Contains("no profile identifier", (string)errors[1]["reason"]!);
@@ -101,7 +101,7 @@ public sealed class CliTests : IAsyncLifetime
 
         var first = await CliProcess.RunAsync(_work.FullName, Send(file, "--limit", "15", "--checkpoint-every", "5"));
         Assert.True(first.ExitCode == 0, first.Stderr);
-        Assert.Equal("15", File.ReadAllText(file + ".checkpoint"));
+        Assert.Equal(15, (long)JsonNode.Parse(File.ReadAllText(file + ".checkpoint"))!["line"]!);
         Assert.Equal(15, _klaviyo.State.Events.Count);
 
         var second = await CliProcess.RunAsync(_work.FullName, Send(file));
@@ -117,15 +117,20 @@ public sealed class CliTests : IAsyncLifetime
     }
 
     [Theory]
-    [InlineData(new[] { "send" }, "exactly one input")]
+    [InlineData(new[] { "send" }, "Required argument 'input' missing for command: 'send'")]
     [InlineData(new[] { "send", "missing.ndjson", "--dry-run" }, "does not exist")]
-    [InlineData(new[] { "send", "-", "--bogus" }, "Unknown option '--bogus'")]
-    [InlineData(new[] { "frobnicate" }, "Unknown command")]
+    [InlineData(new[] { "send", "-", "--bogus" }, "Unrecognized command or argument '--bogus'")]
+    [InlineData(new[] { "send", "-", "--limit=many" }, "--limit must be a whole number ≥ 0, not 'many'")]
+    [InlineData(new[] { "send", "-", "--checkpoint", "stdin.checkpoint", "--api-key", "pk_x" }, "--checkpoint needs a file input")]
+    [InlineData(new[] { "frobnicate" }, "Unrecognized command or argument 'frobnicate'")]
+    [InlineData(new[] { "emulator", "--port=abc" }, "--port must be a whole number from 0 to 65535, not 'abc'")]
     public async Task Usage_errors_exit_2_with_a_message(string[] args, string expected)
     {
         var (exit, _, stderr) = await CliProcess.RunAsync(_work.FullName, args);
         Assert.Equal(2, exit);
         Assert.Contains(expected, stderr);
+        Assert.Contains("--help' for usage", stderr);
+        Assert.DoesNotContain("System.", stderr);
     }
 
     [Fact]
@@ -149,7 +154,7 @@ public sealed class CliTests : IAsyncLifetime
         File.WriteAllText(settings, """{ "KeepOrderCompletedNam": true }""");
         var typo = await CliProcess.RunAsync(_work.FullName, "send", Fixture("segment-sample.ndjson"), "--dry-run", "--settings", settings);
         Assert.Equal(2, typo.ExitCode);
-        Assert.Contains("KeepOrderCompletedNam", typo.Stderr);
+        Assert.Contains("Klaviyo:KeepOrderCompletedNam is not a setting; did you mean Klaviyo:KeepOrderCompletedName?", typo.Stderr);
     }
 
     [Fact]
@@ -164,7 +169,7 @@ public sealed class CliTests : IAsyncLifetime
         var list = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonNode.Parse(l)!).Single(r => ((string)r["path"]!).StartsWith("/api/lists/", StringComparison.Ordinal));
         Assert.Equal("POST", (string)list["method"]!);
         Assert.Equal("/api/lists/Xy12Ab/relationships/profiles", (string)list["path"]!);
-        Assert.Contains("looked up when sending", list["body"]!.ToJsonString());
+        Assert.Equal("profile id of email vip@example.com (looked up when sending)", (string)list["body"]!["data"]![0]!["id"]!);
     }
 
     [Fact]
@@ -173,5 +178,33 @@ public sealed class CliTests : IAsyncLifetime
         Assert.Contains("Commands:", (await CliProcess.RunAsync(_work.FullName, "--help")).Stdout);
         Assert.Contains("--dry-run", (await CliProcess.RunAsync(_work.FullName, "send", "--help")).Stdout);
         Assert.Contains("--time-scale", (await CliProcess.RunAsync(_work.FullName, "emulator", "--help")).Stdout);
+        Assert.Contains("--queue-path", (await CliProcess.RunAsync(_work.FullName, "drain", "--help")).Stdout);
+        Assert.Contains("--replay", (await CliProcess.RunAsync(_work.FullName, "dead-letters", "--help")).Stdout);
+
+        var bare = await CliProcess.RunAsync(_work.FullName);
+        Assert.Equal(2, bare.ExitCode);
+        Assert.Contains("Commands:", bare.Stderr);
+    }
+
+    [Fact]
+    public async Task Version_prints_the_informational_version()
+    {
+        var (exit, stdout, _) = await CliProcess.RunAsync(_work.FullName, "--version");
+        Assert.Equal(0, exit);
+        var expected = typeof(KlaviyoDestinationOptions).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+            .Cast<System.Reflection.AssemblyInformationalVersionAttribute>().Single().InformationalVersion;
+        Assert.Equal(expected, stdout.Trim());
+    }
+
+    [Fact]
+    public async Task Completions_come_from_the_parser_and_a_script_for_each_shell()
+    {
+        var suggest = await CliProcess.RunAsync(_work.FullName, "[suggest:23]", "klaviyo-dest send --dry");
+        Assert.Equal(["--dry-run"], suggest.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        var commands = await CliProcess.RunAsync(_work.FullName, "[suggest:13]", "klaviyo-dest ");
+        Assert.Contains("dead-letters", commands.Stdout);
+        var bash = await CliProcess.RunAsync(_work.FullName, "completions", "bash");
+        Assert.Contains("complete -o default -F _klaviyo_dest_complete klaviyo-dest", bash.Stdout);
+        Assert.Equal(2, (await CliProcess.RunAsync(_work.FullName, "completions", "fish")).ExitCode);
     }
 }
