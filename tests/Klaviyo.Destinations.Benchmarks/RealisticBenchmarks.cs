@@ -120,14 +120,17 @@ public class RealisticPipelineBenchmarks
     private readonly WorkloadPerson[] _people = RealisticPeople.All;
     private int _offset;
 
+    /// <summary>Calls per invocation: <see cref="Calls"/> in benchmarks (OperationsPerInvoke); fewer in smoke tests.</summary>
+    public int CallsPerRun { get; set; } = Calls;
+
     [Params("identify", "order", "track")]
     public string Workload { get; set; } = "identify";
 
     [IterationSetup]
-    public void NextPeople() => _offset = (_offset + Calls) % _people.Length;
+    public void NextPeople() => _offset = (_offset + CallsPerRun) % _people.Length;
 
     [Benchmark(Baseline = true, OperationsPerInvoke = Calls, Description = "hand-written: map, channel, one consumer writing bulk bodies")]
-    public Task<long> HandWritten() => RealisticBaselines.Pipeline(Workload, _people, Calls, _offset);
+    public Task<long> HandWritten() => RealisticBaselines.Pipeline(Workload, _people, CallsPerRun, _offset);
 
     [Benchmark(OperationsPerInvoke = Calls, Description = "SDK, typed models: call → FlushAsync (instant transport)")]
     public Task<int> Typed() => Run(typed: true);
@@ -140,14 +143,14 @@ public class RealisticPipelineBenchmarks
         var options = new KlaviyoDestinationOptions
         {
             QueueStorage = QueueStorage.Memory, ApiKey = "pk_bench", BaseUrl = new Uri("http://127.0.0.1:9"),
-            QueueCapacity = Calls * 12, MaxItemAge = TimeSpan.FromHours(1), RateLimitTimeScale = 1_000,
+            QueueCapacity = CallsPerRun * 12, MaxItemAge = TimeSpan.FromHours(1), RateLimitTimeScale = 1_000,
         };
         var delivered = 0;
         options.OnOutcome = outcome => { if (outcome.Status == DeliveryStatus.Delivered) Interlocked.Increment(ref delivered); };
         using var http = new HttpClient(new InstantTransport());
         await using (var analytics = new Analytics(options, http))
         {
-            for (var i = 0; i < Calls; i++)
+            for (var i = 0; i < CallsPerRun; i++)
             {
                 var person = _people[(_offset + i) % _people.Length];
                 switch (Workload)
