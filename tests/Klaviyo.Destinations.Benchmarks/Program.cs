@@ -5,6 +5,12 @@ using BenchmarkDotNet.Toolchains.InProcess.Emit;
 
 // Full run:  dotnet run -c Release --project tests/Klaviyo.Destinations.Benchmarks -- --filter '*'
 // Quick run (CI smoke: every benchmark once, in process, no timing claims): add --quick
+// Step-by-step breakdown of one realistic message (for explaining a profile): --probe
+if (args.Contains("--probe"))
+{
+    Klaviyo.Destinations.Benchmarks.Probe.Run();
+    return 0;
+}
 var quick = args.Contains("--quick");
 var rest = args.Where(a => a != "--quick").ToArray();
 IConfig config = DefaultConfig.Instance;

@@ -45,7 +45,7 @@ internal sealed class PendingItem
         if (item.Kind == ItemKind.Event)
         {
             var buffer = new ArrayBufferWriter<byte>((item.Properties?.Length ?? 2) + 256);
-            using (var json = new Utf8JsonWriter(buffer)) RequestComposer.WriteEventResource(json, item, includeProfile: false);
+            using (var json = new Utf8JsonWriter(buffer, Mapping.KlaviyoJson.WriterOptions)) RequestComposer.WriteEventResource(json, item, includeProfile: false);
             var resource = buffer.WrittenSpan.ToArray();
             var tooLarge = BatchComposer.EventEntryOverhead + item.Profile.Length + resource.Length + BatchComposer.EventEnvelope.Length > BatchComposer.MaxBodyBytes;
             return new PendingItem(item, resource, resource.Length, tooLarge, now);

@@ -36,7 +36,7 @@ public static class RequestComposer
     {
         ArgumentNullException.ThrowIfNull(item);
         var buffer = new ArrayBufferWriter<byte>(item.Profile.Length + (item.Properties?.Length ?? 0) + 256);
-        using (var json = new Utf8JsonWriter(buffer))
+        using (var json = new Utf8JsonWriter(buffer, KlaviyoJson.WriterOptions))
         {
             json.WriteStartObject();
             json.WritePropertyName(s_data);

@@ -28,6 +28,22 @@ internal static class JsonText
         }
     }
 
+    /// <summary>Reads the string token under <paramref name="reader"/>; false (value null) when it is not a string or cannot be decoded.</summary>
+    public static bool TryGet(ref Utf8JsonReader reader, out string? value)
+    {
+        value = null;
+        if (reader.TokenType != JsonTokenType.String) return false;
+        try
+        {
+            value = reader.GetString();
+            return value is not null;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>The string member <paramref name="name"/> of an object; null when absent, not a string or unreadable.</summary>
     public static string? Member(JsonElement element, string name) =>
         element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && TryGet(value, out var text) ? text : null;

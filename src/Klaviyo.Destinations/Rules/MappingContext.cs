@@ -9,7 +9,7 @@ internal sealed class MappingContext
 {
     [ThreadStatic] private static MappingContext? t_current;
 
-    private static readonly JsonWriterOptions s_options = new() { SkipValidation = false, Indented = false };
+    private static readonly JsonWriterOptions s_options = KlaviyoJson.WriterOptions;
 
     public readonly ArrayBufferWriter<byte> ProfileBuffer = new(1024);
     public readonly ArrayBufferWriter<byte> EventBuffer = new(1024);

@@ -1,4 +1,3 @@
-using System.Net.Mail;
 using System.Text.Json;
 using Klaviyo.Destinations.Mapping;
 
@@ -418,8 +417,7 @@ public sealed partial class MessageMapper
 
     private static bool LooksLikeEmail(string? value) => value is not null && value.Contains('@') && IsValidEmail(value);
 
-    internal static bool IsValidEmail(string value) =>
-        value.Length <= 254 && !value.Any(char.IsWhiteSpace) && MailAddress.TryCreate(value, out var address) && address.Address == value && address.Host.Contains('.');
+    internal static bool IsValidEmail(string value) => EmailCheck.IsValid(value);
 
     private static void WriteAudiences(ProfileWriter profile, IEnumerable<KeyValuePair<string, bool>>? audiences)
     {

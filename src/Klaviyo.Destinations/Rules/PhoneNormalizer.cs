@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Collections.Frozen;
 using System.Globalization;
 using PhoneNumbers;
 
@@ -7,14 +8,21 @@ namespace Klaviyo.Destinations.Rules;
 /// <summary>
 /// Formats phone numbers as E.164 with libphonenumber (as mParticle does): a number without a country code is read
 /// in the region of the profile's country trait, else <see cref="KlaviyoDestinationOptions.DefaultPhoneRegion"/>.
-/// Results are cached (bounded), since the same numbers recur.
+/// Results are cached (bounded), since the same numbers recur; a miss costs no more than the parse itself (the entry
+/// count is an interlocked counter: <see cref="ConcurrentDictionary{TKey, TValue}.Count"/> takes every lock).
 /// </summary>
 internal sealed class PhoneNormalizer
 {
     private const int CacheLimit = 10_000;
     private static readonly PhoneNumberUtil s_util = PhoneNumberUtil.GetInstance();
     private static readonly Lazy<Dictionary<string, string>> s_regions = new(BuildRegionNames);
+
+    /// <summary>libphonenumber's regions, by code in any case (its GetSupportedRegions() copies its set on every call).</summary>
+    private static readonly FrozenDictionary<string, string> s_codes =
+        s_util.GetSupportedRegions().ToFrozenDictionary(code => code, code => code, StringComparer.OrdinalIgnoreCase);
+
     private readonly ConcurrentDictionary<(string Raw, string Region), (string? E164, string? Reason)> _cache = new();
+    private int _cached;
 
     /// <summary>Normalises <paramref name="raw"/>; false with a reason when it is not a valid number.</summary>
     public bool TryNormalize(string raw, string? country, string? defaultRegion, out string? e164, out string? reason)
@@ -23,8 +31,12 @@ internal sealed class PhoneNormalizer
         if (!_cache.TryGetValue((raw, region), out var result))
         {
             result = Normalize(raw, region, country);
-            if (_cache.Count >= CacheLimit) _cache.Clear();
-            _cache[(raw, region)] = result;
+            if (_cache.TryAdd((raw, region), result) && Interlocked.Increment(ref _cached) > CacheLimit)
+            {
+                // Bounded: start over (the counter may run a little ahead of the entries under races; harmless).
+                _cache.Clear();
+                Volatile.Write(ref _cached, 0);
+            }
         }
         e164 = result.E164;
         reason = result.Reason;
@@ -56,10 +68,7 @@ internal sealed class PhoneNormalizer
         if (string.IsNullOrWhiteSpace(country)) return null;
         var trimmed = country.Trim();
         if (trimmed.Length == 2)
-        {
-            var code = trimmed.ToUpperInvariant();
-            return s_util.GetSupportedRegions().Contains(code) ? code : null;
-        }
+            return s_codes.TryGetValue(trimmed, out var code) ? code : null;
         return s_regions.Value.TryGetValue(trimmed, out var region) ? region : null;
     }
 
