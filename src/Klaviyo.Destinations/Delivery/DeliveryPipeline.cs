@@ -197,13 +197,18 @@ internal sealed partial class DeliveryPipeline : IAsyncDisposable
     /// <summary>Sends a batch once and settles what can be settled; returns what must be sent next (or null).</summary>
     private async Task<Batch?> SendOnceAsync(Batch batch, Stack<Batch> work, CancellationToken token, bool probing = false)
     {
-        // Paused (key refused, Klaviyo down): nothing is sent until the gate's probe finds Klaviyo answering again.
-        await _gate.WhenRunningAsync(token).ConfigureAwait(false);
+        // Paused (key refused, Klaviyo down): nothing is sent until the gate's probe finds Klaviyo answering again;
+        // items that reach MaxItemAge meanwhile are given up (dead letters), however long the pause.
+        var kind = batch.Items[0].Kind;
+        if (probing) await _gate.WhenRunningAsync(token).ConfigureAwait(false);
+        else if (await WaitWhilePausedAsync(batch, kind, token).ConfigureAwait(false) is { } ready) batch = ready;
+        else return null;
         foreach (var item in batch.Items) item.Item.Attempts++;
         var endpoint = KlaviyoTransport.Name(batch.Endpoint);
         var result = await _sender.SendAsync(batch, token).ConfigureAwait(false);
-        var kind = batch.Items[0].Kind;
-        var state = _gate.Observe(result.StatusCode, result.Reason);
+        // A bisection probe's failure says something about the items in it, not about Klaviyo: when every part fails,
+        // the re-joined batch's own retries are what count towards an outage.
+        var state = probing && result.StatusCode is 0 or >= 500 ? _gate.State : _gate.Observe(result.StatusCode, result.Reason);
         if (result.Verdict != BatchVerdict.Delivered && PauseKeeps(state, result))
             return await KeepWhilePausedAsync(batch, kind, result, token).ConfigureAwait(false);
         // A 429 is Klaviyo pacing everyone, never this item's fault: it waits (Retry-After) without spending an attempt.
@@ -334,6 +339,49 @@ internal sealed partial class DeliveryPipeline : IAsyncDisposable
         _metrics.Retry(KlaviyoTransport.Name(batch.Endpoint), remaining.Count);
         foreach (var item in remaining) await _queue.RecordRetryAsync(item.Item, token).ConfigureAwait(false);
         return remaining.Count == batch.Count ? batch : Batch.For(kind, remaining);
+    }
+
+    /// <summary>
+    /// Waits until the gate lets requests through; while it is paused, items that reach
+    /// <see cref="KlaviyoDestinationOptions.MaxItemAge"/> are given up as dead letters. Returns what is left to send, or null.
+    /// </summary>
+    private async Task<Batch?> WaitWhilePausedAsync(Batch batch, ItemKind kind, CancellationToken token)
+    {
+        while (true)
+        {
+            var running = _gate.WhenRunningAsync(token);
+            if (running.IsCompleted)
+            {
+                await running.ConfigureAwait(false);
+                return batch;
+            }
+            var oldest = batch.Items.Min(i => i.FirstSeen);
+            var wait = oldest + _options.MaxItemAge - _time.GetUtcNow();
+            if (wait > TimeSpan.Zero)
+            {
+                using var stopWaiting = CancellationTokenSource.CreateLinkedTokenSource(token);
+                var expiry = Task.Delay(wait, _time, stopWaiting.Token);
+                var first = await Task.WhenAny(running, expiry).ConfigureAwait(false);
+                await stopWaiting.CancelAsync().ConfigureAwait(false);
+                if (first == running)
+                {
+                    await running.ConfigureAwait(false);
+                    return batch;
+                }
+                token.ThrowIfCancellationRequested();
+            }
+            var now = _time.GetUtcNow();
+            var remaining = new List<PendingItem>(batch.Count);
+            foreach (var item in batch.Items)
+            {
+                var age = now - item.FirstSeen;
+                if (age >= _options.MaxItemAge)
+                    Finish(item, DeliveryStatus.Expired, $"Kept {age.TotalHours:0.#} h while delivery was paused ({_gate.State}: {_gate.Reason}), past MaxItemAge.", null, deadLetter: true);
+                else remaining.Add(item);
+            }
+            if (remaining.Count == 0) return null;
+            if (remaining.Count != batch.Count) batch = Batch.For(kind, remaining);
+        }
     }
 
     /// <summary>Full-jitter exponential backoff, at least what Klaviyo asked for.</summary>

@@ -19,7 +19,10 @@ internal sealed class DiskReserve(string databasePath)
     /// <summary>Bytes kept aside: twice the largest write-ahead log, so a checkpoint and the deletes after it always fit.</summary>
     public const int Size = 2 * WalBytes;
 
-    private readonly string _path = databasePath + ".reserve";
+    /// <summary>What the reserve file's name adds to the database's path.</summary>
+    public const string Suffix = ".reserve";
+
+    private readonly string _path = databasePath + Suffix;
     private long _nextTry;
 
     /// <summary>Whether the reserve file is in place.</summary>

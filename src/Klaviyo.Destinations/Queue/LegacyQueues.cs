@@ -45,6 +45,7 @@ internal static class LegacyQueues
                     if (File.Exists(from + suffix)) File.Move(from + suffix, to + suffix);
             }
             File.Delete(from + ".lock");
+            File.Delete(from + DiskReserve.Suffix);   // spare room only: the queue makes its own beside its new path
             QueueLog.LegacyQueueAdopted(logger, from, to);
         }
         if (!System.IO.Directory.EnumerateFileSystemEntries(legacyDirectory).Any()) System.IO.Directory.Delete(legacyDirectory);
