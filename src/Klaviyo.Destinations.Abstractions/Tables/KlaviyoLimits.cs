@@ -21,6 +21,31 @@ public static class KlaviyoLimits
     /// <summary>Largest request, in bytes (5 MB, decimal reading).</summary>
     public const int MaxRequestBytes = 5_000_000;
 
+    /// <summary>
+    /// Largest profile row put into a bulk import job (100 KB in the decimal reading, the stricter one): a larger
+    /// profile (up to <see cref="MaxProfileBytes"/>) goes to the single profile-import endpoint instead, so the two
+    /// readings of "100 KB" can never make Klaviyo refuse a whole job for one row.
+    /// </summary>
+    public const int MaxBulkProfileRowBytes = 100_000;
+
+    /// <summary>Most profiles in one bulk import job.</summary>
+    public const int MaxProfilesPerBulkJob = 10_000;
+
+    /// <summary>Most events in one bulk create job.</summary>
+    public const int MaxEventsPerBulkJob = 1_000;
+
+    /// <summary>Most profile ids per <c>POST</c>/<c>DELETE /api/lists/{id}/relationships/profiles</c>.</summary>
+    public const int MaxListChangesPerCall = 1_000;
+
+    /// <summary>Most profiles per subscription bulk create job.</summary>
+    public const int MaxSubscribePerJob = 1_000;
+
+    /// <summary>Most profiles per subscription bulk delete job.</summary>
+    public const int MaxUnsubscribePerJob = 100;
+
+    /// <summary>Most emails per <c>GET /api/profiles?filter=any(email,[…])</c> (the largest page).</summary>
+    public const int MaxLookupPerCall = 100;
+
     /// <summary>Deepest nesting of a property value.</summary>
     public const int MaxNestingDepth = 10;
 

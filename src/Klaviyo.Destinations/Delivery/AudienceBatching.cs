@@ -1,19 +1,19 @@
 namespace Klaviyo.Destinations;
 
-/// <summary>Klaviyo's limits for list membership, subscription, look-up and deletion requests.</summary>
+/// <summary>Klaviyo's limits for list membership, subscription, look-up and deletion requests (declared in <see cref="KlaviyoLimits"/>).</summary>
 internal static class AudienceBatching
 {
     /// <summary>Most profile ids per <c>POST</c>/<c>DELETE /api/lists/{id}/relationships/profiles</c>.</summary>
-    public const int MaxListChangesPerCall = 1_000;
+    public const int MaxListChangesPerCall = KlaviyoLimits.MaxListChangesPerCall;
 
     /// <summary>Most profiles per subscription bulk create job.</summary>
-    public const int MaxSubscribePerJob = 1_000;
+    public const int MaxSubscribePerJob = KlaviyoLimits.MaxSubscribePerJob;
 
     /// <summary>Most profiles per subscription bulk delete job.</summary>
-    public const int MaxUnsubscribePerJob = 100;
+    public const int MaxUnsubscribePerJob = KlaviyoLimits.MaxUnsubscribePerJob;
 
     /// <summary>Most emails per <c>GET /api/profiles?filter=any(email,[…])</c> (the largest page).</summary>
-    public const int MaxLookupPerCall = 100;
+    public const int MaxLookupPerCall = KlaviyoLimits.MaxLookupPerCall;
 
     /// <summary>Whether the kind is a list membership change, a subscription change or a deletion (sent by <see cref="AudienceSender"/>).</summary>
     public static bool IsAudienceKind(ItemKind kind) => kind is ItemKind.AddToList or ItemKind.RemoveFromList or ItemKind.Subscribe or ItemKind.Unsubscribe or ItemKind.DeleteProfile;

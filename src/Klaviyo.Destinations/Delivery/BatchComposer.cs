@@ -10,17 +10,17 @@ namespace Klaviyo.Destinations;
 /// </summary>
 internal static class BatchComposer
 {
-    /// <summary>Klaviyo's payload limit for bulk jobs (5 MB; the decimal reading, the stricter one).</summary>
-    public const int MaxBodyBytes = 5_000_000;
+    /// <summary>Klaviyo's payload limit for bulk jobs (<see cref="KlaviyoLimits.MaxRequestBytes"/>).</summary>
+    public const int MaxBodyBytes = KlaviyoLimits.MaxRequestBytes;
 
-    /// <summary>Klaviyo's limit per profile in a bulk import (100 KB; decimal reading).</summary>
-    public const int MaxProfileRowBytes = 100_000;
+    /// <summary>Largest profile row put into a bulk import (<see cref="KlaviyoLimits.MaxBulkProfileRowBytes"/>).</summary>
+    public const int MaxProfileRowBytes = KlaviyoLimits.MaxBulkProfileRowBytes;
 
-    /// <summary>Most profiles per bulk import job.</summary>
-    public const int MaxProfilesPerJob = 10_000;
+    /// <summary>Most profiles per bulk import job (<see cref="KlaviyoLimits.MaxProfilesPerBulkJob"/>).</summary>
+    public const int MaxProfilesPerJob = KlaviyoLimits.MaxProfilesPerBulkJob;
 
-    /// <summary>Most events per bulk create job.</summary>
-    public const int MaxEventsPerJob = 1_000;
+    /// <summary>Most events per bulk create job (<see cref="KlaviyoLimits.MaxEventsPerBulkJob"/>).</summary>
+    public const int MaxEventsPerJob = KlaviyoLimits.MaxEventsPerBulkJob;
 
     public const string ProfileBulkImportPath = "/api/profile-bulk-import-jobs";
     public const string EventBulkCreatePath = "/api/event-bulk-create-jobs";
