@@ -19,12 +19,16 @@ namespace Klaviyo.Destinations.Cli.Input;
 /// <c>product_action.action</c> in Segment's ecommerce vocabulary (so purchase becomes Placed Order with its products
 /// expanded), promotion and impression commerce events as "Promotion Viewed/Clicked" and "Product List Viewed".</item>
 /// </list>
-/// An event that cannot be mapped is refused on its own with the line number and its index; the rest of the batch goes on.
+/// A line may also hold an array of batches (the body of mParticle's bulk endpoint). An event that cannot be mapped is
+/// refused on its own with the line number and its index; the rest of the batch goes on.
 /// </summary>
 internal static class MParticleBatchReader
 {
     /// <summary>At most this many events per batch (mParticle's own Events API limit is far below it).</summary>
     public const int MaxEvents = 10_000;
+
+    /// <summary>At most this many batches in one line holding an array of batches.</summary>
+    public const int MaxBatches = 1_000;
 
     /// <summary>At most this many products in one commerce event.</summary>
     public const int MaxProducts = 1_000;
@@ -57,7 +61,41 @@ internal static class MParticleBatchReader
         {
             return [new SegmentLine(number, null, $"not valid JSON: {ex.Message}")];
         }
-        if (root.ValueKind != JsonValueKind.Object) return [new SegmentLine(number, null, "an mParticle batch must be a JSON object (one batch per line)")];
+        var lineId = "mparticle-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(line)))[..32];
+        if (root.ValueKind == JsonValueKind.Array)
+        {
+            // The bulk form (the body of mParticle's /bulkevents): an array of batches on one line.
+            if (root.GetArrayLength() > MaxBatches)
+                return [new SegmentLine(number, null, $"the line holds {root.GetArrayLength():N0} batches; at most {MaxBatches:N0} are read per line, so none were sent. Put one batch per line.")];
+            var all = new List<SegmentLine>();
+            var i = 0;
+            foreach (var batch in root.EnumerateArray())
+            {
+                var prefix = $"batch[{i}]";
+                foreach (var parsed in Batch(number, batch, lineId + "-" + i, backfill))
+                    all.Add(parsed.Error is { } error ? parsed with { Error = $"{prefix}: {error}" } : parsed);
+                i++;
+            }
+            return all.Count > 0 ? all : [new SegmentLine(number, null, "the array holds no batches")];
+        }
+        return Batch(number, root, lineId, backfill);
+    }
+
+    private static IReadOnlyList<SegmentLine> Batch(long number, JsonElement root, string lineId, bool backfill)
+    {
+        try
+        {
+            return ReadBatch(number, root, lineId, backfill);
+        }
+        catch (UnreadableTextException ex)
+        {
+            return [new SegmentLine(number, null, ex.Message)];
+        }
+    }
+
+    private static IReadOnlyList<SegmentLine> ReadBatch(long number, JsonElement root, string lineId, bool backfill)
+    {
+        if (root.ValueKind != JsonValueKind.Object) return [new SegmentLine(number, null, "an mParticle batch must be a JSON object (one batch per line, or an array of batches)")];
 
         if (!TryIdentities(root, out var identities, out var identityError)) return [new SegmentLine(number, null, identityError!)];
         if (!TryConsent(root, out var consent, out var consentError)) return [new SegmentLine(number, null, consentError!)];
@@ -67,7 +105,6 @@ internal static class MParticleBatchReader
 
         var userId = identities is not null && identities.TryGetValue(UserIdentity.CustomerId, out var customerId) ? customerId : null;
         var mpid = Text(root, "mpid");
-        var lineId = "mparticle-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(line)))[..32];
         var batchId = Text(root, "source_request_id") ?? lineId;
         Dictionary<string, object?>? context = Text(root, "ip") is { } ip ? new(StringComparer.Ordinal) { ["ip"] = ip } : null;
 

@@ -164,4 +164,27 @@ public sealed class CliMParticleTests : IAsyncLifetime
         Assert.Contains(second.Stderr.Split('\n'), l => l.Contains("\"line\":9", StringComparison.Ordinal) && l.Contains("phone", StringComparison.Ordinal));
         Assert.Contains("\"line\":5", second.Stderr);
     }
+
+    [Fact]
+    public async Task An_array_of_batches_on_a_line_is_read_and_a_huge_events_array_is_refused_without_ending_the_run()
+    {
+        const string Good = """{"environment":"production","user_identities":{"email":"one@example.com"},"events":[{"event_type":"custom_event","data":{"event_name":"First","custom_event_type":"other","source_message_id":"a-1","timestamp_unixtime_ms":1767225600000}}]}""";
+        const string Bad = """{"environment":"production","user_identities":{"email":"two@example.com"},"events":[{"event_type":"uninstall","data":{}},{"event_type":"custom_event","data":{"event_name":"Second","custom_event_type":"other","source_message_id":"a-2","timestamp_unixtime_ms":1767225600000}}]}""";
+        var huge = "{\"environment\":\"production\",\"user_identities\":{\"email\":\"huge@example.com\"},\"events\":["
+            + string.Join(",", Enumerable.Repeat("""{"event_type":"custom_event","data":{"event_name":"Spam","custom_event_type":"other"}}""", 10_001)) + "]}";
+        const string After = """{"environment":"production","user_identities":{"email":"three@example.com"},"events":[{"event_type":"session_start","data":{"source_message_id":"a-3","timestamp_unixtime_ms":1767225600000}}]}""";
+        var file = File1("bulk.ndjson", $"[{Good},{Bad}]", huge, After);
+
+        var (exit, stdout, stderr) = await CliProcess.RunAsync(_work.FullName, "send", "--format", "mparticle", file, "--dry-run", "--no-batch");
+
+        Assert.Equal(1, exit);
+        Assert.Equal([("First", "one@example.com"), ("Second", "two@example.com"), ("Session Start", "three@example.com")],
+            Lines(stdout).Select(r => (Metric(r), EventEmail(r))));
+        var errors = Lines(stderr).Where(e => e.ContainsKey("line")).ToList();
+        Assert.Equal(2, errors.Count);
+        Assert.Equal(1, (int)errors[0]["line"]!);
+        Assert.StartsWith("batch[1]: events[0]: event_type 'uninstall'", (string)errors[0]["reason"]!);
+        Assert.Equal(2, (int)errors[1]["line"]!);
+        Assert.Contains("10,001 events", (string)errors[1]["reason"]!);
+    }
 }
