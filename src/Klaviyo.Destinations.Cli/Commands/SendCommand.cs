@@ -15,6 +15,8 @@ internal static class SendCommand
     private const string Description = """
         send (or --dry-run) each line of NDJSON: a Segment-spec message (identify, track, page, screen, group, alias) or
         consent, delete, audience_entered, audience_exited; through the same mappers, rules, queue and sender as the library.
+        With --format mparticle each line is an mParticle Events API batch (user_attributes, user_identities, consent_state,
+        events[]); each of its events is accepted or rejected on its own, reported with the batch's line number.
         Rejected lines and warnings (a field left out or changed on an accepted line: an invalid phone, a trimmed email) go to
         stderr as {"line":N,"reason"|"warning":…,"field":…}, then one {"summary":{…}} line.
         Exit codes: 0 every line accepted and delivered, 1 some line rejected, 2 usage or configuration error,
@@ -27,6 +29,8 @@ internal static class SendCommand
     public static Command Create(StopSignal stop, string[] commandLine)
     {
         var input = new Argument<string>("input") { Description = "the NDJSON file, or - for standard input" };
+        var format = new Option<string>("--format") { Description = "what each line holds: segment (a Segment-spec message) or mparticle (an mParticle Events API batch)", DefaultValueFactory = _ => "segment", HelpName = "segment|mparticle" };
+        format.AcceptOnlyFromAmong("segment", "mparticle");
         var settings = new SettingsOptions();
         var queuePath = new Option<string?>("--queue-path") { Description = "keep accepted items in a durable queue; if the run dies, 'klaviyo-dest drain' sends them (default: in memory, the checkpoint makes a run resumable)", HelpName = "FILE" };
         var backfill = new Option<bool>("--backfill") { Description = "set Klaviyo's backfill flag on events (recorded without triggering flows)" };
@@ -41,7 +45,7 @@ internal static class SendCommand
 
         var command = new Command("send", Description) { input };
         settings.AddTo(command);
-        foreach (var option in new Option[] { queuePath, backfill, dryRun, noBatch, strict, checkpoint, every, restart, limit, quiet }) command.Options.Add(option);
+        foreach (var option in new Option[] { format, queuePath, backfill, dryRun, noBatch, strict, checkpoint, every, restart, limit, quiet }) command.Options.Add(option);
         command.SetAction(async (result, _) =>
         {
             var file = result.GetValue(input)!;
@@ -58,6 +62,7 @@ internal static class SendCommand
 
             var run = new Run(options, file, stop, commandLine)
             {
+                MParticle = result.GetValue(format) == "mparticle",
                 Strict = result.GetValue(strict),
                 Backfill = result.GetValue(backfill),
                 Limit = result.GetValue(limit),
@@ -82,6 +87,7 @@ internal static class SendCommand
 
     private sealed class Run(KlaviyoDestinationOptions options, string input, StopSignal stop, string[] commandLine)
     {
+        public bool MParticle { get; init; }
         public bool Strict { get; init; }
         public bool Backfill { get; init; }
         public long? Limit { get; init; }
@@ -101,9 +107,10 @@ internal static class SendCommand
             return new NdjsonLineReader(stream, offset);
         }
 
-        private SegmentLine ParseLine(long number, (string? Line, bool TooLong, bool End) read) => read.TooLong
-            ? new SegmentLine(number, null, $"the line is longer than {NdjsonLineReader.MaxLineBytes / (1024 * 1024)} MB; Klaviyo takes at most 5 MB per request")
-            : SegmentMessageReader.Parse(number, read.Line!, Backfill);
+        /// <summary>The messages of one line: one for a Segment message, one per part (identify, consent, events) for an mParticle batch.</summary>
+        private IReadOnlyList<SegmentLine> ParseLine(long number, (string? Line, bool TooLong, bool End) read) => read.TooLong
+            ? [new SegmentLine(number, null, $"the line is longer than {NdjsonLineReader.MaxLineBytes / (1024 * 1024)} MB; Klaviyo takes at most 5 MB per request")]
+            : MParticle ? MParticleBatchReader.Parse(number, read.Line!, Backfill) : [SegmentMessageReader.Parse(number, read.Line!, Backfill)];
 
         public async Task<int> DryRunAsync()
         {
@@ -121,25 +128,23 @@ internal static class SendCommand
                 number++;
                 if (read is { TooLong: false } && string.IsNullOrWhiteSpace(read.Line)) continue;
                 processed++;
-                var parsed = ParseLine(number, read);
+                var lineRejected = false;
+                warned.Clear();
+                foreach (var parsed in ParseLine(number, read))
+                {
                 if (parsed.Message is null)
                 {
-                    anyRejected = true;
-                    Interlocked.Increment(ref _rejectedLines);
+                    anyRejected = lineRejected = true;
                     _report.Reject(number, parsed.Error!);
-                    if (Strict) break;
                     continue;
                 }
                 var result = mapper.Map(parsed.Message);
-                var lineRejected = false;
                 foreach (var rejection in result.Rejections)
                 {
                     if (rejection.Status == DeliveryStatus.Skipped) continue;
                     anyRejected = lineRejected = true;
                     _report.Reject(number, rejection.Reason ?? "rejected", rejection.Field);
                 }
-                if (lineRejected) Interlocked.Increment(ref _rejectedLines);
-                warned.Clear();
                 foreach (var item in result.Items)
                 {
                     foreach (var warning in item.Warnings)
@@ -150,6 +155,8 @@ internal static class SendCommand
                 foreach (var rejection in result.Rejections)
                     foreach (var warning in rejection.Warnings)
                         if (warned.Add((warning.Field, warning.Reason))) _report.Warn(number, warning.Reason, warning.Field);
+                }
+                if (lineRejected) Interlocked.Increment(ref _rejectedLines);
                 if (Strict && anyRejected) break;
             }
             requests += RequestPlan.Write(planner.Complete(), json, buffered);
@@ -233,17 +240,25 @@ internal static class SendCommand
                         number++;
                         if (read is { TooLong: false } && string.IsNullOrWhiteSpace(read.Line)) continue;
                         processed++;
-                        var parsed = ParseLine(number, read);
-                        if (parsed.Message is null)
+                        var badLine = false;
+                        SentLine? sentLine = null;
+                        foreach (var parsed in ParseLine(number, read))
+                        {
+                            if (parsed.Message is null)
+                            {
+                                badLine = true;
+                                _report.Reject(number, parsed.Error!);
+                            }
+                            else
+                            {
+                                lines[parsed.Message.MessageId] = sentLine ??= new SentLine(number);
+                                analytics.Send(parsed.Message);
+                            }
+                        }
+                        if (badLine)
                         {
                             badLines++;
-                            _report.Reject(number, parsed.Error!);
                             if (Strict) break;
-                        }
-                        else
-                        {
-                            lines[parsed.Message.MessageId] = new SentLine(number);
-                            analytics.Send(parsed.Message);
                         }
                         progress?.Invoke();
                         if (processed % Every == 0)

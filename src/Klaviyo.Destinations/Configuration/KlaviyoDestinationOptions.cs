@@ -25,6 +25,12 @@ public sealed class KlaviyoDestinationOptions
     public PhoneIdentifier PhoneIdentifier { get; set; } = PhoneIdentifier.MobileNumber;
 
     /// <summary>
+    /// mParticle's "External Email Identity Type": which identity is sent as the email when the traits carry none.
+    /// Default <see cref="ExternalEmailIdentityType.Email"/>; choose CustomerId or Other…Other10 when your email lives there.
+    /// </summary>
+    public ExternalEmailIdentityType ExternalEmailIdentityType { get; set; } = ExternalEmailIdentityType.Email;
+
+    /// <summary>
     /// Segment's "Enforce email as primary identifier": the userId is not sent as <c>external_id</c> but as a custom
     /// <c>id</c> property, and every profile must carry an email. Enable only if you see duplicate profiles.
     /// </summary>
@@ -389,6 +395,7 @@ public sealed class KlaviyoDestinationOptions
         sb.Append(", Revision = ").Append(Revision);
         sb.Append(", AlternateIdentifier = ").Append(AlternateIdentifier);
         sb.Append(", PhoneIdentifier = ").Append(PhoneIdentifier);
+        sb.Append(", ExternalEmailIdentityType = ").Append(ExternalEmailIdentityType);
         sb.Append(", EnforceEmailAsPrimaryIdentifier = ").Append(EnforceEmailAsPrimaryIdentifier);
         sb.Append(", FallbackOnAnonymousId = ").Append(FallbackOnAnonymousId);
         sb.Append(", DefaultListId = ").Append(DefaultListId ?? "(none)");

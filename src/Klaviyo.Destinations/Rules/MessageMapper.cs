@@ -282,7 +282,12 @@ public sealed partial class MessageMapper
 
         if (!profile.Has(ProfileField.Email))
         {
-            var email = Identity(identities, UserIdentity.Email) ?? (LooksLikeEmail(message.UserId) ? message.UserId : null);
+            var email = _options.ExternalEmailIdentityType switch
+            {
+                ExternalEmailIdentityType.Email => Identity(identities, UserIdentity.Email) ?? (LooksLikeEmail(message.UserId) ? message.UserId : null),
+                ExternalEmailIdentityType.CustomerId => Identity(identities, UserIdentity.CustomerId) ?? message.UserId,
+                var other => Identity(identities, (UserIdentity)((int)UserIdentity.Other + (other - ExternalEmailIdentityType.Other))),
+            };
             if (email is not null) profile.Set(ProfileField.Email, email);
         }
         TrimIdentifier(profile, ProfileField.Email);

@@ -1,0 +1,522 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Klaviyo.Destinations.Mapping;
+
+namespace Klaviyo.Destinations.Cli.Input;
+
+/// <summary>
+/// Reads mParticle Events API batches (the server-to-server JSON), one batch per line, into the library's messages so
+/// every Klaviyo rule applies as to any other call:
+/// <list type="bullet">
+/// <item><c>user_attributes</c> → an Identify (the <c>$</c> attribute table, <c>$</c> trimming and property mapping apply);</item>
+/// <item><c>user_identities</c> (email, customer_id, other, other_id_2 … other_id_10, mobile_number, phone_number_2,
+/// phone_number_3) → the message identities, chosen by the Phone Identifier, Alternate Identifier and External Email
+/// Identity Type settings; <c>customer_id</c> is also the userId and <c>mpid</c> the anonymous id;</item>
+/// <item><c>consent_state.gdpr</c> purposes → consent (through ConsentMapping), on the Identify (or a Consent call);</item>
+/// <item><c>events[]</c>: custom_event by <c>data.event_name</c>, screen_view as a Screen call, session_start/session_end/
+/// application_state_transition as "Session Start"/"Session End"/"Application State Transition", commerce_event by
+/// <c>product_action.action</c> in Segment's ecommerce vocabulary (so purchase becomes Placed Order with its products
+/// expanded), promotion and impression commerce events as "Promotion Viewed/Clicked" and "Product List Viewed".</item>
+/// </list>
+/// A line may also hold an array of batches (the body of mParticle's bulk endpoint). An event that cannot be mapped is
+/// refused on its own with the line number and its index; the rest of the batch goes on.
+/// </summary>
+internal static class MParticleBatchReader
+{
+    /// <summary>At most this many events per batch (mParticle's own Events API limit is far below it).</summary>
+    public const int MaxEvents = 10_000;
+
+    /// <summary>At most this many batches in one line holding an array of batches.</summary>
+    public const int MaxBatches = 1_000;
+
+    /// <summary>At most this many products in one commerce event.</summary>
+    public const int MaxProducts = 1_000;
+
+    public static IReadOnlyList<SegmentLine> Parse(long number, string line, bool backfill)
+    {
+        try
+        {
+            return ParseBatch(number, line, backfill);
+        }
+        catch (UnreadableTextException ex)
+        {
+            return [new SegmentLine(number, null, ex.Message)];
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            return [new SegmentLine(number, null, $"the batch could not be read ({ex.GetType().Name}: {ex.Message})")];
+        }
+    }
+
+    private static IReadOnlyList<SegmentLine> ParseBatch(long number, string line, bool backfill)
+    {
+        JsonElement root;
+        try
+        {
+            using var document = JsonDocument.Parse(line);
+            root = document.RootElement.Clone();
+        }
+        catch (JsonException ex)
+        {
+            return [new SegmentLine(number, null, $"not valid JSON: {ex.Message}")];
+        }
+        var lineId = "mparticle-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(line)))[..32];
+        if (root.ValueKind == JsonValueKind.Array)
+        {
+            // The bulk form (the body of mParticle's /bulkevents): an array of batches on one line.
+            if (root.GetArrayLength() > MaxBatches)
+                return [new SegmentLine(number, null, $"the line holds {root.GetArrayLength():N0} batches; at most {MaxBatches:N0} are read per line, so none were sent. Put one batch per line.")];
+            var all = new List<SegmentLine>();
+            var i = 0;
+            foreach (var batch in root.EnumerateArray())
+            {
+                var prefix = $"batch[{i}]";
+                foreach (var parsed in Batch(number, batch, lineId + "-" + i, backfill))
+                    all.Add(parsed.Error is { } error ? parsed with { Error = $"{prefix}: {error}" } : parsed);
+                i++;
+            }
+            return all.Count > 0 ? all : [new SegmentLine(number, null, "the array holds no batches")];
+        }
+        return Batch(number, root, lineId, backfill);
+    }
+
+    private static IReadOnlyList<SegmentLine> Batch(long number, JsonElement root, string lineId, bool backfill)
+    {
+        try
+        {
+            return ReadBatch(number, root, lineId, backfill);
+        }
+        catch (UnreadableTextException ex)
+        {
+            return [new SegmentLine(number, null, ex.Message)];
+        }
+    }
+
+    private static IReadOnlyList<SegmentLine> ReadBatch(long number, JsonElement root, string lineId, bool backfill)
+    {
+        if (root.ValueKind != JsonValueKind.Object) return [new SegmentLine(number, null, "an mParticle batch must be a JSON object (one batch per line, or an array of batches)")];
+
+        if (!TryIdentities(root, out var identities, out var identityError)) return [new SegmentLine(number, null, identityError!)];
+        if (!TryConsent(root, out var consent, out var consentError)) return [new SegmentLine(number, null, consentError!)];
+        if (!TryTime(root, "timestamp_unixtime_ms", "timestamp_unixtime_ms", out var batchTime, out var timeError)) return [new SegmentLine(number, null, timeError!)];
+        if (Name(root, "environment", "environment") is { } environment && environment is not ("production" or "development"))
+            return [new SegmentLine(number, null, $"environment '{environment}' is not production or development")];
+
+        var userId = identities is not null && identities.TryGetValue(UserIdentity.CustomerId, out var customerId) ? customerId : null;
+        var mpid = Text(root, "mpid");
+        var batchId = Text(root, "source_request_id") ?? lineId;
+        Dictionary<string, object?>? context = Text(root, "ip") is { } ip ? new(StringComparer.Ordinal) { ["ip"] = ip } : null;
+
+        MessageOptions Options(string messageId, DateTimeOffset? time, IReadOnlyDictionary<string, bool>? withConsent = null) => new()
+        {
+            AnonymousId = mpid,
+            MessageId = messageId,
+            Timestamp = time,
+            Identities = identities,
+            Context = context,
+            Consent = withConsent,
+            Backfill = backfill,
+        };
+
+        var result = new List<SegmentLine>();
+        var attributes = Object(root, "user_attributes");
+        if (root.TryGetProperty("user_attributes", out var attributesValue) && attributesValue.ValueKind is not (JsonValueKind.Object or JsonValueKind.Null))
+            result.Add(new SegmentLine(number, null, "user_attributes must be an object of attribute → value"));
+        if (attributes is { } traits && traits.EnumerateObject().Any())
+        {
+            result.Add(Message(number, MessageType.Identify, userId, null, MessagePayload.From(traits), Options(batchId + "-identify", batchTime, consent), batchTime));
+        }
+        else if (consent is not null)
+        {
+            result.Add(Message(number, MessageType.Consent, userId, null, MessagePayload.Empty, Options(batchId + "-consent", batchTime, consent), batchTime));
+        }
+
+        if (root.TryGetProperty("events", out var events) && events.ValueKind != JsonValueKind.Null)
+        {
+            if (events.ValueKind != JsonValueKind.Array)
+            {
+                result.Add(new SegmentLine(number, null, "events must be an array of {\"event_type\":…,\"data\":{…}}"));
+                return result;
+            }
+            if (events.GetArrayLength() > MaxEvents)
+            {
+                result.Add(new SegmentLine(number, null, $"the batch has {events.GetArrayLength():N0} events; at most {MaxEvents:N0} are read per batch, so none were sent. Split it into smaller batches."));
+                return result;
+            }
+            var index = 0;
+            foreach (var item in events.EnumerateArray())
+            {
+                var where = $"events[{index}]";
+                try
+                {
+                    foreach (var parsed in Event(number, item, where, batchId + "-" + index, batchTime, userId, Options))
+                        result.Add(parsed);
+                }
+                catch (UnreadableTextException ex)
+                {
+                    result.Add(Refuse(number, where, ex.Message));
+                }
+                index++;
+            }
+        }
+        if (result.Count == 0) result.Add(new SegmentLine(number, null, "the batch has no events, user_attributes or consent_state: nothing to send"));
+        return result;
+    }
+
+    private static IEnumerable<SegmentLine> Event(long number, JsonElement item, string where, string fallbackId, DateTimeOffset? batchTime, string? userId,
+        Func<string, DateTimeOffset?, IReadOnlyDictionary<string, bool>?, MessageOptions> options)
+    {
+        if (item.ValueKind != JsonValueKind.Object) return [Refuse(number, where, "an event must be an object with event_type and data")];
+        var type = Name(item, "event_type", where + ".event_type");
+        if (type is null) return [Refuse(number, where, "the event has no event_type")];
+        var data = Object(item, "data");
+        if (data is null) return [Refuse(number, where, $"the {type} event has no 'data' object")];
+        var body = data.Value;
+        if (!TryTime(body, "timestamp_unixtime_ms", where + ".data.timestamp_unixtime_ms", out var eventTime, out var timeError)) return [Refuse(number, where, timeError!)];
+        var time = eventTime ?? batchTime;
+        var now = time ?? DateTimeOffset.UtcNow;
+        var messageId = Text(body, "source_message_id", where + ".data.source_message_id") ?? fallbackId;
+        if (body.TryGetProperty("custom_attributes", out var ca) && ca.ValueKind is not (JsonValueKind.Object or JsonValueKind.Null))
+            return [Refuse(number, where, "data.custom_attributes must be an object of attribute → value")];
+        var attributes = Object(body, "custom_attributes");
+
+        switch (type)
+        {
+            case "custom_event":
+                var name = Name(body, "event_name", where + ".data.event_name");
+                if (string.IsNullOrWhiteSpace(name)) return [Refuse(number, where, "a custom_event needs data.event_name")];
+                return [Message(number, MessageType.Track, userId, name, Payload(attributes), options(messageId, time, null), now)];
+            case "screen_view":
+                var screen = Name(body, "screen_name", where + ".data.screen_name");
+                if (string.IsNullOrWhiteSpace(screen)) return [Refuse(number, where, "a screen_view needs data.screen_name")];
+                return [Message(number, MessageType.Screen, userId, screen, Payload(attributes), options(messageId, time, null), now)];
+            case "session_start" or "session_end":
+            {
+                var properties = Copy(attributes);
+                if (Text(body, "session_uuid", where + ".data.session_uuid") is { } session) properties["session_uuid"] = session;
+                if (type == "session_end" && body.TryGetProperty("session_duration_ms", out var duration) && duration.ValueKind == JsonValueKind.Number)
+                    properties["session_duration_ms"] = duration;
+                return [Message(number, MessageType.Track, userId, type == "session_start" ? "Session Start" : "Session End", MessagePayload.From(properties), options(messageId, time, null), now)];
+            }
+            case "application_state_transition":
+            {
+                var transition = Name(body, "application_transition_type", where + ".data.application_transition_type");
+                if (transition is not ("application_initialized" or "application_exit" or "application_background" or "application_foreground"))
+                    return [Refuse(number, where, $"application_transition_type '{transition}' is not application_initialized, application_exit, application_background or application_foreground")];
+                var properties = Copy(attributes);
+                properties["application_transition_type"] = transition;
+                foreach (var flag in (ReadOnlySpan<string>)["is_first_run", "is_upgrade"])
+                    if (body.TryGetProperty(flag, out var value) && value.ValueKind is JsonValueKind.True or JsonValueKind.False) properties[flag] = value.GetBoolean();
+                return [Message(number, MessageType.Track, userId, "Application State Transition", MessagePayload.From(properties), options(messageId, time, null), now)];
+            }
+            case "commerce_event":
+                return Commerce(number, body, where, attributes, messageId, time, now, userId, options);
+            default:
+                return [Refuse(number, where, $"event_type '{type}' is not sent to Klaviyo (custom_event, commerce_event, screen_view, session_start, session_end, application_state_transition)")];
+        }
+    }
+
+    /// <summary>mParticle product actions → Segment ecommerce event names (which the mapper turns into Klaviyo's metrics), and whether the event is per product.</summary>
+    private static readonly Dictionary<string, (string Name, bool PerProduct)> s_productActions = new(StringComparer.Ordinal)
+    {
+        ["purchase"] = (KlaviyoMappingTables.OrderCompletedEvent, false),
+        ["refund"] = ("Order Refunded", false),
+        ["checkout"] = ("Checkout Started", false),
+        ["checkout_option"] = ("Checkout Step Completed", false),
+        ["add_to_cart"] = ("Product Added", true),
+        ["remove_from_cart"] = ("Product Removed", true),
+        ["view_detail"] = ("Product Viewed", true),
+        ["click"] = ("Product Clicked", true),
+        ["add_to_wishlist"] = ("Product Added to Wishlist", true),
+        ["remove_from_wish_list"] = ("Product Removed from Wishlist", true),
+    };
+
+    private static List<SegmentLine> Commerce(long number, JsonElement body, string where, JsonElement? attributes, string messageId, DateTimeOffset? time, DateTimeOffset now, string? userId,
+        Func<string, DateTimeOffset?, IReadOnlyDictionary<string, bool>?, MessageOptions> options)
+    {
+        var currency = Text(body, "currency_code", where + ".data.currency_code");
+        if (Object(body, "product_action") is { } action)
+        {
+            var actionName = Name(action, "action", where + ".data.product_action.action");
+            if (actionName is null || !s_productActions.TryGetValue(actionName, out var mapped))
+                return [Refuse(number, where, $"product_action.action '{actionName}' is not one of {string.Join(", ", s_productActions.Keys)}")];
+            if (!TryProducts(action, where + ".data.product_action.products", out var products, out var productError)) return [Refuse(number, where, productError!)];
+            var properties = Copy(attributes);
+            if (currency is not null) properties["currency"] = currency;
+            if (mapped.PerProduct)
+            {
+                if (products.Count == 0) return [Refuse(number, where, $"a {actionName} product action needs at least one product")];
+                var perProduct = new List<SegmentLine>(products.Count);
+                for (var i = 0; i < products.Count; i++)
+                {
+                    var single = new Dictionary<string, object?>(properties, StringComparer.Ordinal);
+                    foreach (var pair in products[i]) single[pair.Key] = pair.Value;
+                    perProduct.Add(Message(number, MessageType.Track, userId, mapped.Name, MessagePayload.From(single),
+                        options(products.Count == 1 ? messageId : messageId + "-" + i, time, null), now));
+                }
+                return perProduct;
+            }
+            foreach (var (from, to) in (ReadOnlySpan<(string, string)>)[("transaction_id", "order_id"), ("affiliation", "affiliation"), ("coupon_code", "coupon"), ("checkout_options", "checkout_options")])
+                if (Text(action, from, where + ".data.product_action." + from) is { } text) properties[to] = text;
+            foreach (var (from, to) in (ReadOnlySpan<(string, string)>)[("total_amount", "total"), ("tax_amount", "tax"), ("shipping_amount", "shipping")])
+            {
+                if (!TryAmount(action, from, where + ".data.product_action." + from, out var amount, out var amountError)) return [Refuse(number, where, amountError!)];
+                if (amount is { } value) properties[to] = value;
+            }
+            if (action.TryGetProperty("checkout_step", out var step) && step.ValueKind == JsonValueKind.Number) properties["step"] = step;
+            properties[KlaviyoMappingTables.ProductsKey] = products;
+            return [Message(number, MessageType.Track, userId, mapped.Name, MessagePayload.From(properties), options(messageId, time, null), now)];
+        }
+        if (Object(body, "promotion_action") is { } promotion)
+        {
+            var actionName = Name(promotion, "action", where + ".data.promotion_action.action");
+            var name = actionName switch { "view" => "Promotion Viewed", "click" => "Promotion Clicked", _ => null };
+            if (name is null) return [Refuse(number, where, $"promotion_action.action '{actionName}' is not view or click")];
+            var promotions = promotion.TryGetProperty("promotions", out var list) && list.ValueKind == JsonValueKind.Array ? list : default;
+            if (promotions.ValueKind != JsonValueKind.Array || promotions.GetArrayLength() == 0) return [Refuse(number, where, "a promotion_action needs a promotions array with at least one promotion")];
+            if (promotions.GetArrayLength() > MaxProducts) return [Refuse(number, where, $"promotion_action.promotions has {promotions.GetArrayLength():N0} entries; at most {MaxProducts:N0}")];
+            var result = new List<SegmentLine>();
+            var i = 0;
+            foreach (var entry in promotions.EnumerateArray())
+            {
+                if (entry.ValueKind != JsonValueKind.Object) return [Refuse(number, where, $"promotion_action.promotions[{i}] must be an object")];
+                var properties = Copy(attributes);
+                foreach (var (from, to) in (ReadOnlySpan<(string, string)>)[("id", "promotion_id"), ("name", "name"), ("creative", "creative"), ("position", "position")])
+                    if (Text(entry, from, $"{where}.data.promotion_action.promotions[{i}].{from}") is { } text) properties[to] = text;
+                result.Add(Message(number, MessageType.Track, userId, name, MessagePayload.From(properties), options(promotions.GetArrayLength() == 1 ? messageId : messageId + "-" + i, time, null), now));
+                i++;
+            }
+            return result;
+        }
+        if (body.TryGetProperty("product_impressions", out var impressions) && impressions.ValueKind == JsonValueKind.Array && impressions.GetArrayLength() > 0)
+        {
+            if (impressions.GetArrayLength() > MaxProducts) return [Refuse(number, where, $"product_impressions has {impressions.GetArrayLength():N0} lists; at most {MaxProducts:N0}")];
+            var result = new List<SegmentLine>();
+            var i = 0;
+            foreach (var impression in impressions.EnumerateArray())
+            {
+                if (impression.ValueKind != JsonValueKind.Object) return [Refuse(number, where, $"product_impressions[{i}] must be an object")];
+                if (!TryProducts(impression, $"{where}.data.product_impressions[{i}].products", out var products, out var productError)) return [Refuse(number, where, productError!)];
+                var properties = Copy(attributes);
+                if (Text(impression, "product_impression_list", $"{where}.data.product_impressions[{i}].product_impression_list") is { } listName) properties["list_id"] = listName;
+                if (currency is not null) properties["currency"] = currency;
+                properties[KlaviyoMappingTables.ProductsKey] = products;
+                result.Add(Message(number, MessageType.Track, userId, "Product List Viewed", MessagePayload.From(properties), options(impressions.GetArrayLength() == 1 ? messageId : messageId + "-" + i, time, null), now));
+                i++;
+            }
+            return result;
+        }
+        return [Refuse(number, where, "a commerce_event needs a product_action, a promotion_action or product_impressions")];
+    }
+
+    /// <summary>mParticle product fields → Segment product keys (id → product_id and sku); custom_attributes join the product.</summary>
+    private static bool TryProducts(JsonElement owner, string path, out List<Dictionary<string, object?>> products, out string? error)
+    {
+        products = [];
+        error = null;
+        if (!owner.TryGetProperty("products", out var list) || list.ValueKind == JsonValueKind.Null) return true;
+        if (list.ValueKind != JsonValueKind.Array)
+        {
+            error = $"{path} must be an array of products";
+            return false;
+        }
+        if (list.GetArrayLength() > MaxProducts)
+        {
+            error = $"{path} has {list.GetArrayLength():N0} products; at most {MaxProducts:N0} are read per event";
+            return false;
+        }
+        var i = 0;
+        foreach (var product in list.EnumerateArray())
+        {
+            var at = $"{path}[{i++}]";
+            if (product.ValueKind != JsonValueKind.Object)
+            {
+                error = $"{at} must be an object";
+                return false;
+            }
+            var result = new Dictionary<string, object?>(StringComparer.Ordinal);
+            if (Object(product, "custom_attributes") is { } custom)
+                foreach (var member in custom.EnumerateObject()) result[member.Name] = member.Value;
+            if (Text(product, "id", at + ".id") is { } id)
+            {
+                result["product_id"] = id;
+                result["sku"] = id;
+            }
+            foreach (var key in (ReadOnlySpan<string>)["name", "brand", "category", "variant"])
+                if (Text(product, key, at + "." + key) is { } text) result[key] = text;
+            if (Text(product, "coupon_code", at + ".coupon_code") is { } coupon) result["coupon"] = coupon;
+            foreach (var key in (ReadOnlySpan<string>)["price", "quantity", "position", "total_product_amount"])
+            {
+                if (!TryAmount(product, key, at + "." + key, out var amount, out error)) return false;
+                if (amount is { } value) result[key] = value;
+            }
+            products.Add(result);
+        }
+        return true;
+    }
+
+    /// <summary>A decimal field that mParticle allows as a number or a numeric string (the documented examples use strings).</summary>
+    private static bool TryAmount(JsonElement owner, string name, string path, out decimal? amount, out string? error)
+    {
+        amount = null;
+        error = null;
+        if (!owner.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null) return true;
+        if (value.ValueKind == JsonValueKind.Number && value.TryGetDecimal(out var number))
+        {
+            amount = number;
+            return true;
+        }
+        if (value.ValueKind == JsonValueKind.String)
+        {
+            var text = value.GetString();
+            if (string.IsNullOrWhiteSpace(text)) return true;
+            if (decimal.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out number))
+            {
+                amount = number;
+                return true;
+            }
+        }
+        error = $"{path} must be a number, not {Shorten(value.GetRawText())}";
+        return false;
+    }
+
+    private static bool TryTime(JsonElement owner, string name, string path, out DateTimeOffset? time, out string? error)
+    {
+        time = null;
+        error = null;
+        if (!owner.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null) return true;
+        if (value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var ms) && ms is >= 0 and <= 253_402_300_799_999)
+        {
+            time = DateTimeOffset.FromUnixTimeMilliseconds(ms);
+            return true;
+        }
+        error = $"{path} must be milliseconds since 1970 as a whole number, not {Shorten(value.GetRawText())}";
+        return false;
+    }
+
+    /// <summary>
+    /// <c>user_identities</c>: mParticle's identity names (email, customer_id, other, other_id_2 … other_id_10,
+    /// mobile_number, phone_number_2, phone_number_3). Identity kinds Klaviyo has no use for (facebook, google,
+    /// microsoft, yahoo, twitter, …) are ignored; a value that is not a string refuses the batch.
+    /// </summary>
+    private static bool TryIdentities(JsonElement root, out IReadOnlyDictionary<UserIdentity, string>? identities, out string? error)
+    {
+        identities = null;
+        error = null;
+        if (!root.TryGetProperty("user_identities", out var given) || given.ValueKind == JsonValueKind.Null) return true;
+        if (given.ValueKind != JsonValueKind.Object)
+        {
+            error = "user_identities must be an object of identity type → value, e.g. {\"email\":\"ada@example.com\",\"customer_id\":\"1234\"}";
+            return false;
+        }
+        var found = new Dictionary<UserIdentity, string>();
+        foreach (var property in given.EnumerateObject())
+        {
+            if (IdentityKind(property.Name) is not { } kind) continue;
+            if (property.Value.ValueKind is not (JsonValueKind.String or JsonValueKind.Number or JsonValueKind.Null))
+            {
+                error = $"user_identities.{property.Name} must be a string";
+                return false;
+            }
+            if (Text(given, property.Name, "user_identities." + property.Name) is { } value) found[kind] = value;
+        }
+        identities = found.Count == 0 ? null : found;
+        return true;
+    }
+
+    private static UserIdentity? IdentityKind(string name) => name switch
+    {
+        "customer_id" or "customerid" => UserIdentity.CustomerId,
+        "email" => UserIdentity.Email,
+        "mobile_number" => UserIdentity.MobileNumber,
+        "phone_number_2" => UserIdentity.PhoneNumber2,
+        "phone_number_3" => UserIdentity.PhoneNumber3,
+        "other" or "other_id_1" => UserIdentity.Other,
+        _ when name.StartsWith("other_id_", StringComparison.Ordinal) && int.TryParse(name.AsSpan(9), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) && n is >= 2 and <= 10
+            => (UserIdentity)((int)UserIdentity.Other + n - 1),
+        _ when name.StartsWith("other", StringComparison.Ordinal) && int.TryParse(name.AsSpan(5), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var m) && m is >= 2 and <= 10
+            => (UserIdentity)((int)UserIdentity.Other + m - 1),
+        _ => null,
+    };
+
+    /// <summary>
+    /// <c>consent_state.gdpr</c>: purpose → {consented: true|false, …} becomes consent name → granted, which
+    /// ConsentMapping (or the names email_marketing, sms_marketing, sms_transactional) turns into Klaviyo consent.
+    /// <c>ccpa</c> (data sale opt-out) has no Klaviyo counterpart and is ignored.
+    /// </summary>
+    private static bool TryConsent(JsonElement root, out IReadOnlyDictionary<string, bool>? consent, out string? error)
+    {
+        consent = null;
+        error = null;
+        if (!root.TryGetProperty("consent_state", out var state) || state.ValueKind == JsonValueKind.Null) return true;
+        if (state.ValueKind != JsonValueKind.Object)
+        {
+            error = "consent_state must be an object such as {\"gdpr\":{\"email_marketing\":{\"consented\":true}}}";
+            return false;
+        }
+        if (!state.TryGetProperty("gdpr", out var gdpr) || gdpr.ValueKind == JsonValueKind.Null) return true;
+        if (gdpr.ValueKind != JsonValueKind.Object)
+        {
+            error = "consent_state.gdpr must be an object of purpose → {\"consented\":true|false}";
+            return false;
+        }
+        var given = new Dictionary<string, bool>(StringComparer.OrdinalIgnoreCase);
+        foreach (var purpose in gdpr.EnumerateObject())
+        {
+            if (purpose.Value.ValueKind != JsonValueKind.Object || !purpose.Value.TryGetProperty("consented", out var consented)
+                || consented.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
+            {
+                error = $"consent_state.gdpr.{purpose.Name} must be an object with \"consented\": true or false";
+                return false;
+            }
+            given[purpose.Name] = consented.GetBoolean();
+        }
+        consent = given.Count == 0 ? null : given;
+        return true;
+    }
+
+    private static SegmentLine Message(long number, MessageType type, string? userId, string? name, MessagePayload payload, MessageOptions options, DateTimeOffset? now) =>
+        new(number, AnalyticsMessage.Create(type, userId, name, payload, options, now ?? DateTimeOffset.UtcNow), null);
+
+    /// <summary>A refused event, its reason led by where it is in the batch (<c>events[3]</c>) unless the reason already names it.</summary>
+    private static SegmentLine Refuse(long number, string where, string reason) =>
+        new(number, null, reason.StartsWith(where, StringComparison.Ordinal) ? reason : $"{where}: {reason}");
+
+    private static MessagePayload Payload(JsonElement? attributes) => attributes is { } a ? MessagePayload.From(a) : MessagePayload.Empty;
+
+    private static Dictionary<string, object?> Copy(JsonElement? attributes)
+    {
+        var result = new Dictionary<string, object?>(StringComparer.Ordinal);
+        if (attributes is { } a)
+            foreach (var member in a.EnumerateObject()) result[member.Name] = member.Value;
+        return result;
+    }
+
+    /// <summary>A string (or number) member; an undecodable string refuses what it belongs to, naming the member.</summary>
+    private static string? Text(JsonElement owner, string name, string? path = null)
+    {
+        if (!owner.TryGetProperty(name, out var value)) return null;
+        if (value.ValueKind == JsonValueKind.Number) return value.GetRawText();
+        if (value.ValueKind is not (JsonValueKind.String or JsonValueKind.Null))
+            throw new UnreadableTextException($"{path ?? name} must be a string, not {Shorten(value.GetRawText())}");
+        var (text, error) = JsonText.Read(owner, name, path ?? name);
+        if (error is not null) throw new UnreadableTextException(error);
+        return text is { Length: > 0 } ? text : null;
+    }
+
+    /// <summary>A name or enum member: only a JSON string will do (a number where a name belongs is a mistake worth reporting).</summary>
+    private static string? Name(JsonElement owner, string name, string path)
+    {
+        if (owner.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number)
+            throw new UnreadableTextException($"{path} must be a string, not {Shorten(value.GetRawText())}");
+        return Text(owner, name, path);
+    }
+
+    private static string Shorten(string raw) => raw.Length > 40 ? raw[..40] + "…" : raw;
+
+    private sealed class UnreadableTextException(string message) : Exception(message);
+
+    private static JsonElement? Object(JsonElement owner, string name) =>
+        owner.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Object ? value : null;
+}
