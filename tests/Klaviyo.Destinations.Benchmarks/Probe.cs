@@ -19,7 +19,7 @@ public static class Probe
     public static void Run()
     {
         var people = RealisticPeople.All;
-        var options = new MessageOptions { Timestamp = DateTimeOffset.UnixEpoch };
+        var options = new MessageOptions { Timestamp = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero) };
         var mapper = new MessageMapper(new KlaviyoDestinationOptions { ApiKey = "pk_bench" });
         var profileMapper = Mappers.Profile<BenchCustomer>();
         KlaviyoMapperRegistry.TryGetEventMapper<BenchOrder>(out var orderMapper);

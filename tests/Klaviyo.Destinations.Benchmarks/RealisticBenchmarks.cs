@@ -41,7 +41,7 @@ public class RealisticMappingBenchmarks
         return _people[i];
     }
 
-    private static MessageOptions Options => new() { Timestamp = DateTimeOffset.UnixEpoch };
+    private static MessageOptions Options => new() { Timestamp = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero) };
 
     [BenchmarkCategory("identify"), Benchmark(Baseline = true, Description = "identify: hand-written (libphonenumber + Utf8JsonWriter)")]
     public int IdentifyHandWritten() => _handWritten.Identify(Next().Customer).Length;
@@ -172,6 +172,25 @@ public class RealisticPipelineBenchmarks
 /// <summary>Answers every request with 202 at once, without I/O: the SDK's own ceiling.</summary>
 public sealed class InstantTransport : HttpMessageHandler
 {
+    private static readonly byte[] s_profile = """{"data":{"type":"profile","id":"01PROFILE","attributes":{}}}"""u8.ToArray();
+    private static readonly byte[] s_job = """{"data":{"type":"profile-bulk-import-job","id":"job1","attributes":{"status":"complete","failed_count":0}}}"""u8.ToArray();
+
+    /// <summary>
+    /// Answers at once, as Klaviyo would: 202 without a body for events, a JSON:API document where Klaviyo sends one
+    /// (the SDK treats a 2xx that does not look like Klaviyo's as no answer).
+    /// </summary>
     protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
-        Task.FromResult(new HttpResponseMessage(HttpStatusCode.Accepted) { Content = new StringContent("") });
+        Task.FromResult(request.RequestUri!.AbsolutePath switch
+        {
+            "/api/profile-import" => Document(HttpStatusCode.OK, s_profile),
+            "/api/profile-bulk-import-jobs" => Document(HttpStatusCode.Accepted, s_job),
+            _ => new HttpResponseMessage(HttpStatusCode.Accepted) { Content = new ByteArrayContent([]) },
+        });
+
+    private static HttpResponseMessage Document(HttpStatusCode status, byte[] body)
+    {
+        var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/vnd.api+json");
+        return new HttpResponseMessage(status) { Content = content };
+    }
 }

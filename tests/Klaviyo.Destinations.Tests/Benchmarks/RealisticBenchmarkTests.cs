@@ -46,7 +46,7 @@ public sealed class RealisticBenchmarkTests
     {
         var mapper = new MessageMapper(new KlaviyoDestinationOptions { ApiKey = "pk_test" });
         var baseline = new RealisticBaselines();
-        var options = new MessageOptions { Timestamp = DateTimeOffset.UnixEpoch };
+        var options = new MessageOptions { Timestamp = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero) };
         foreach (var person in s_people.Take(200))
         {
             var expectedProfile = JsonNode.Parse(baseline.Identify(person.Customer));
