@@ -22,6 +22,14 @@ public abstract class MessagePayload
     /// <summary>The event name the model declares (<c>[KlaviyoEvent("…")]</c>), if any.</summary>
     internal virtual string? DeclaredEventName => null;
 
+    /// <summary>Why an event model cannot be an Identify's traits (typed and runtime-type payloads alike).</summary>
+    private protected static string NotAProfileModel(string typeName) =>
+        $"{typeName} is a [KlaviyoEvent] model; Identify needs a [KlaviyoProfile] model, a dictionary or JSON.";
+
+    /// <summary>Why a profile model cannot be a Track's properties (typed and runtime-type payloads alike).</summary>
+    private protected static string NotAnEventModel(string typeName) =>
+        $"{typeName} is a [KlaviyoProfile] model; Track needs a [KlaviyoEvent] model, a dictionary or JSON.";
+
     /// <summary>Wraps a typed model, a dictionary, a <see cref="JsonElement"/> or a <see cref="JsonObject"/>.</summary>
     public static MessagePayload From<T>(T value)
     {
@@ -68,7 +76,7 @@ internal sealed class TypedPayload<T>(T value, IKlaviyoProfileMapper<T>? profile
         error = null;
         if (profileMapper is null)
         {
-            error = $"{typeof(T).Name} is a [KlaviyoEvent] model; Identify needs a [KlaviyoProfile] model, a dictionary or JSON.";
+            error = NotAProfileModel(typeof(T).Name);
             return false;
         }
         profileMapper.Map(value, writer);
@@ -80,7 +88,7 @@ internal sealed class TypedPayload<T>(T value, IKlaviyoProfileMapper<T>? profile
         error = null;
         if (eventMapper is null)
         {
-            error = $"{typeof(T).Name} is a [KlaviyoProfile] model; Track needs a [KlaviyoEvent] model, a dictionary or JSON.";
+            error = NotAnEventModel(typeof(T).Name);
             return false;
         }
         eventMapper.Map(value, writer);
@@ -100,7 +108,7 @@ internal sealed class BoxedPayload(object value, IBoxedProfileMapper? profileMap
         error = null;
         if (profileMapper is null)
         {
-            error = $"{value.GetType().Name} is a [KlaviyoEvent] model; Identify needs a [KlaviyoProfile] model, a dictionary or JSON.";
+            error = NotAProfileModel(value.GetType().Name);
             return false;
         }
         profileMapper.Map(value, writer);
@@ -112,7 +120,7 @@ internal sealed class BoxedPayload(object value, IBoxedProfileMapper? profileMap
         error = null;
         if (eventMapper is null)
         {
-            error = $"{value.GetType().Name} is a [KlaviyoProfile] model; Track needs a [KlaviyoEvent] model, a dictionary or JSON.";
+            error = NotAnEventModel(value.GetType().Name);
             return false;
         }
         eventMapper.Map(value, writer);
