@@ -49,7 +49,7 @@ public sealed class Analytics : IAsyncDisposable
         loggerFactory ??= NullLoggerFactory.Instance;
         _logger = loggerFactory.CreateLogger("Klaviyo.Destinations");
         // The queue first: opening it can fail (path in use, folder not writable) before anything else is created.
-        queue ??= options.QueueStorage == QueueStorage.Memory ? new InMemoryEventQueue(options.QueueCapacity)
+        queue ??= options.QueueStorage == QueueStorage.Memory ? new InMemoryEventQueue(options.QueueCapacity, _time)
             : options.QueuePath is not null ? new SqliteEventQueue(options.CreateDurableQueueOptions(), _logger, _time)
             : DefaultQueueLocation.Open(options, _logger, _time);
         var metrics = new KlaviyoMetrics(meterFactory);

@@ -63,7 +63,7 @@ public class DurableQueueBenchmarks
         foreach (var item in _items)
         {
             // A full hand-off refuses; a caller that must not lose the item waits for the disk to catch up.
-            while (!queue.TryEnqueue(item)) await queue.WhenDurableAsync(last!, CancellationToken.None);
+            while (!queue.Enqueue(item).Accepted) await queue.WhenDurableAsync(last!, CancellationToken.None);
             last = item;
         }
         if (!await queue.WhenDurableAsync(last!, CancellationToken.None)) throw new InvalidOperationException("The last item was not kept.");
@@ -77,7 +77,7 @@ public class DurableQueueBenchmarks
         for (var i = 0; i < Awaited; i++)
         {
             var item = _items[i];
-            if (!queue.TryEnqueue(item) || !await queue.WhenDurableAsync(item, CancellationToken.None))
+            if (!queue.Enqueue(item).Accepted || !await queue.WhenDurableAsync(item, CancellationToken.None))
                 throw new InvalidOperationException("The item was not kept.");
         }
         return queue.Commits;

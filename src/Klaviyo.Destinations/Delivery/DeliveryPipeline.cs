@@ -25,7 +25,6 @@ internal sealed partial class DeliveryPipeline : IAsyncDisposable
     private readonly IEventQueue _queue;
     private readonly IBatchSender _sender;
     private readonly OutcomeReporter _reporter;
-    private readonly FlushTracker _tracker;
     private readonly KlaviyoDestinationOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -43,14 +42,13 @@ internal sealed partial class DeliveryPipeline : IAsyncDisposable
 
     private readonly DeliveryGate _gate;
 
-    public DeliveryPipeline(IEventQueue queue, IBatchSender sender, OutcomeReporter reporter, FlushTracker tracker,
+    public DeliveryPipeline(IEventQueue queue, IBatchSender sender, OutcomeReporter reporter,
         KlaviyoDestinationOptions options, TimeProvider time, ILogger logger, KlaviyoMetrics metrics, DeliveryGate gate)
     {
         _gate = gate;
         _queue = queue;
         _sender = sender;
         _reporter = reporter;
-        _tracker = tracker;
         _options = options;
         _time = time;
         _logger = logger;
@@ -63,10 +61,9 @@ internal sealed partial class DeliveryPipeline : IAsyncDisposable
 
     public void Start() => _worker ??= Task.Run(RunAsync);
 
-    /// <summary>Makes everything accepted so far due now, whatever the flush policy (FlushAsync, dispose).</summary>
-    public void RequestFlush()
+    /// <summary>Makes every item up to sequence <paramref name="target"/> due now, whatever the flush policy (FlushAsync, dispose).</summary>
+    public void RequestFlush(long target)
     {
-        var target = _tracker.LastIssued;
         long current;
         while ((current = Interlocked.Read(ref _forceUntil)) < target && Interlocked.CompareExchange(ref _forceUntil, target, current) != current)
         {
@@ -100,7 +97,7 @@ internal sealed partial class DeliveryPipeline : IAsyncDisposable
                     await _queue.CompleteAsync(superseded.Item, CancellationToken.None).ConfigureAwait(false);
                 }
 
-                var force = Interlocked.Read(ref _forceUntil) >= _tracker.LowestOpen;
+                var force = Interlocked.Read(ref _forceUntil) >= _queue.Backlog.LowestUnfinished;
                 var slots = _options.MaxConcurrentBatches - inFlight;
                 if (slots > 0)
                 {
@@ -399,7 +396,6 @@ internal sealed partial class DeliveryPipeline : IAsyncDisposable
         var outcome = new DeliveryOutcome(item.Item.MessageId, item.Kind, status, reason, field, item.Item.UniqueId, item.Item.UserId, item.Item.Warnings);
         _metrics.Finished(status, _time.GetUtcNow() - item.FirstSeen);
         _reporter.Report(outcome);
-        _tracker.Close(item.Item.Ticket);
     }
 
     /// <summary>
@@ -434,7 +430,7 @@ internal sealed partial class DeliveryPipeline : IAsyncDisposable
         while (_queue.TryDequeue(out var left))
         {
             _reporter.Report(new DeliveryOutcome(left.MessageId, left.Kind, DeliveryStatus.Expired, reason, null, left.UniqueId, left.UserId, left.Warnings));
-            _tracker.Close(left.Ticket);
+            await _queue.CompleteAsync(left, CancellationToken.None).ConfigureAwait(false);
         }
         await _timer.DisposeAsync().ConfigureAwait(false);
         _stop.Dispose();

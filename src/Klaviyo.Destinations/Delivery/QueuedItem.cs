@@ -8,7 +8,7 @@ namespace Klaviyo.Destinations;
 /// </summary>
 public sealed class QueuedItem
 {
-    /// <summary>Queue-assigned order (monotonic per queue).</summary>
+    /// <summary>Queue-assigned order (strictly increasing per queue, set by <see cref="IEventQueue.Enqueue"/>); also the item's flush ticket.</summary>
     public long Sequence { get; set; }
 
     /// <summary>What Klaviyo is asked to do.</summary>
@@ -75,14 +75,20 @@ public sealed class QueuedItem
     /// <summary>Delivery attempts so far.</summary>
     public int Attempts { get; set; }
 
-    /// <summary>Earliest time of the next attempt after a retryable failure (kept by durable queues across restarts).</summary>
-    internal DateTimeOffset? NotBefore { get; set; }
+    /// <summary>
+    /// Earliest time of the next attempt after a retryable failure. Set by the pipeline before
+    /// <see cref="IEventQueue.RecordRetryAsync"/>; a durable queue stores it and restores it when it loads the item again.
+    /// </summary>
+    public DateTimeOffset? NotBefore { get; set; }
 
-    /// <summary>When a sender first took the item (the start of <c>MaxItemAge</c>; kept by durable queues across restarts).</summary>
-    internal DateTimeOffset? FirstTakenAt { get; set; }
+    /// <summary>When the built-in queue accepted the item (the backlog's age; kept by the durable queue across restarts).</summary>
+    internal DateTimeOffset EnqueuedAt { get; set; }
 
-    /// <summary>The flush-tracking ticket (process-local).</summary>
-    internal long Ticket { get; set; }
+    /// <summary>
+    /// When a sender first took the item (the start of <c>MaxItemAge</c>). Set by the pipeline; a durable queue stores it
+    /// with <see cref="IEventQueue.RecordRetryAsync"/> and restores it when it loads the item again.
+    /// </summary>
+    public DateTimeOffset? FirstTakenAt { get; set; }
 
     /// <summary>When the item was accepted.</summary>
     public DateTimeOffset AcceptedAt { get; init; }

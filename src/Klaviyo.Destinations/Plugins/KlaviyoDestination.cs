@@ -14,11 +14,9 @@ public sealed class KlaviyoDestination : IDestinationPlugin
     private readonly MessageMapper _mapper;
     private readonly IEventQueue _queue;
     private readonly OutcomeReporter _reporter;
-    private readonly FlushTracker _tracker = new();
     private readonly DeliveryPipeline _pipeline;
     private readonly KlaviyoMetrics _metrics;
     private readonly KlaviyoDestinationOptions _options;
-    private readonly IQueueFeedback? _feedback;
     private int _disposed;
 
     internal KlaviyoDestination(KlaviyoDestinationOptions options, IKlaviyoSender sender, IEventQueue queue, TimeProvider time, ILoggerFactory loggers, KlaviyoMetrics metrics)
@@ -35,12 +33,8 @@ public sealed class KlaviyoDestination : IDestinationPlugin
         Transport = (sender as KlaviyoHttpSender)?.Transport;
         Gate = new DeliveryGate(Transport is { } transport ? ct => KeyCheck.SendAsync(transport, ct) : null, options.RetryBaseDelay, options.PausedProbeInterval, time, logger);
         metrics.ObserveGate(Gate);
-        _pipeline = new DeliveryPipeline(queue, batches, _reporter, _tracker, options, time, logger, metrics, Gate);
-        if (queue is IQueueFeedback feedback)
-        {
-            feedback.Dropped = OnDropped;
-            _feedback = feedback;
-        }
+        _pipeline = new DeliveryPipeline(queue, batches, _reporter, options, time, logger, metrics, Gate);
+        queue.ItemDropped += OnDropped;
         Log.Started(logger, options);
         RevisionCheck.WarnIfStale(options.Revision, time.GetUtcNow(), logger);
         _pipeline.Start();
@@ -50,7 +44,7 @@ public sealed class KlaviyoDestination : IDestinationPlugin
     public PluginType Type => PluginType.Destination;
 
     /// <summary>Items accepted and not yet finished, including those a durable queue kept from an earlier run.</summary>
-    public int Pending => (int)Math.Min(int.MaxValue, _tracker.OpenCount + (_feedback?.ReloadedLeft ?? 0));
+    public int Pending => (int)Math.Min(int.MaxValue, _queue.Backlog.Unfinished);
 
     /// <summary>Whether accepted items survive a crash (the queue is durable, see <c>docs/durability.md</c>).</summary>
     public bool IsDurable => _queue.IsDurable;
@@ -69,6 +63,9 @@ public sealed class KlaviyoDestination : IDestinationPlugin
 
     /// <summary>The durable queue, when this destination uses the built-in one (disk budget, dead letters).</summary>
     public SqliteEventQueue? DurableQueue => _queue as SqliteEventQueue;
+
+    /// <summary>The queue this destination delivers from (the built-in ones or your own).</summary>
+    internal IEventQueue Queue => _queue;
 
     internal DeliveryGate Gate { get; }
 
@@ -106,29 +103,23 @@ public sealed class KlaviyoDestination : IDestinationPlugin
         }
         foreach (var item in result.Items)
         {
-            item.Ticket = _tracker.Open();
-            if (_queue.TryEnqueue(item))
+            var enqueued = _queue.Enqueue(item);
+            if (enqueued.Accepted)
             {
                 accepted?.Add(item);
                 continue;
             }
             all = false;
-            _tracker.Close(item.Ticket);
-            var reason = _queue is IQueueFeedback feedback
-                ? feedback.DescribeRefusal(item)
-                : Volatile.Read(ref _disposed) != 0
-                    ? "Analytics is shutting down; the item was not accepted."
-                    : $"The queue is full ({_options.QueueCapacity} items waiting); the item was refused. Raise QueueCapacity or check why delivery is slow.";
-            _reporter.Report(new DeliveryOutcome(item.MessageId, item.Kind, DeliveryStatus.Rejected, reason, null, item.UniqueId, item.UserId, item.Warnings));
+            _reporter.Report(new DeliveryOutcome(item.MessageId, item.Kind, DeliveryStatus.Rejected, enqueued.Reason, null, item.UniqueId, item.UserId, item.Warnings));
         }
         return all;
     }
 
     /// <summary>An item the queue accepted but will not deliver (disk write failed, or dropped to stay within the disk budget).</summary>
-    private void OnDropped(QueuedItem item, string reason)
+    private void OnDropped(object? sender, QueueItemDroppedEventArgs dropped)
     {
-        _reporter.Report(new DeliveryOutcome(item.MessageId, item.Kind, DeliveryStatus.Rejected, reason, null, item.UniqueId, item.UserId, item.Warnings));
-        _tracker.Close(item.Ticket);
+        var item = dropped.Item;
+        _reporter.Report(new DeliveryOutcome(item.MessageId, item.Kind, DeliveryStatus.Rejected, dropped.Reason, null, item.UniqueId, item.UserId, item.Warnings));
     }
 
     /// <summary>
@@ -141,11 +132,10 @@ public sealed class KlaviyoDestination : IDestinationPlugin
     /// </summary>
     public Task FlushAsync(CancellationToken cancellationToken)
     {
-        _pipeline.RequestFlush();
-        var accepted = _tracker.WhenAllOpenedSoFarClosed(cancellationToken);
-        // Items this run did not accept (an earlier run's, replayed dead letters) have no ticket: the queue answers for them.
-        var stored = _feedback?.WhenStoredItemsFinishedAsync(cancellationToken);
-        var all = stored is null || stored.IsCompleted ? accepted : Task.WhenAll(accepted, stored);
+        // The queue's sequence is the flush ticket: every item up to the last one accepted, whoever accepted it.
+        var target = _queue.Backlog.LastSequence;
+        _pipeline.RequestFlush(target);
+        var all = _queue.WhenFinishedAsync(target, cancellationToken);
         if (all.IsCompleted) return all;
         var paused = Gate.WhenCredentialsRefused;
         return paused.IsCompleted ? Task.CompletedTask : WhenAllOrPausedAsync(all, paused);

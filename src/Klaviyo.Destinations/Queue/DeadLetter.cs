@@ -1,7 +1,7 @@
 namespace Klaviyo.Destinations;
 
-/// <summary>An item the durable queue gave up on (attempt or age cap, or a record it could not read), kept for inspection and replay.</summary>
-/// <param name="Id">The dead letter's id (the item's queue sequence number); pass it to <see cref="SqliteEventQueue.ReplayDeadLettersAsync"/>.</param>
+/// <summary>An item a queue gave up on (attempt or age cap, or a record it could not read), kept for inspection and replay.</summary>
+/// <param name="Id">The dead letter's id (the item's queue sequence number); pass it to <see cref="IEventQueue.ReplayDeadLettersAsync"/>.</param>
 /// <param name="FailedAt">When the item became a dead letter.</param>
 /// <param name="Attempts">Delivery attempts made.</param>
 /// <param name="Reason">Why it was given up (Klaviyo's last answer).</param>

@@ -6,7 +6,7 @@ namespace Klaviyo.Destinations;
 /// The SQLite side of <see cref="SqliteEventQueue"/>: one connection in WAL mode with exclusive locking, the schema and
 /// prepared statements. Not thread-safe: the queue serialises every use.
 /// <code>
-/// items(seq PK, bytes, attempts, not_before, first_taken, record)     -- waiting or in flight, in sequence order
+/// items(seq PK, bytes, attempts, not_before, first_taken, record, crc, enqueued) -- waiting or in flight, in sequence order
 /// dead_letters(seq PK, failed_at, attempts, reason, record)           -- given up, kept for inspection and replay
 /// </code>
 /// Times are Unix milliseconds (UTC); <c>record</c> is a <see cref="QueuedItemCodec"/> record.
@@ -55,6 +55,9 @@ internal sealed class QueueDatabase : IDisposable
             // A checksum per record (RecordChecksum); rows from before it have none. Older versions ignore the column.
             if (Convert.ToInt64(Scalar("SELECT count(*) FROM pragma_table_info('items') WHERE name = 'crc';"), System.Globalization.CultureInfo.InvariantCulture) == 0)
                 Execute("ALTER TABLE items ADD COLUMN crc INTEGER;");
+            // When the queue accepted the item (the backlog's age); rows from before it have none. Older versions ignore it.
+            if (Convert.ToInt64(Scalar("SELECT count(*) FROM pragma_table_info('items') WHERE name = 'enqueued';"), System.Globalization.CultureInfo.InvariantCulture) == 0)
+                Execute("ALTER TABLE items ADD COLUMN enqueued INTEGER;");
         }
         catch (SqliteException ex)
         {
@@ -66,8 +69,8 @@ internal sealed class QueueDatabase : IDisposable
             _connection.Dispose();
             throw;
         }
-        _insert = Prepare("INSERT INTO items (seq, bytes, attempts, not_before, first_taken, record, crc) VALUES ($seq, $bytes, $attempts, $not_before, $first_taken, $record, $crc)",
-            "$seq", "$bytes", "$attempts", "$not_before", "$first_taken", "$record", "$crc");
+        _insert = Prepare("INSERT INTO items (seq, bytes, attempts, not_before, first_taken, record, crc, enqueued) VALUES ($seq, $bytes, $attempts, $not_before, $first_taken, $record, $crc, $enqueued)",
+            "$seq", "$bytes", "$attempts", "$not_before", "$first_taken", "$record", "$crc", "$enqueued");
         _delete = Prepare("DELETE FROM items WHERE seq = $seq RETURNING bytes", "$seq");
         _retry = Prepare("UPDATE items SET attempts = $attempts, not_before = $not_before, first_taken = $first_taken WHERE seq = $seq",
             "$seq", "$attempts", "$not_before", "$first_taken");
@@ -94,12 +97,21 @@ internal sealed class QueueDatabase : IDisposable
         return (reader.GetInt64(0), reader.GetInt64(1));
     }
 
-    /// <summary>The lowest sequence number stored in items, <see cref="long.MaxValue"/> when there is none.</summary>
-    public long MinSequence() => Scalar("SELECT min(seq) FROM items;") is long seq ? seq : long.MaxValue;
+    /// <summary>
+    /// The stored item with the lowest sequence and when it was accepted (null for rows written before that was kept);
+    /// <see cref="long.MaxValue"/> when there is none. One step down the primary key.
+    /// </summary>
+    public (long Seq, DateTimeOffset? EnqueuedAt) OldestItem()
+    {
+        using var command = _connection.CreateCommand();
+        command.CommandText = "SELECT seq, enqueued FROM items ORDER BY seq LIMIT 1;";
+        using var reader = command.ExecuteReader();
+        return reader.Read() ? (reader.GetInt64(0), Time(reader, 1)) : (long.MaxValue, null);
+    }
 
     public long DeadLetterCount() => Convert.ToInt64(Scalar("SELECT count(*) FROM dead_letters;"), System.Globalization.CultureInfo.InvariantCulture);
 
-    public void Insert(SqliteTransaction tx, long seq, byte[] record, int attempts, DateTimeOffset? notBefore, DateTimeOffset? firstTaken)
+    public void Insert(SqliteTransaction tx, long seq, byte[] record, int attempts, DateTimeOffset? notBefore, DateTimeOffset? firstTaken, DateTimeOffset enqueuedAt)
     {
         _insert.Transaction = tx;
         _insert.Parameters[0].Value = seq;
@@ -109,6 +121,7 @@ internal sealed class QueueDatabase : IDisposable
         _insert.Parameters[4].Value = Millis(firstTaken);
         _insert.Parameters[5].Value = record;
         _insert.Parameters[6].Value = RecordChecksum.Of(record);
+        _insert.Parameters[7].Value = enqueuedAt.ToUnixTimeMilliseconds();
         _insert.ExecuteNonQuery();
     }
 

@@ -10,7 +10,7 @@ namespace Klaviyo.Destinations;
 /// The durable queue: an embedded SQLite database (WAL, exclusive locking) that keeps every accepted item until it has
 /// a final outcome, across crashes and restarts. See <c>docs/durability.md</c> for the contract.
 /// <list type="bullet">
-/// <item><see cref="TryEnqueue"/> only appends to a bounded in-memory hand-off; one writer commits everything waiting
+/// <item><see cref="Enqueue"/> only appends to a bounded in-memory hand-off; one writer commits everything waiting
 /// there in one transaction (group commit), so an item is on disk one commit after it was accepted.
 /// <see cref="WhenDurableAsync"/> completes then.</item>
 /// <item>Only committed items reach the sender, in sequence order. At most <see cref="SqliteEventQueueOptions.ReadAhead"/>
@@ -20,11 +20,8 @@ namespace Klaviyo.Destinations;
 /// <item>One owner per path (a lock file); a second instance or process gets a <see cref="KlaviyoConfigurationException"/>.</item>
 /// </list>
 /// </summary>
-public sealed class SqliteEventQueue : IEventQueue, IQueueFeedback
+public sealed class SqliteEventQueue : IEventQueue
 {
-    [ThreadStatic]
-    private static string? t_refusal;
-
     private readonly SqliteEventQueueOptions _options;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
@@ -48,8 +45,16 @@ public sealed class SqliteEventQueue : IEventQueue, IQueueFeedback
     private bool _closed;
     private bool _stopping;
 
+    // The watermark (see WatermarkLocked), guarded by _gate: the oldest stored item as of the writer's last round, and
+    // the oldest of the round being committed (no longer in the hand-off, not yet known to be stored).
+    private long _storedLowest = long.MaxValue;
+    private DateTimeOffset? _storedLowestAt;
+    private long _committingLowest = long.MaxValue;
+    private DateTimeOffset _committingLowestAt;
+    private int _committingCount;
+    private readonly List<(long UpTo, TaskCompletionSource Done)> _finishWaiters = new();
+
     // Writer state, guarded by _dbGate.
-    private readonly Dictionary<long, long> _spilledTickets = new();
     private long _loadedUpTo;
     private volatile bool _spilled;
     private long _spilledCount;
@@ -64,8 +69,6 @@ public sealed class SqliteEventQueue : IEventQueue, IQueueFeedback
     private readonly PriorityQueue<TaskCompletionSource<bool>, long> _durableWaiters = new();
     private readonly HashSet<long> _failed = new();
     private readonly List<TaskCompletionSource> _emptyWaiters = new();
-    private readonly List<(long UpTo, TaskCompletionSource Done)> _storedWaiters = new();
-    private int _storedWaiterCount;
     private long _durableUpTo;
     private long _commits;
 
@@ -120,6 +123,7 @@ public sealed class SqliteEventQueue : IEventQueue, IQueueFeedback
             _sequence = db.MaxSequence();
             (_storedCount, _storedBytes) = db.ItemTotals();
             _deadLetterCount = db.DeadLetterCount();
+            (_storedLowest, _storedLowestAt) = db.OldestItem();
         }
         catch (Exception ex)
         {
@@ -131,6 +135,8 @@ public sealed class SqliteEventQueue : IEventQueue, IQueueFeedback
         _db = db;
         _reserve = new DiskReserve(Path);
         _reserve.TryRestore(_time.GetUtcNow());
+        // Rows kept from before acceptance times were stored count from the moment the queue was opened.
+        if (_storedLowest != long.MaxValue) _storedLowestAt ??= _time.GetUtcNow();
         _spilledCount = _storedCount;
         _spilled = _storedCount > 0;
         _reloadedUpTo = _sequence;
@@ -160,51 +166,105 @@ public sealed class SqliteEventQueue : IEventQueue, IQueueFeedback
     /// <summary>Items the queue holds in memory: accepted and not yet committed, plus committed and ready for the sender. Bounded by HandOffCapacity + ReadAhead.</summary>
     public int InMemoryCount => Volatile.Read(ref _handOffCount) + Volatile.Read(ref _readyCount);
 
-    /// <summary>Dead letters kept.</summary>
+    /// <inheritdoc />
     public long DeadLetterCount => Interlocked.Read(ref _deadLetterCount);
 
     /// <summary>Group commits that wrote new items (for tests and diagnostics).</summary>
     internal long Commits => Interlocked.Read(ref _commits);
 
-    Action<QueuedItem, string>? IQueueFeedback.Dropped { get; set; }
+    /// <inheritdoc />
+    public event EventHandler<QueueItemDroppedEventArgs>? ItemDropped;
 
     /// <summary>Items stored by an earlier run that have no final outcome yet.</summary>
     public long ReloadedLeft => Math.Max(0, Interlocked.Read(ref _reloadedLeft));
 
-    private Action<QueuedItem, string>? Dropped => ((IQueueFeedback)this).Dropped;
-
     /// <inheritdoc />
-    public bool TryEnqueue(QueuedItem item)
+    public EnqueueResult Enqueue(QueuedItem item)
     {
         ArgumentNullException.ThrowIfNull(item);
         var size = Estimate(item);
+        var now = _time.GetUtcNow();
         lock (_gate)
         {
-            if (_closed)
-            {
-                t_refusal = "Analytics is shutting down; the item was not accepted.";
-                return false;
-            }
-            if (_inserts.Count >= _options.HandOffCapacity)
-            {
-                t_refusal = $"The durable queue's write buffer is full ({_options.HandOffCapacity:N0} items not yet on disk); the item was refused. The disk is slower than the rate of calls: raise HandOffCapacity or use a faster disk.";
-                return false;
-            }
+            if (_closed) return QueueRefusals.Closed();
+            if (_inserts.Count >= _options.HandOffCapacity) return QueueRefusals.HandOffFull(_options.HandOffCapacity);
             if (_options.Overflow == QueueOverflowMode.RefuseNew && Interlocked.Read(ref _storedBytes) + _pendingBytes + _committingBytes + size > _options.MaxBytes)
-            {
-                t_refusal = $"The durable queue is over its disk budget ({_options.MaxBytes:N0} bytes of undelivered items); the item was refused. Klaviyo is not accepting items as fast as they arrive: check the outcomes for the cause, or raise Klaviyo:MaxQueueBytes.";
-                return false;
-            }
+                return QueueRefusals.OverBudget(_options.MaxBytes);
             item.Sequence = ++_sequence;
+            item.EnqueuedAt = now;
             _inserts.Add(item);
             _pendingBytes += size;
             _handOffCount = _inserts.Count;
         }
         _wake.Set();
-        return true;
+        return EnqueueResult.Ok(item.Sequence);
     }
 
-    string IQueueFeedback.DescribeRefusal(QueuedItem item) => t_refusal ?? "The durable queue refused the item.";
+    /// <inheritdoc />
+    public QueueBacklog Backlog
+    {
+        get
+        {
+            lock (_gate)
+            {
+                var (lowest, at) = WatermarkLocked();
+                var unfinished = Interlocked.Read(ref _storedCount) + _inserts.Count + _committingCount;
+                return new QueueBacklog(_sequence, lowest, unfinished, at);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The lowest unfinished sequence and when it was accepted (under <see cref="_gate"/>). An item is unfinished while it
+    /// is in the hand-off, in the round being committed, or stored; the stored part is as of the writer's last round,
+    /// which is exact because only the writer adds or removes stored items, and it publishes before it releases waiters.
+    /// </summary>
+    private (long Lowest, DateTimeOffset? At) WatermarkLocked()
+    {
+        (long Seq, DateTimeOffset? At) lowest = (_sequence + 1, null);
+        if (_inserts.Count > 0) lowest = (_inserts[0].Sequence, _inserts[0].EnqueuedAt);
+        if (_committingLowest < lowest.Seq) lowest = (_committingLowest, _committingLowestAt);
+        if (_storedLowest < lowest.Seq) lowest = (_storedLowest, _storedLowestAt);
+        return lowest;
+    }
+
+    /// <inheritdoc />
+    public Task WhenFinishedAsync(long sequence, CancellationToken cancellationToken)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_gate)
+        {
+            if (WatermarkLocked().Lowest > sequence) return Task.CompletedTask;
+            if (Volatile.Read(ref _damage) is { } damage) return Task.FromException(damage);
+            if (_stopping) return Task.FromException(new ObjectDisposedException(nameof(SqliteEventQueue)));
+            _finishWaiters.Add((sequence, done));
+        }
+        return done.Task.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Publishes the oldest stored item after a writer round (or, when the round failed before it could tell, keeps the
+    /// round's items as possibly stored) and releases the <see cref="WhenFinishedAsync"/> waiters the watermark passed.
+    /// </summary>
+    private void PublishWatermark((long Seq, DateTimeOffset? At)? stored)
+    {
+        List<TaskCompletionSource>? ready = null;
+        lock (_gate)
+        {
+            if (stored is { } known) (_storedLowest, _storedLowestAt) = known;
+            else if (_committingLowest < _storedLowest) (_storedLowest, _storedLowestAt) = (_committingLowest, _committingLowestAt);
+            _committingLowest = long.MaxValue;
+            _committingCount = 0;
+            var lowest = WatermarkLocked().Lowest;
+            for (var i = _finishWaiters.Count - 1; i >= 0; i--)
+            {
+                if (_finishWaiters[i].UpTo >= lowest) continue;
+                (ready ??= new()).Add(_finishWaiters[i].Done);
+                _finishWaiters.RemoveAt(i);
+            }
+        }
+        if (ready is not null) foreach (var waiter in ready) waiter.TrySetResult();
+    }
 
     /// <inheritdoc />
     public ValueTask<bool> WhenDurableAsync(QueuedItem item, CancellationToken cancellationToken)
@@ -251,7 +311,7 @@ public sealed class SqliteEventQueue : IEventQueue, IQueueFeedback
         return ValueTask.CompletedTask;
     }
 
-    /// <summary>Dead letters, oldest first.</summary>
+    /// <inheritdoc />
     public async Task<IReadOnlyList<DeadLetter>> ListDeadLettersAsync(int limit = 1_000, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
@@ -275,10 +335,7 @@ public sealed class SqliteEventQueue : IEventQueue, IQueueFeedback
         }
     }
 
-    /// <summary>
-    /// Puts dead letters back in the queue (all of them, or those with the given ids) with their attempts reset; they go
-    /// to the back of the queue and are sent like new items. Returns how many were replayed.
-    /// </summary>
+    /// <inheritdoc />
     public Task<int> ReplayDeadLettersAsync(IEnumerable<long>? ids = null, CancellationToken cancellationToken = default)
     {
         var done = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -286,30 +343,6 @@ public sealed class SqliteEventQueue : IEventQueue, IQueueFeedback
         {
             ObjectDisposedException.ThrowIf(_stopping, this);
             _replays.Enqueue((ids?.ToArray(), done));
-        }
-        _wake.Set();
-        return done.Task.WaitAsync(cancellationToken);
-    }
-
-    /// <summary>
-    /// Completes when every item stored (or accepted) before the call has a final outcome: delivered, rejected,
-    /// dead-lettered or dropped. Covers items no caller of this run handed over: those an earlier run left, and replayed
-    /// dead letters. Items accepted later don't hold it up.
-    /// </summary>
-    public Task WhenStoredItemsFinishedAsync(CancellationToken cancellationToken = default)
-    {
-        if (Volatile.Read(ref _damage) is { } damage) return Task.FromException(damage);
-        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        long upTo;
-        lock (_gate)
-        {
-            if (_stopping) return Task.CompletedTask;
-            upTo = _sequence;
-        }
-        lock (_durableGate)
-        {
-            _storedWaiters.Add((upTo, done));
-            _storedWaiterCount = _storedWaiters.Count;
         }
         _wake.Set();
         return done.Task.WaitAsync(cancellationToken);
@@ -403,12 +436,14 @@ public sealed class SqliteEventQueue : IEventQueue, IQueueFeedback
             {
                 foreach (var waiter in _emptyWaiters) waiter.TrySetException(new ObjectDisposedException(nameof(SqliteEventQueue)));
                 _emptyWaiters.Clear();
-                foreach (var (_, waiter) in _storedWaiters) waiter.TrySetException(new ObjectDisposedException(nameof(SqliteEventQueue)));
-                _storedWaiters.Clear();
                 while (_durableWaiters.TryDequeue(out var waiter, out _)) waiter.TrySetResult(false);
             }
             lock (_gate)
+            {
                 while (_replays.TryDequeue(out var replay)) replay.Done.TrySetException(new ObjectDisposedException(nameof(SqliteEventQueue)));
+                foreach (var (_, waiter) in _finishWaiters) waiter.TrySetException(new ObjectDisposedException(nameof(SqliteEventQueue)));
+                _finishWaiters.Clear();
+            }
         }
     }
 
@@ -454,6 +489,10 @@ public sealed class SqliteEventQueue : IEventQueue, IQueueFeedback
                     replayFirst = _sequence + 1;
                     _sequence += replayIds!.Count;
                 }
+                // Until the round is published, its items count as unfinished (they are neither in the hand-off nor known stored).
+                if (inserts.Count > 0) (_committingLowest, _committingLowestAt) = (inserts[0].Sequence, inserts[0].EnqueuedAt);
+                else if (replay is not null && replayIds!.Count > 0) (_committingLowest, _committingLowestAt) = (replayFirst, _time.GetUtcNow());
+                _committingCount = inserts.Count;
             }
             if (carried is not null)
             {
@@ -466,7 +505,7 @@ public sealed class SqliteEventQueue : IEventQueue, IQueueFeedback
             var reports = new List<(QueuedItem Item, string Reason)>();
             var processed = new List<(List<QueuedItem> Items, HashSet<long> Failed)>();
             var changesWritten = true;
-            long? lowestStored = null;
+            (long, DateTimeOffset?)? oldestStored = null;
             await _dbGate.WaitAsync().ConfigureAwait(false);
             try
             {
@@ -477,7 +516,7 @@ public sealed class SqliteEventQueue : IEventQueue, IQueueFeedback
                 }
                 if (replay is { } r) r.Done.TrySetResult(Replay(replayIds!, replayFirst));
                 Refill(reports);
-                if (Volatile.Read(ref _storedWaiterCount) > 0) lowestStored = _db.MinSequence();
+                if (worked) oldestStored = _db.OldestItem();
             }
             catch (Exception ex)
             {
@@ -495,7 +534,7 @@ public sealed class SqliteEventQueue : IEventQueue, IQueueFeedback
             // that round gave up.
             foreach (var (item, reason) in reports) ReportDropped(item, reason);
             foreach (var (items, failed) in processed) Settle(items, failed);
-            if (lowestStored is { } lowest) ResolveStoredWaiters(lowest);
+            if (worked) PublishWatermark(oldestStored is { } stored ? (stored.Item1, stored.Item2 ?? _time.GetUtcNow()) : null);
             if (!changesWritten)
             {
                 // The database refused the changes (disk full, read-only, I/O error): they were put back in the hand-off.
@@ -548,7 +587,7 @@ public sealed class SqliteEventQueue : IEventQueue, IQueueFeedback
             catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or OverflowException)
             {
                 failed.Add(items[i].Sequence);
-                reports.Add((items[i], $"The item could not be written to the durable queue: {ex.Message}"));
+                reports.Add((items[i], QueueRefusals.NotWritten(ex.Message)));
             }
         }
         long freed = 0, removed = 0, reloadedRemoved = 0, deadLettered = 0, storedBefore = _storedBytes;
@@ -612,15 +651,13 @@ public sealed class SqliteEventQueue : IEventQueue, IQueueFeedback
                 failed.Add(items[i].Sequence);
                 over -= records[i].Length;
                 newBytes -= records[i].Length;
-                reports.Add((items[i], dropOldest
-                    ? $"Dropped from the durable queue to stay within its disk budget ({_options.MaxBytes:N0} bytes, QueueOverflow = DropOldest): newer items were kept instead."
-                    : $"The durable queue is over its disk budget ({_options.MaxBytes:N0} bytes); the item was refused."));
+                reports.Add((items[i], dropOldest ? QueueRefusals.DroppedOldest(_options.MaxBytes) : QueueRefusals.OverBudgetAtCommit(_options.MaxBytes)));
             }
             for (var i = 0; i < items.Count; i++)
             {
                 if (failed.Contains(items[i].Sequence)) continue;
                 var item = items[i];
-                _db.Insert(tx, item.Sequence, records[i], item.Attempts, item.NotBefore, item.FirstTakenAt);
+                _db.Insert(tx, item.Sequence, records[i], item.Attempts, item.NotBefore, item.FirstTakenAt, item.EnqueuedAt);
             }
             if (deadLettered > 0 && _deadLetterCount + deadLettered > _options.MaxDeadLetters)
             {
@@ -638,7 +675,7 @@ public sealed class SqliteEventQueue : IEventQueue, IQueueFeedback
             {
                 QueueLog.CommitFailed(_logger, ex, Path, items.Count);
                 foreach (var item in items)
-                    if (failed.Add(item.Sequence)) reports.Add((item, $"The item could not be written to the durable queue: {ex.Message}"));
+                    if (failed.Add(item.Sequence)) reports.Add((item, QueueRefusals.NotWritten(ex.Message)));
                 processed.Add((items, failed));
                 // The changes on their own need no new space (deletes free it): try them without the new items.
                 return ops.Count == 0 || Commit([], ops, reports, processed);
@@ -656,7 +693,12 @@ public sealed class SqliteEventQueue : IEventQueue, IQueueFeedback
         if (items.Count > 0) Interlocked.Increment(ref _commits);
         var inserted = items.Count - failed.Count;
         Interlocked.Add(ref _storedBytes, newBytes - freed);
-        Interlocked.Add(ref _storedCount, inserted - removed);
+        lock (_gate)
+        {
+            // One step for Backlog.Unfinished: the round's items move from "committing" to "stored".
+            Interlocked.Add(ref _storedCount, inserted - removed);
+            _committingCount = Math.Max(0, _committingCount - items.Count);
+        }
         if (removed > 0 && Interlocked.Read(ref _storedCount) == 0) ShrinkWhenEmpty();
         Interlocked.Add(ref _deadLetterCount, deadLettered);
         ReloadedFinished(reloadedRemoved);
@@ -668,8 +710,7 @@ public sealed class SqliteEventQueue : IEventQueue, IQueueFeedback
             {
                 if (!TryDecode(record, out var victim)) continue;
                 victim.Sequence = seq;
-                if (_spilledTickets.Remove(seq, out var ticket)) victim.Ticket = ticket;
-                reports.Add((victim, $"Dropped from the durable queue to stay within its disk budget ({_options.MaxBytes:N0} bytes, QueueOverflow = DropOldest): newer items were kept instead."));
+                reports.Add((victim, QueueRefusals.DroppedOldest(_options.MaxBytes)));
             }
         }
         foreach (var item in items)
@@ -684,7 +725,6 @@ public sealed class SqliteEventQueue : IEventQueue, IQueueFeedback
             {
                 _spilled = true;
                 Interlocked.Increment(ref _spilledCount);
-                if (item.Ticket != 0) _spilledTickets[item.Sequence] = item.Ticket;
             }
         }
         processed.Add((items, failed));
@@ -766,10 +806,13 @@ public sealed class SqliteEventQueue : IEventQueue, IQueueFeedback
         List<TaskCompletionSource> waiting;
         lock (_durableGate)
         {
-            waiting = [.. _emptyWaiters, .. _storedWaiters.Select(w => w.Done)];
+            waiting = [.. _emptyWaiters];
             _emptyWaiters.Clear();
-            _storedWaiters.Clear();
-            _storedWaiterCount = 0;
+        }
+        lock (_gate)
+        {
+            waiting.AddRange(_finishWaiters.Select(w => w.Done));
+            _finishWaiters.Clear();
         }
         foreach (var waiter in waiting) waiter.TrySetException(report);
     }
@@ -829,14 +872,12 @@ public sealed class SqliteEventQueue : IEventQueue, IQueueFeedback
             item.Attempts = row.Attempts;
             item.NotBefore = row.NotBefore;
             item.FirstTakenAt = row.FirstTaken;
-            if (_spilledTickets.Remove(row.Seq, out var ticket)) item.Ticket = ticket;
             if (!Publish(item)) break;
         }
         if (rows.Count < room)
         {
             _spilled = false;
             Interlocked.Exchange(ref _spilledCount, 0);
-            _spilledTickets.Clear();
         }
         if (unreadable is null) return;
         using var tx = _db.Begin();
@@ -858,6 +899,7 @@ public sealed class SqliteEventQueue : IEventQueue, IQueueFeedback
     private int Replay(IReadOnlyCollection<long> ids, long first)
     {
         var seq = first;
+        var now = _time.GetUtcNow();
         long bytes = 0;
         var count = 0;
         using (var tx = _db.Begin())
@@ -866,7 +908,7 @@ public sealed class SqliteEventQueue : IEventQueue, IQueueFeedback
             {
                 var record = _db.TakeDeadLetter(tx, id);
                 if (record is null) continue;
-                _db.Insert(tx, seq++, record, 0, null, null);
+                _db.Insert(tx, seq++, record, 0, null, null, now);
                 bytes += record.Length;
                 count++;
             }
@@ -880,23 +922,6 @@ public sealed class SqliteEventQueue : IEventQueue, IQueueFeedback
         _spilled = true;
         QueueLog.Replayed(_logger, Path, count);
         return count;
-    }
-
-    /// <summary>Completes the <see cref="WhenStoredItemsFinishedAsync"/> waiters whose items are all gone.</summary>
-    private void ResolveStoredWaiters(long lowestStored)
-    {
-        List<TaskCompletionSource>? ready = null;
-        lock (_durableGate)
-        {
-            for (var i = _storedWaiters.Count - 1; i >= 0; i--)
-            {
-                if (_storedWaiters[i].UpTo >= lowestStored) continue;
-                (ready ??= new()).Add(_storedWaiters[i].Done);
-                _storedWaiters.RemoveAt(i);
-            }
-            _storedWaiterCount = _storedWaiters.Count;
-        }
-        if (ready is not null) foreach (var waiter in ready) waiter.TrySetResult();
     }
 
     private void ResolveEmptyWaiters()
@@ -914,7 +939,7 @@ public sealed class SqliteEventQueue : IEventQueue, IQueueFeedback
     private void ReportDropped(QueuedItem item, string reason)
     {
         if (item.Kind == ItemKind.Message) return;
-        Dropped?.Invoke(item, reason);
+        ItemDropped?.Invoke(this, new QueueItemDroppedEventArgs(item, reason));
     }
 
     private static bool TryDecode(byte[] record, out QueuedItem item) => TryDecode(record, null, out item, out _);

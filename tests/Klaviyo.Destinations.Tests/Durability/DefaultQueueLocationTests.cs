@@ -60,7 +60,7 @@ public sealed class DefaultQueueLocationTests : IAsyncLifetime
             for (var n = 0; n < 7; n++)
             {
                 var item = QueueItems.Event("u", n);
-                Assert.True(earlier.TryEnqueue(item));
+                Assert.True(earlier.Enqueue(item).Accepted);
                 Assert.True(await earlier.WhenDurableAsync(item, CancellationToken.None));
             }
         }

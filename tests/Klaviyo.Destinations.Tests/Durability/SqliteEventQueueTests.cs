@@ -22,7 +22,7 @@ public sealed class SqliteEventQueueTests : IDisposable
         await using (var queue = new SqliteEventQueue(DbPath))
         {
             var items = Enumerable.Range(1, 2_000).Select(n => QueueItems.Event($"user-{n % 7}", n)).ToList();
-            foreach (var item in items) Assert.True(queue.TryEnqueue(item));
+            foreach (var item in items) Assert.True(queue.Enqueue(item).Accepted);
             foreach (var item in items) Assert.True(await queue.WhenDurableAsync(item, _timeout.Token));
             Assert.InRange(queue.Commits, 1, 200);
             Assert.Equal(2_000, queue.StoredCount);
@@ -43,7 +43,7 @@ public sealed class SqliteEventQueueTests : IDisposable
         await using (var queue = new SqliteEventQueue(DbPath))
         {
             var items = Enumerable.Range(1, 10).Select(n => QueueItems.Event(n % 2 == 0 ? "even" : "odd", n)).ToList();
-            foreach (var item in items) queue.TryEnqueue(item);
+            foreach (var item in items) queue.Enqueue(item);
             await queue.WhenDurableAsync(items[^1], _timeout.Token);
             var taken = await QueueItems.TakeAsync(queue, 10, _timeout.Token);
             // 1, 2 delivered; 3 failed twice and waits; the rest were in flight when the process stopped.
@@ -63,7 +63,7 @@ public sealed class SqliteEventQueueTests : IDisposable
             Assert.Equal(retryAt.AddMinutes(-5), again[0].FirstTakenAt);
             Assert.All(again.Skip(1), i => Assert.Equal(0, i.Attempts));
             var next = QueueItems.Event("odd", 11);
-            reopened.TryEnqueue(next);
+            reopened.Enqueue(next);
             Assert.True(next.Sequence > again[^1].Sequence);
             Assert.Equal([11], (await QueueItems.TakeAsync(reopened, 1, _timeout.Token)).Select(QueueItems.N));
         }
@@ -75,7 +75,7 @@ public sealed class SqliteEventQueueTests : IDisposable
         await using (var queue = new SqliteEventQueue(DbPath))
         {
             var items = Enumerable.Range(1, 3).Select(n => QueueItems.Event("u", n)).ToList();
-            foreach (var item in items) queue.TryEnqueue(item);
+            foreach (var item in items) queue.Enqueue(item);
             var taken = await QueueItems.TakeAsync(queue, 3, _timeout.Token);
             taken[1].Attempts = 10;
             await queue.DeadLetterAsync(taken[1], "Gave up after 10 attempts; last answer: 503 Service Unavailable", default);
@@ -135,14 +135,14 @@ public sealed class SqliteEventQueueTests : IDisposable
     public async Task Over_the_disk_budget_new_items_are_refused_with_the_reason_and_accepted_ones_are_kept()
     {
         await using var queue = new SqliteEventQueue(new SqliteEventQueueOptions { Path = DbPath, MaxBytes = 64 * 1024 });
-        var feedback = (IQueueFeedback)queue;
         var accepted = new List<QueuedItem>();
         string? reason = null;
         for (var n = 1; n <= 200 && reason is null; n++)
         {
             var item = QueueItems.Event("u", n, padding: 1_000);
-            if (queue.TryEnqueue(item)) accepted.Add(item);
-            else reason = feedback.DescribeRefusal(item);
+            var result = queue.Enqueue(item);
+            if (result.Accepted) accepted.Add(item);
+            else reason = result.Reason;
         }
         Assert.NotNull(reason);
         Assert.Contains("disk budget", reason);
@@ -154,7 +154,7 @@ public sealed class SqliteEventQueueTests : IDisposable
         foreach (var item in taken.Take(10)) await queue.CompleteAsync(item, default);
         await queue.WhenWrittenAsync().WaitAsync(_timeout.Token);
         Assert.Equal(accepted.Count - 10, queue.StoredCount);
-        Assert.True(queue.TryEnqueue(QueueItems.Event("u", 1_000, padding: 1_000)));
+        Assert.True(queue.Enqueue(QueueItems.Event("u", 1_000, padding: 1_000)).Accepted);
     }
 
     [Fact]
@@ -163,9 +163,9 @@ public sealed class SqliteEventQueueTests : IDisposable
         var dropped = new ConcurrentQueue<(QueuedItem Item, string Reason)>();
         await using (var queue = new SqliteEventQueue(new SqliteEventQueueOptions { Path = DbPath, MaxBytes = 64 * 1024, Overflow = QueueOverflowMode.DropOldest, ReadAhead = 2 }))
         {
-            ((IQueueFeedback)queue).Dropped = (item, why) => dropped.Enqueue((item, why));
+            queue.ItemDropped += (_, e) => dropped.Enqueue((e.Item, e.Reason));
             var items = Enumerable.Range(1, 200).Select(n => QueueItems.Event("u", n, padding: 1_000)).ToList();
-            foreach (var item in items) Assert.True(queue.TryEnqueue(item));
+            foreach (var item in items) Assert.True(queue.Enqueue(item).Accepted);
             foreach (var item in items) await queue.WhenDurableAsync(item, _timeout.Token);
             Assert.True(queue.StoredBytes <= 64 * 1024);
             Assert.InRange(dropped.Count, 130, 160);
@@ -190,7 +190,7 @@ public sealed class SqliteEventQueueTests : IDisposable
         // the later changes were written (the stored count then lagged, e.g. 55 instead of 46).
         await using var queue = new SqliteEventQueue(DbPath);
         var items = Enumerable.Range(1, 20).Select(n => QueueItems.Event("u", n)).ToList();
-        foreach (var item in items) Assert.True(queue.TryEnqueue(item));
+        foreach (var item in items) Assert.True(queue.Enqueue(item).Accepted);
         foreach (var item in items) Assert.True(await queue.WhenDurableAsync(item, _timeout.Token));
         var taken = await QueueItems.TakeAsync(queue, items.Count, _timeout.Token);
 
@@ -230,9 +230,9 @@ public sealed class SqliteEventQueueTests : IDisposable
         var reports = 0;
         using (await queue.HoldDatabaseAsync())
         {
-            foreach (var item in items) Assert.True(queue.TryEnqueue(item));
+            foreach (var item in items) Assert.True(queue.Enqueue(item).Accepted);
             last = queue.WhenDurableAsync(items[^1], CancellationToken.None).AsTask(); // the waiter itself: completes as the queue answers
-            ((IQueueFeedback)queue).Dropped = (_, _) =>
+            queue.ItemDropped += (_, _) =>
             {
                 reports++;
                 if (last.IsCompleted) answeredBeforeReport++;
@@ -250,9 +250,9 @@ public sealed class SqliteEventQueueTests : IDisposable
         // A clock that never moves: nothing here may depend on the writer's retry pause.
         var time = StoppedClock();
         await using var queue = new SqliteEventQueue(new SqliteEventQueueOptions { Path = DbPath }, timeProvider: time);
-        ((IQueueFeedback)queue).Dropped = (item, why) => dropped.Enqueue((item, why));
+        queue.ItemDropped += (_, e) => dropped.Enqueue((e.Item, e.Reason));
         var first = Enumerable.Range(1, 5).Select(n => QueueItems.Event("u", n, padding: 500)).ToList();
-        foreach (var item in first) queue.TryEnqueue(item);
+        foreach (var item in first) queue.Enqueue(item);
         foreach (var item in first) Assert.True(await queue.WhenDurableAsync(item, _timeout.Token));
         var taken = await QueueItems.TakeAsync(queue, 5, _timeout.Token);
 
@@ -264,7 +264,7 @@ public sealed class SqliteEventQueueTests : IDisposable
         {
             // Completions and new items meet in one commit, which fails; the completions are then written on their own.
             foreach (var item in taken) await queue.CompleteAsync(item, default);
-            foreach (var item in refused) Assert.True(queue.TryEnqueue(item));
+            foreach (var item in refused) Assert.True(queue.Enqueue(item).Accepted);
         }
         foreach (var item in refused) Assert.False(await queue.WhenDurableAsync(item, _timeout.Token));
         await queue.WhenWrittenAsync().WaitAsync(_timeout.Token);
@@ -277,7 +277,7 @@ public sealed class SqliteEventQueueTests : IDisposable
 
         await queue.PragmaAsync("max_page_count = 1073741823");
         var later = QueueItems.Event("u", 1_000, padding: 4_000);
-        Assert.True(queue.TryEnqueue(later));
+        Assert.True(queue.Enqueue(later).Accepted);
         Assert.True(await queue.WhenDurableAsync(later, _timeout.Token));
         Assert.Equal(1, queue.StoredCount);
     }
@@ -289,7 +289,7 @@ public sealed class SqliteEventQueueTests : IDisposable
         var log = new EventLog();
         await using var queue = new SqliteEventQueue(new SqliteEventQueueOptions { Path = DbPath }, log, time);
         var items = Enumerable.Range(1, 3).Select(n => QueueItems.Event("u", n)).ToList();
-        foreach (var item in items) queue.TryEnqueue(item);
+        foreach (var item in items) queue.Enqueue(item);
         foreach (var item in items) Assert.True(await queue.WhenDurableAsync(item, _timeout.Token));
         var taken = await QueueItems.TakeAsync(queue, 3, _timeout.Token);
 
@@ -318,7 +318,7 @@ public sealed class SqliteEventQueueTests : IDisposable
         var log = new EventLog();
         var queue = new SqliteEventQueue(new SqliteEventQueueOptions { Path = DbPath }, log, time);
         var items = Enumerable.Range(1, 3).Select(n => QueueItems.Event("u", n)).ToList();
-        foreach (var item in items) queue.TryEnqueue(item);
+        foreach (var item in items) queue.Enqueue(item);
         foreach (var item in items) Assert.True(await queue.WhenDurableAsync(item, _timeout.Token));
         var taken = await QueueItems.TakeAsync(queue, 3, _timeout.Token);
         await queue.PragmaAsync("query_only = 1");
@@ -369,7 +369,7 @@ public sealed class SqliteEventQueueTests : IDisposable
         for (var n = 1; n <= 5_000; n++)
         {
             var item = QueueItems.Event($"u{n % 10}", n);
-            while (!queue.TryEnqueue(item)) await queue.WhenDurableAsync(last!, _timeout.Token);
+            while (!queue.Enqueue(item).Accepted) await queue.WhenDurableAsync(last!, _timeout.Token);
             last = item;
             maxInMemory = Math.Max(maxInMemory, queue.InMemoryCount);
         }

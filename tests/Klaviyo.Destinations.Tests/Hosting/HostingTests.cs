@@ -34,7 +34,7 @@ public sealed class HostingTests : IAsyncLifetime
             for (var n = 0; n < Left; n++)
             {
                 var item = QueueItems.Event($"user-{n}", n);
-                Assert.True(earlier.TryEnqueue(item));
+                Assert.True(earlier.Enqueue(item).Accepted);
                 Assert.True(await earlier.WhenDurableAsync(item, CancellationToken.None));
             }
         }

@@ -30,7 +30,7 @@ public sealed class CorruptQueueTests : IDisposable
     {
         await using var queue = new SqliteEventQueue(DbPath);
         var items = Enumerable.Range(0, count).Select(Item).ToList();
-        foreach (var item in items) Assert.True(queue.TryEnqueue(item));
+        foreach (var item in items) Assert.True(queue.Enqueue(item).Accepted);
         foreach (var item in items) Assert.True(await queue.WhenDurableAsync(item, CancellationToken.None));
     }
 
@@ -126,7 +126,7 @@ public sealed class QueueShrinkTests : IDisposable
             Profile = "{}"u8.ToArray(),
             Properties = Encoding.UTF8.GetBytes($$"""{"pad":"{{new string('x', 2000)}}"}"""),
         }).ToList();
-        foreach (var item in items) Assert.True(queue.TryEnqueue(item));
+        foreach (var item in items) Assert.True(queue.Enqueue(item).Accepted);
         foreach (var item in items) Assert.True(await queue.WhenDurableAsync(item, CancellationToken.None));
         var backlog = new FileInfo(path).Length;
         Assert.True(backlog > 6_000_000, $"{backlog} bytes");

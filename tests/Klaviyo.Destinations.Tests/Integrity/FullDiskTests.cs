@@ -72,7 +72,7 @@ public sealed class FullDiskTests : IDisposable
         for (var round = 0; round < 400 && !full; round++)
         {
             var batch = Enumerable.Range(round * 100, 100).Select(Item).ToList();
-            foreach (var item in batch) Assert.True(queue.TryEnqueue(item));
+            foreach (var item in batch) Assert.True(queue.Enqueue(item).Accepted);
             foreach (var item in batch)
             {
                 if (await queue.WhenDurableAsync(item, CancellationToken.None)) accepted.Add(item);
@@ -105,7 +105,7 @@ public sealed class FullDiskTests : IDisposable
 
         // And it takes new items again, with no one freeing space for it.
         var after = Enumerable.Range(100_000, 200).Select(Item).ToList();
-        foreach (var item in after) Assert.True(queue.TryEnqueue(item));
+        foreach (var item in after) Assert.True(queue.Enqueue(item).Accepted);
         foreach (var item in after) Assert.True(await queue.WhenDurableAsync(item, CancellationToken.None));
     }
 }
