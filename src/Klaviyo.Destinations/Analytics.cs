@@ -254,17 +254,33 @@ public sealed class Analytics : IAsyncDisposable
         return RunAsync(AnalyticsMessage.Create(type, userId, name, payload, options, _time.GetUtcNow()), cancellationToken);
     }
 
-    /// <summary>The timeline as in <see cref="Run"/>; the Klaviyo destination also reports when the items are safe.</summary>
+    /// <summary>The timeline as in <see cref="Run"/>; each destination also reports when it holds the message safely.</summary>
     private async Task<bool> RunAsync(AnalyticsMessage message, CancellationToken cancellationToken)
     {
+        var durable = new List<Task<bool>>(1);
+        if (!RunTimeline(message, durable, cancellationToken)) return false;
+        var all = true;
+        foreach (var task in durable)
+            if (!await task.ConfigureAwait(false)) all = false;
+        return all;
+    }
+
+    private void Run(AnalyticsMessage message) => RunTimeline(message, null, CancellationToken.None);
+
+    /// <summary>
+    /// Runs the plugin timeline: each step sees the previous step's result; each destination sees the timeline's result
+    /// (a destination's own changes do not leak to the next one). With <paramref name="durable"/>, destinations are asked
+    /// to say when they hold the message safely. False when a step dropped the message or failed.
+    /// </summary>
+    private bool RunTimeline(AnalyticsMessage message, List<Task<bool>>? durable, CancellationToken cancellationToken)
+    {
         AnalyticsMessage? current = message;
-        List<Task<bool>>? durable = null;
         foreach (var plugin in _timeline)
         {
             if (current is null) return false;
             try
             {
-                if (plugin is KlaviyoDestination klaviyo) (durable ??= new(1)).Add(klaviyo.ExecuteDurablyAsync(current, cancellationToken));
+                if (durable is not null && plugin is IDestinationPlugin destination) durable.Add(destination.ExecuteDurablyAsync(current, cancellationToken).AsTask());
                 else if (plugin.Type == PluginType.Destination) plugin.Execute(current);
                 else current = plugin.Execute(current);
             }
@@ -274,30 +290,6 @@ public sealed class Analytics : IAsyncDisposable
                 if (plugin.Type != PluginType.Destination) return false;
             }
         }
-        if (durable is null) return true;
-        var all = true;
-        foreach (var task in durable)
-            if (!await task.ConfigureAwait(false)) all = false;
-        return all;
-    }
-
-    private void Run(AnalyticsMessage message)
-    {
-        AnalyticsMessage? current = message;
-        foreach (var plugin in _timeline)
-        {
-            if (current is null) return;
-            try
-            {
-                // Each destination sees the timeline's result; a destination's own changes do not leak to the next one.
-                if (plugin.Type == PluginType.Destination) plugin.Execute(current);
-                else current = plugin.Execute(current);
-            }
-            catch (Exception ex)
-            {
-                Log.PluginFailed(_logger, ex, current ?? message);
-                if (plugin.Type != PluginType.Destination) return;
-            }
-        }
+        return true;
     }
 }

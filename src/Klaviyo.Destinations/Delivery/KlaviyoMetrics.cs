@@ -5,7 +5,7 @@ namespace Klaviyo.Destinations;
 /// <summary>
 /// <see cref="System.Diagnostics.Metrics"/> instruments of meter <c>Klaviyo.Destinations</c> (ready for
 /// OpenTelemetry): outcomes by status and kind, items sent/delivered/rejected by endpoint, retries, 429s, batch sizes
-/// (items and bytes), request latency by endpoint and status, and delivery latency.
+/// (items and bytes), request latency by endpoint and status, delivery latency, and the queue's backlog and its age.
 /// </summary>
 internal sealed class KlaviyoMetrics : IDisposable
 {
@@ -71,6 +71,18 @@ internal sealed class KlaviyoMetrics : IDisposable
         _meter.CreateObservableGauge("klaviyo.destinations.delivery.paused", () =>
             new Measurement<int>(gate.State == DeliveryState.Running ? 0 : 1, new KeyValuePair<string, object?>("state", gate.State.ToString())),
             "{pause}", "1 while delivery is paused because Klaviyo refuses the key (CredentialsRefused) or is down (KlaviyoUnavailable).");
+
+    /// <summary>
+    /// Gauges <c>klaviyo.destinations.queue.backlog</c> (items accepted and not yet finished) and
+    /// <c>klaviyo.destinations.queue.backlog.age</c> (seconds the oldest of them has waited; 0 when there is none).
+    /// </summary>
+    public void ObserveQueue(IEventQueue queue, TimeProvider time)
+    {
+        _meter.CreateObservableGauge("klaviyo.destinations.queue.backlog", () => queue.Backlog.Unfinished,
+            "{item}", "Items accepted and not yet finished (waiting, being sent, or kept from an earlier run).");
+        _meter.CreateObservableGauge("klaviyo.destinations.queue.backlog.age", () => queue.Backlog.AgeAt(time.GetUtcNow()).TotalSeconds,
+            "s", "How long the oldest item not yet finished has waited in the queue.");
+    }
 
     private static KeyValuePair<string, object?> Endpoint(string endpoint) => new("endpoint", endpoint);
 

@@ -33,6 +33,7 @@ public sealed class KlaviyoDestination : IDestinationPlugin
         Transport = (sender as KlaviyoHttpSender)?.Transport;
         Gate = new DeliveryGate(Transport is { } transport ? ct => KeyCheck.SendAsync(transport, ct) : null, options.RetryBaseDelay, options.PausedProbeInterval, time, logger);
         metrics.ObserveGate(Gate);
+        metrics.ObserveQueue(queue, time);
         _pipeline = new DeliveryPipeline(queue, batches, _reporter, options, time, logger, metrics, Gate);
         queue.ItemDropped += OnDropped;
         Log.Started(logger, options);
@@ -83,7 +84,7 @@ public sealed class KlaviyoDestination : IDestinationPlugin
     /// queue (on disk for a durable queue). True when every part was accepted and kept; false when a part was rejected or
     /// refused (its outcome says why).
     /// </summary>
-    internal async Task<bool> ExecuteDurablyAsync(AnalyticsMessage message, CancellationToken cancellationToken)
+    public async ValueTask<bool> ExecuteDurablyAsync(AnalyticsMessage message, CancellationToken cancellationToken)
     {
         var accepted = new List<QueuedItem>(2);
         var all = Accept(message, accepted);
