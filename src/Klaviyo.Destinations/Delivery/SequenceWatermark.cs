@@ -81,8 +81,8 @@ internal sealed class SequenceWatermark
         TaskCompletionSource done;
         lock (_gate)
         {
-            if (_fault is not null) return Task.FromException(_fault);
             if (_lowest > upTo) return Task.CompletedTask;
+            if (_fault is not null) return Task.FromException(_fault);
             done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             _waiters.Add((upTo, done));
         }
