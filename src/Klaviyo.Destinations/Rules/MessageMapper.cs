@@ -286,7 +286,7 @@ public sealed partial class MessageMapper
             {
                 ExternalEmailIdentityType.Email => Identity(identities, UserIdentity.Email) ?? (LooksLikeEmail(message.UserId) ? message.UserId : null),
                 ExternalEmailIdentityType.CustomerId => Identity(identities, UserIdentity.CustomerId) ?? message.UserId,
-                var other => Identity(identities, (UserIdentity)((int)UserIdentity.Other + (other - ExternalEmailIdentityType.Other))),
+                var other => Identity(identities, IdentitySettings.IdentityOf(other)),
             };
             if (email is not null) profile.Set(ProfileField.Email, email);
         }
@@ -307,7 +307,7 @@ public sealed partial class MessageMapper
             {
                 AlternateIdentifier.None => null,
                 AlternateIdentifier.CustomerId => Identity(identities, UserIdentity.CustomerId) ?? message.UserId,
-                var other => Identity(identities, (UserIdentity)((int)UserIdentity.Other + (other - AlternateIdentifier.Other))),
+                var other => IdentitySettings.IdentityOf(other) is { } identity ? Identity(identities, identity) : null,
             };
             // The call names the person: its external_id wins over one in the traits (a model's ExternalId, a dictionary's
             // external_id), so a later Track with the same userId reaches the same profile. A differing trait is reported.
