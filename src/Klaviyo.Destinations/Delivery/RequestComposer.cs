@@ -5,7 +5,7 @@ using Klaviyo.Destinations.Mapping;
 namespace Klaviyo.Destinations;
 
 /// <summary>Composes JSON:API request bodies from queued items (raw mapped JSON is spliced in, not re-serialised).</summary>
-public static class RequestComposer
+internal static class RequestComposer
 {
     /// <summary>Path of Klaviyo's create-or-update-profile endpoint.</summary>
     public const string ProfileImportPath = KlaviyoPaths.ProfileImport;

@@ -6,7 +6,7 @@ namespace Klaviyo.Destinations;
 /// once: batches close on the count and byte thresholds (a dry run has no clock, so interval flushes happen at the
 /// end), and each person's items stay in order.
 /// </summary>
-public sealed class RequestPlanner
+internal sealed class RequestPlanner
 {
     private static readonly DateTimeOffset s_now = DateTimeOffset.UnixEpoch;
     private readonly Batcher _batcher;
@@ -99,4 +99,4 @@ public sealed class RequestPlanner
 /// <param name="Path">The path under the base address, e.g. <c>/api/event-bulk-create-jobs</c>.</param>
 /// <param name="Body">The exact JSON body.</param>
 /// <param name="ItemCount">How many items (profiles or events) it carries.</param>
-public sealed record PlannedRequest(string Method, string Path, byte[] Body, int ItemCount);
+internal sealed record PlannedRequest(string Method, string Path, byte[] Body, int ItemCount);

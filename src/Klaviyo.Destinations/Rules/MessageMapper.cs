@@ -8,7 +8,7 @@ namespace Klaviyo.Destinations.Rules;
 /// event fields, ecommerce names and the Order Completed expansion. Pure (no I/O): the CLI's dry run and the
 /// destination share it. Bad input never throws: it becomes a rejection with a reason.
 /// </summary>
-public sealed partial class MessageMapper
+internal sealed partial class MessageMapper
 {
     private static readonly JsonEncodedText s_id = JsonEncodedText.Encode(KlaviyoMappingTables.UserIdProperty);
     private static readonly JsonEncodedText s_groupId = JsonEncodedText.Encode(KlaviyoMappingTables.GroupIdProperty);
