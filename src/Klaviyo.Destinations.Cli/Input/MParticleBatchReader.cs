@@ -434,9 +434,9 @@ internal static class MParticleBatchReader
         "phone_number_3" => UserIdentity.PhoneNumber3,
         "other" or "other_id_1" => UserIdentity.Other,
         _ when name.StartsWith("other_id_", StringComparison.Ordinal) && int.TryParse(name.AsSpan(9), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) && n is >= 2 and <= 10
-            => (UserIdentity)((int)UserIdentity.Other + n - 1),
+            => IdentitySettings.Other(n),
         _ when name.StartsWith("other", StringComparison.Ordinal) && int.TryParse(name.AsSpan(5), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var m) && m is >= 2 and <= 10
-            => (UserIdentity)((int)UserIdentity.Other + m - 1),
+            => IdentitySettings.Other(m),
         _ => null,
     };
 

@@ -9,6 +9,9 @@ internal sealed record ApiAnswer(int Status, string? ReasonPhrase, byte[] Body, 
     /// <summary>Worth retrying: no answer (timeout, connection failure), 408, 429 or 5xx.</summary>
     public bool IsTransient => Status is 0 or 408 or 429 or >= 500;
 
+    /// <summary>401 or 403: Klaviyo refused the API key (or its scopes), whatever the request carried.</summary>
+    public bool RefusesKey => Status is 401 or 403;
+
     /// <summary>"Klaviyo answered 400 Bad Request: detail" or the failure.</summary>
     public string Describe(string? detail) =>
         Failure ?? $"Klaviyo answered {Status} {ReasonPhrase}{(detail is null ? "" : ": " + detail)}";

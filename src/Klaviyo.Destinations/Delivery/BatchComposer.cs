@@ -22,8 +22,6 @@ internal static class BatchComposer
     /// <summary>Most events per bulk create job (<see cref="KlaviyoLimits.MaxEventsPerBulkJob"/>).</summary>
     public const int MaxEventsPerJob = KlaviyoLimits.MaxEventsPerBulkJob;
 
-    public const string ProfileBulkImportPath = "/api/profile-bulk-import-jobs";
-    public const string EventBulkCreatePath = "/api/event-bulk-create-jobs";
 
     private static readonly byte[] s_eventEnvelopePrefix = """{"data":{"type":"event-bulk-create-job","attributes":{"events-bulk-create":{"data":["""u8.ToArray();
     private static readonly byte[] s_profileEnvelopePrefix = """{"data":{"type":"profile-bulk-import-job","attributes":{"profiles":{"data":["""u8.ToArray();
@@ -77,12 +75,7 @@ internal static class BatchComposer
     };
 
     /// <summary>The request path of a batch.</summary>
-    public static string PathOf(Batch batch) => batch.Endpoint switch
-    {
-        KlaviyoEndpoint.ProfileBulkImport => ProfileBulkImportPath,
-        KlaviyoEndpoint.EventBulkCreate => EventBulkCreatePath,
-        _ => RequestComposer.PathFor(batch.Items[0].Item),
-    };
+    public static string PathOf(Batch batch) => KlaviyoPaths.PathOf(batch.Endpoint);
 
     /// <summary>
     /// The request body of a batch, written straight into an array of its exact size (bulk bodies reach 5 MB: a

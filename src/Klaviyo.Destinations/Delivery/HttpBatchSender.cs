@@ -37,7 +37,7 @@ internal sealed class HttpBatchSender : IBatchSender
         if (AudienceSender.Handles(batch.Endpoint)) return await _audiences.SendAsync(batch, cancellationToken).ConfigureAwait(false);
         var body = BatchComposer.Compose(batch);
         _transport.Metrics?.BatchSent(KlaviyoTransport.Name(batch.Endpoint), batch.Count, body.Length);
-        var answer = await _transport.SendAsync(batch.Endpoint, new Uri(_transport.BaseUrl, BatchComposer.PathOf(batch)), body, cancellationToken).ConfigureAwait(false);
+        var answer = await _transport.SendAsync(batch.Endpoint, new Uri(_transport.BaseUrl, KlaviyoPaths.PathOf(batch.Endpoint)), body, cancellationToken).ConfigureAwait(false);
         if (answer.IsSuccess)
         {
             // A single upsert answers with the profile: remember its id, so list changes need no look-up.
@@ -47,14 +47,9 @@ internal sealed class HttpBatchSender : IBatchSender
                 : BatchResult.Delivered(answer.Status);
         }
         var errors = ApiError.ReadAll(answer.Body);
-        var first = errors.FirstOrDefault();
-        if (answer.IsTransient)
-            return new BatchResult(BatchVerdict.Retry, answer.Status, answer.Describe(first?.Detail), first?.Pointer, answer.RetryAfter);
-        if (!batch.IsBulk)
-        {
-            var reason = answer.Describe(first?.Detail);
-            return new BatchResult(BatchVerdict.Rejected, answer.Status, reason, first?.Pointer) { Rejections = [new ItemRejection(0, reason, first?.Pointer)] };
-        }
+        var result = BatchResult.From(answer, errors);
+        if (result.Verdict == BatchVerdict.Retry) return result;
+        if (!batch.IsBulk) return result with { Rejections = [new ItemRejection(0, result.Reason!, result.Field)], Splittable = false };
         var rejections = new List<ItemRejection>();
         var named = new HashSet<int>();
         foreach (var error in errors)
@@ -63,11 +58,7 @@ internal sealed class HttpBatchSender : IBatchSender
             foreach (var index in items)
                 if (named.Add(index)) rejections.Add(new ItemRejection(index, answer.Describe(error.Detail), field));
         }
-        return new BatchResult(BatchVerdict.Rejected, answer.Status, answer.Describe(first?.Detail), first?.Pointer)
-        {
-            Rejections = rejections,
-            Splittable = answer.Status is 400 or 409 or 413 or 422 && errors.All(e => e.Pointer is null || e.Pointer.StartsWith('/')),
-        };
+        return result with { Rejections = rejections };
     }
 
     private async Task<BatchResult> FollowJobAsync(Batch batch, ApiAnswer accepted, CancellationToken cancellationToken)
@@ -77,7 +68,7 @@ internal sealed class HttpBatchSender : IBatchSender
         var deadline = _time.GetUtcNow() + _options.JobFollowTimeout;
         var basePoll = _options.JobPollInterval / _options.RateLimitTimeScale;
         var poll = basePoll;
-        var jobUri = new Uri(_transport.BaseUrl, $"{BatchComposer.ProfileBulkImportPath}/{Uri.EscapeDataString(job.Id)}");
+        var jobUri = new Uri(_transport.BaseUrl, KlaviyoPaths.PathOf(KlaviyoEndpoint.GetImportJob, job.Id));
         while (job.Status is not ("complete" or "cancelled"))
         {
             if (_time.GetUtcNow() >= deadline)
@@ -114,7 +105,7 @@ internal sealed class HttpBatchSender : IBatchSender
         var named = new HashSet<int>();
         var matchedRows = 0;
         ApiError? unmatched = null;
-        Uri? page = new(_transport.BaseUrl, $"{BatchComposer.ProfileBulkImportPath}/{Uri.EscapeDataString(jobId)}/import-errors?page%5Bsize%5D=100");
+        Uri? page = new(_transport.BaseUrl, KlaviyoPaths.PathOf(KlaviyoEndpoint.GetImportErrors, jobId) + "?page%5Bsize%5D=100");
         var wait = _options.JobPollInterval / _options.RateLimitTimeScale;
         while (page is not null)
         {

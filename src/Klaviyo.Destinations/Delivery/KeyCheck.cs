@@ -10,7 +10,7 @@ namespace Klaviyo.Destinations;
 internal static class KeyCheck
 {
     public static Task<ApiAnswer> SendAsync(KlaviyoTransport transport, CancellationToken cancellationToken) =>
-        transport.SendAsync(KlaviyoEndpoint.GetAccounts, new Uri(transport.BaseUrl, "/api/accounts"), null, cancellationToken);
+        transport.SendAsync(KlaviyoEndpoint.GetAccounts, new Uri(transport.BaseUrl, KlaviyoPaths.PathOf(KlaviyoEndpoint.GetAccounts)), null, cancellationToken);
 
     /// <summary>Checks the key once: logs the account; a refused key pauses delivery (items are kept).</summary>
     public static async Task<DeliveryState> RunAsync(KlaviyoTransport transport, DeliveryGate gate, ILogger logger, CancellationToken cancellationToken)

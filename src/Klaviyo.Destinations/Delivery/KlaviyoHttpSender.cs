@@ -34,14 +34,6 @@ public sealed class KlaviyoHttpSender : IKlaviyoSender
         return Classify(answer);
     }
 
-    /// <summary>Delivered (2xx), Retry (no answer, 408, 429, 5xx) or Rejected with Klaviyo's first error.</summary>
-    internal static SendResult Classify(ApiAnswer answer)
-    {
-        if (answer.IsSuccess) return new SendResult(SendStatus.Delivered, answer.Status);
-        var first = ApiError.ReadAll(answer.Body).FirstOrDefault();
-        var reason = answer.Describe(first?.Detail);
-        return answer.IsTransient
-            ? new SendResult(SendStatus.Retry, answer.Status, reason, first?.Pointer, answer.RetryAfter)
-            : new SendResult(SendStatus.Rejected, answer.Status, reason, first?.Pointer);
-    }
+    /// <summary>Delivered (2xx), Retry (no answer, 408, 429, 5xx) or Rejected with Klaviyo's first error (<see cref="BatchResult.From(ApiAnswer)"/>).</summary>
+    internal static SendResult Classify(ApiAnswer answer) => BatchResult.From(answer).ToSendResult();
 }

@@ -109,23 +109,7 @@ internal sealed class KlaviyoTransport
     }
 
     /// <summary>The endpoint's path template, as metrics tag it.</summary>
-    public static string Name(KlaviyoEndpoint endpoint) => endpoint switch
-    {
-        KlaviyoEndpoint.ProfileImport => "/api/profile-import",
-        KlaviyoEndpoint.Events => "/api/events",
-        KlaviyoEndpoint.ProfileBulkImport => "/api/profile-bulk-import-jobs",
-        KlaviyoEndpoint.EventBulkCreate => "/api/event-bulk-create-jobs",
-        KlaviyoEndpoint.GetImportJob => "/api/profile-bulk-import-jobs/{id}",
-        KlaviyoEndpoint.ListAdd => "/api/lists/{id}/relationships/profiles (add)",
-        KlaviyoEndpoint.ListRemove => "/api/lists/{id}/relationships/profiles (remove)",
-        KlaviyoEndpoint.GetProfiles => "/api/profiles",
-        KlaviyoEndpoint.GetListProfiles => "/api/lists/{id}/profiles",
-        KlaviyoEndpoint.SubscribeJob => "/api/profile-subscription-bulk-create-jobs",
-        KlaviyoEndpoint.UnsubscribeJob => "/api/profile-subscription-bulk-delete-jobs",
-        KlaviyoEndpoint.DeletionJob => "/api/data-privacy-deletion-jobs",
-        KlaviyoEndpoint.GetAccounts => "/api/accounts",
-        _ => "/api/profile-bulk-import-jobs/{id}/import-errors",
-    };
+    public static string Name(KlaviyoEndpoint endpoint) => KlaviyoPaths.Template(endpoint);
 
     /// <summary>
     /// The wait Klaviyo asked for: the emulator's exact (time-compressed) milliseconds when present, else Retry-After;

@@ -5,13 +5,13 @@ using Klaviyo.Destinations.Mapping;
 namespace Klaviyo.Destinations;
 
 /// <summary>Composes JSON:API request bodies from queued items (raw mapped JSON is spliced in, not re-serialised).</summary>
-public static class RequestComposer
+internal static class RequestComposer
 {
     /// <summary>Path of Klaviyo's create-or-update-profile endpoint.</summary>
-    public const string ProfileImportPath = "/api/profile-import";
+    public const string ProfileImportPath = KlaviyoPaths.ProfileImport;
 
     /// <summary>Path of Klaviyo's create-event endpoint.</summary>
-    public const string EventsPath = "/api/events";
+    public const string EventsPath = KlaviyoPaths.Events;
 
     private static readonly JsonEncodedText s_data = JsonEncodedText.Encode("data");
     private static readonly JsonEncodedText s_type = JsonEncodedText.Encode("type");
@@ -29,7 +29,7 @@ public static class RequestComposer
     private static readonly JsonEncodedText s_meta = JsonEncodedText.Encode("meta");
 
     /// <summary>The endpoint path for a single item.</summary>
-    public static string PathFor(QueuedItem item) => item.Kind == ItemKind.Event ? EventsPath : ProfileImportPath;
+    public static string PathFor(QueuedItem item) => KlaviyoPaths.PathOf(item.Kind == ItemKind.Event ? KlaviyoEndpoint.Events : KlaviyoEndpoint.ProfileImport);
 
     /// <summary>The body of a single-item request (profile-import or events).</summary>
     public static byte[] SingleBody(QueuedItem item)

@@ -6,7 +6,7 @@ namespace Klaviyo.Destinations;
 /// once: batches close on the count and byte thresholds (a dry run has no clock, so interval flushes happen at the
 /// end), and each person's items stay in order.
 /// </summary>
-public sealed class RequestPlanner
+internal sealed class RequestPlanner
 {
     private static readonly DateTimeOffset s_now = DateTimeOffset.UnixEpoch;
     private readonly Batcher _batcher;
@@ -55,23 +55,23 @@ public sealed class RequestPlanner
         var rows = Enumerable.Range(0, batch.Count).ToList();
         return batch.Endpoint switch
         {
-            KlaviyoEndpoint.ListAdd => new("POST", $"/api/lists/{batch.ListId}/relationships/profiles", ListBody(batch), batch.Count),
-            KlaviyoEndpoint.ListRemove => new("DELETE", $"/api/lists/{batch.ListId}/relationships/profiles", ListBody(batch), batch.Count),
-            KlaviyoEndpoint.SubscribeJob => new("POST", "/api/profile-subscription-bulk-create-jobs", AudienceSender.SubscriptionBody(batch, rows, subscribe: true, _options.ConsentSource), batch.Count),
-            KlaviyoEndpoint.UnsubscribeJob => new("POST", "/api/profile-subscription-bulk-delete-jobs", AudienceSender.SubscriptionBody(batch, rows, subscribe: false, _options.ConsentSource), batch.Count),
-            _ => new("POST", "/api/data-privacy-deletion-jobs", DeletionBody(batch), batch.Count),
+            KlaviyoEndpoint.ListAdd => new("POST", KlaviyoPaths.PathOf(batch.Endpoint, batch.ListId), ListBody(batch), batch.Count),
+            KlaviyoEndpoint.ListRemove => new("DELETE", KlaviyoPaths.PathOf(batch.Endpoint, batch.ListId), ListBody(batch), batch.Count),
+            KlaviyoEndpoint.SubscribeJob => new("POST", KlaviyoPaths.PathOf(batch.Endpoint), SubscriptionSender.SubscriptionBody(batch, rows, subscribe: true, _options.ConsentSource), batch.Count),
+            KlaviyoEndpoint.UnsubscribeJob => new("POST", KlaviyoPaths.PathOf(batch.Endpoint), SubscriptionSender.SubscriptionBody(batch, rows, subscribe: false, _options.ConsentSource), batch.Count),
+            _ => new("POST", KlaviyoPaths.PathOf(batch.Endpoint), DeletionBody(batch), batch.Count),
         };
     }
 
     private static byte[] ListBody(Batch batch) =>
-        AudienceSender.ListBody(batch.Items.Select(i => ProfileIdentifiers.Read(i.Item.Profile)).Select(who =>
+        ListMembershipSender.ListBody(batch.Items.Select(i => ProfileIdentifiers.Read(i.Item.Profile)).Select(who =>
             who.Id ?? Placeholder(who.Email is { } e ? ("email", e) : who.ExternalId is { } x ? ("external_id", x) : ("phone_number", who.PhoneNumber ?? "?"))).Distinct(StringComparer.Ordinal).ToList());
 
     private static byte[] DeletionBody(Batch batch)
     {
         var who = ProfileIdentifiers.Read(batch.Items[0].Item.Profile);
         var id = who.Id ?? (who.ExternalId is { } externalId ? Placeholder(("external_id", externalId)) : null);
-        return AudienceSender.DeletionBody(id, who);
+        return DeletionSender.DeletionBody(id, who);
     }
 
     private static string Placeholder((string Field, string Value) who) => $"profile id of {who.Field} {who.Value} (looked up when sending)";
@@ -87,7 +87,7 @@ public sealed class RequestPlanner
             {
                 planned.Add(AudienceSender.Handles(batch.Endpoint)
                     ? Audience(batch)
-                    : new PlannedRequest("POST", BatchComposer.PathOf(batch), BatchComposer.Compose(batch), batch.Count));
+                    : new PlannedRequest("POST", KlaviyoPaths.PathOf(batch.Endpoint), BatchComposer.Compose(batch), batch.Count));
                 _batcher.Release(batch, s_now);
             }
         }
@@ -99,4 +99,4 @@ public sealed class RequestPlanner
 /// <param name="Path">The path under the base address, e.g. <c>/api/event-bulk-create-jobs</c>.</param>
 /// <param name="Body">The exact JSON body.</param>
 /// <param name="ItemCount">How many items (profiles or events) it carries.</param>
-public sealed record PlannedRequest(string Method, string Path, byte[] Body, int ItemCount);
+internal sealed record PlannedRequest(string Method, string Path, byte[] Body, int ItemCount);

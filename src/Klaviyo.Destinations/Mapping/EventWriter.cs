@@ -9,6 +9,7 @@ namespace Klaviyo.Destinations.Mapping;
 /// <c>time</c>) are kept aside so the runtime can apply its rules before the request body is composed.
 /// One instance is reused per thread; it is not thread-safe.
 /// </summary>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public sealed class EventWriter : KlaviyoPropertyWriter
 {
     /// <summary>The event's monetary value, if any.</summary>

@@ -2,6 +2,7 @@ namespace Klaviyo.Destinations.Mapping;
 
 /// <summary>Maps a <c>[KlaviyoEvent]</c> type to Klaviyo event attributes. Implemented by the source generator.</summary>
 /// <typeparam name="T">The annotated type.</typeparam>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public interface IKlaviyoEventMapper<in T>
 {
     /// <summary>The event name from <c>[KlaviyoEvent("…")]</c>.</summary>

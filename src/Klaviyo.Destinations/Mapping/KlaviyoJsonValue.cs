@@ -8,6 +8,7 @@ namespace Klaviyo.Destinations.Mapping;
 /// Helpers that generated mappers call for nested values. They throw <see cref="ArgumentException"/> for a value
 /// Klaviyo cannot take; the runtime turns that into a per-event rejection with the message as its reason.
 /// </summary>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public static class KlaviyoJsonValue
 {
     /// <summary>Throws when <paramref name="depth"/> exceeds Klaviyo's nesting limit (10 levels).</summary>

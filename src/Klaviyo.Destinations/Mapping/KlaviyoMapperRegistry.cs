@@ -6,6 +6,7 @@ namespace Klaviyo.Destinations.Mapping;
 /// Where generated mappers register themselves (from a module initializer in your assembly), so the runtime finds
 /// the mapper for a type without reflection: a lookup is one static field read.
 /// </summary>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public static class KlaviyoMapperRegistry
 {
     /// <summary>Registers the profile mapper of <typeparamref name="T"/>. Called by generated code.</summary>

@@ -10,6 +10,7 @@ namespace Klaviyo.Destinations.Mapping;
 /// Null values are omitted unless the member asks to clear the field; values JSON cannot carry (NaN, ±Infinity)
 /// are left out and reported as a <see cref="MappingIssue"/>.
 /// </summary>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public abstract class KlaviyoPropertyWriter
 {
     private readonly List<MappingIssue> _issues = new();

@@ -9,6 +9,7 @@ namespace Klaviyo.Destinations.Mapping;
 /// <c>Property</c> overloads for custom properties (streamed straight to JSON). <see cref="Finish"/> writes the
 /// reserved fields and closes the <c>attributes</c> object. One instance is reused per thread; it is not thread-safe.
 /// </summary>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public sealed class ProfileWriter : KlaviyoPropertyWriter
 {
     private const int FieldCount = (int)ProfileField.Ip + 1;
@@ -90,7 +91,7 @@ public sealed class ProfileWriter : KlaviyoPropertyWriter
     /// <summary>
     /// Klaviyo's <c>anonymous_id</c>: accepted on event profiles only (profile-import rejects it since 2025-10-15).
     /// </summary>
-    public string? AnonymousId { get; set; }
+    public string? AnonymousId { get; internal set; }
 
     /// <summary>The text currently set for <paramref name="field"/>, or null.</summary>
     public string? Get(ProfileField field) => _text[Index(field)];

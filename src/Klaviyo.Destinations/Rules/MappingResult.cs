@@ -1,7 +1,7 @@
 namespace Klaviyo.Destinations.Rules;
 
 /// <summary>What one message became: the items to send and the parts rejected (or skipped) on the spot.</summary>
-public sealed class MappingResult
+internal sealed class MappingResult
 {
     /// <summary>Items to queue, in the order Klaviyo must receive them.</summary>
     public List<QueuedItem> Items { get; } = new(2);

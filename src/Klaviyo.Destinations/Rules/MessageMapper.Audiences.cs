@@ -10,7 +10,7 @@ namespace Klaviyo.Destinations.Rules;
 /// Exited" events (Segment), list sign-ups on Identify (Segment's <c>listId</c>/<c>confirmOptin</c>), consent mapped to
 /// Klaviyo channels (mParticle's consent mapping), computed audiences (Personas) and privacy deletions.
 /// </summary>
-public sealed partial class MessageMapper
+internal sealed partial class MessageMapper
 {
     private void MapAudienceCall(AnalyticsMessage message, MappingResult result)
     {

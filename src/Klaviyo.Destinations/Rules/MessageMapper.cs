@@ -8,7 +8,7 @@ namespace Klaviyo.Destinations.Rules;
 /// event fields, ecommerce names and the Order Completed expansion. Pure (no I/O): the CLI's dry run and the
 /// destination share it. Bad input never throws: it becomes a rejection with a reason.
 /// </summary>
-public sealed partial class MessageMapper
+internal sealed partial class MessageMapper
 {
     private static readonly JsonEncodedText s_id = JsonEncodedText.Encode(KlaviyoMappingTables.UserIdProperty);
     private static readonly JsonEncodedText s_groupId = JsonEncodedText.Encode(KlaviyoMappingTables.GroupIdProperty);
@@ -286,7 +286,7 @@ public sealed partial class MessageMapper
             {
                 ExternalEmailIdentityType.Email => Identity(identities, UserIdentity.Email) ?? (LooksLikeEmail(message.UserId) ? message.UserId : null),
                 ExternalEmailIdentityType.CustomerId => Identity(identities, UserIdentity.CustomerId) ?? message.UserId,
-                var other => Identity(identities, (UserIdentity)((int)UserIdentity.Other + (other - ExternalEmailIdentityType.Other))),
+                var other => Identity(identities, IdentitySettings.IdentityOf(other)),
             };
             if (email is not null) profile.Set(ProfileField.Email, email);
         }
@@ -307,7 +307,7 @@ public sealed partial class MessageMapper
             {
                 AlternateIdentifier.None => null,
                 AlternateIdentifier.CustomerId => Identity(identities, UserIdentity.CustomerId) ?? message.UserId,
-                var other => Identity(identities, (UserIdentity)((int)UserIdentity.Other + (other - AlternateIdentifier.Other))),
+                var other => IdentitySettings.IdentityOf(other) is { } identity ? Identity(identities, identity) : null,
             };
             // The call names the person: its external_id wins over one in the traits (a model's ExternalId, a dictionary's
             // external_id), so a later Track with the same userId reaches the same profile. A differing trait is reported.

@@ -3,7 +3,7 @@ using System.Text;
 namespace Klaviyo.Destinations.Rules;
 
 /// <summary>Name conversions used by the Klaviyo rules.</summary>
-public static class Naming
+internal static class Naming
 {
     /// <summary>Segment Personas' property naming: "Order Completed Last 30 Days" or "orderCompletedLast30Days" → <c>order_completed_last_30_days</c>.</summary>
     public static string ToSnakeCase(string name)
