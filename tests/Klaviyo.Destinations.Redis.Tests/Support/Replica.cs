@@ -36,6 +36,37 @@ internal static class Replica
         return process;
     }
 
+    /// <summary>Starts a replica whose output lines are handed to <paramref name="onLine"/> as they come, and collected.</summary>
+    public static (Process Process, System.Text.StringBuilder Output) StartWatched(string workingDirectory, Action<string> onLine, params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = workingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+        };
+        start.ArgumentList.Add(CliDll());
+        foreach (var arg in args) start.ArgumentList.Add(arg);
+        start.Environment["KLAVIYO_API_KEY"] = null;
+        start.Environment["KLAVIYO_BASE_URL"] = null;
+        var output = new System.Text.StringBuilder();
+        var process = new Process { StartInfo = start };
+        DataReceivedEventHandler handler = (_, e) =>
+        {
+            if (e.Data is null) return;
+            lock (output) output.AppendLine(e.Data);
+            onLine(e.Data);
+        };
+        process.OutputDataReceived += handler;
+        process.ErrorDataReceived += handler;
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        process.StandardInput.Close();
+        return (process, output);
+    }
+
     /// <summary>Waits for the process (bounded) and returns its exit code and output.</summary>
     public static async Task<(int ExitCode, string Output)> FinishAsync(Process process, TimeSpan timeout)
     {
