@@ -71,6 +71,7 @@ public sealed class SharedBudgetScenarioTests(ITestOutputHelper output) : IAsync
         Assert.Equal(People, state.Profiles.Count);
         var refused = klaviyo.Counters.Get(Endpoint, 429);
         var accepted = klaviyo.Counters.Total(Endpoint) - refused;
+        Assert.Equal(People, accepted);   // each line sent by exactly one of the shards
         var created = state.Profiles.Select(p => p.Created).ToList();
         var window = (long)(TimeSpan.FromMinutes(1).Ticks / TimeScale);
         output.WriteLine($"{(useRedis ? "shared" : "alone")}: {(created.Max() - created.Min()).TotalSeconds:0.0} s; accepted per steady window: " +
