@@ -42,10 +42,12 @@ internal static class SendCommand
         var restart = new Option<bool>("--restart") { Description = "ignore an existing checkpoint" };
         var limit = new Option<long?>("--limit") { Description = "process at most N lines (after the checkpoint), then stop", HelpName = "N", CustomParser = r => WholeNumber(r, min: 0) };
         var quiet = new Option<bool>("--quiet") { Description = "no progress bar" };
+        var redis = new Option<string?>("--redis") { Description = "share the account's rate budget with other workers through Redis (a StackExchange.Redis configuration string, e.g. localhost:6379); see docs/scale-out.md", HelpName = "CONFIG" };
+        var shard = new Option<string?>("--shard") { Description = "send only this worker's share of the lines (each person's lines go to one worker); use with --redis so that the workers share one budget", HelpName = "K/N" };
 
         var command = new Command("send", Description) { input };
         settings.AddTo(command);
-        foreach (var option in new Option[] { format, queuePath, backfill, dryRun, noBatch, strict, checkpoint, every, restart, limit, quiet }) command.Options.Add(option);
+        foreach (var option in new Option[] { format, queuePath, backfill, dryRun, noBatch, strict, checkpoint, every, restart, limit, quiet, redis, shard }) command.Options.Add(option);
         command.SetAction(async (result, _) =>
         {
             var file = result.GetValue(input)!;
@@ -59,9 +61,12 @@ internal static class SendCommand
             if (options.QueuePath is null) options.QueueStorage = QueueStorage.Memory;
             if (isDryRun && string.IsNullOrWhiteSpace(options.ApiKey)) options.ApiKey = "pk_dry_run";
             SettingsOptions.Validate(options);
+            var workers = result.GetValue(shard) is { } shardText ? Shard.Parse(shardText) : new Shard(1, 1);
+            await using var sharedBudget = isDryRun ? null : await SharedBudget.ConnectAsync(result.GetValue(redis), options, workers);
 
             var run = new Run(options, file, stop, commandLine)
             {
+                Shard = workers,
                 MParticle = result.GetValue(format) == "mparticle",
                 Strict = result.GetValue(strict),
                 Backfill = result.GetValue(backfill),
@@ -95,6 +100,7 @@ internal static class SendCommand
         public long Every { get; init; } = 1000;
         public bool Restart { get; init; }
         public string? CheckpointPath { get; init; }
+        public Shard Shard { get; init; } = new(1, 1);
 
         private readonly LineReport _report = new();
         private long _rejectedLines;
@@ -175,7 +181,7 @@ internal static class SendCommand
         {
             if (input == "-" && CheckpointPath is not null)
                 throw new UsageException("--checkpoint needs a file input: standard input cannot be read again, so a run from it cannot resume.");
-            var checkpoint = CheckpointPath is { } path ? new Checkpoint(path) : input == "-" ? null : new Checkpoint(input + ".checkpoint");
+            var checkpoint = CheckpointPath is { } path ? new Checkpoint(path) : input == "-" ? null : new Checkpoint(Shard.CheckpointPath(input));
             if (Restart) checkpoint?.Delete();
             var fingerprint = input == "-" ? null : Checkpoint.Fingerprint(input);
             var (resumeAfter, resumeOffset) = checkpoint is null ? (0, 0) : checkpoint.Read(input, fingerprint!);
@@ -239,10 +245,12 @@ internal static class SendCommand
                         if (read.End) break;
                         number++;
                         if (read is { TooLong: false } && string.IsNullOrWhiteSpace(read.Line)) continue;
+                        var parts = ParseLine(number, read);
+                        if (!Shard.Owns(number, parts.Count > 0 ? parts[0].Message : null)) continue;
                         processed++;
                         var badLine = false;
                         SentLine? sentLine = null;
-                        foreach (var parsed in ParseLine(number, read))
+                        foreach (var parsed in parts)
                         {
                             if (parsed.Message is null)
                             {

@@ -245,6 +245,24 @@ public sealed class KlaviyoDestinationOptions
     /// </summary>
     public double RateLimitTimeScale { get; set; } = 1;
 
+    /// <summary>
+    /// Paces requests by a rate budget shared with other processes sending for the same account (e.g.
+    /// <c>Klaviyo.Destinations.Redis</c>'s, which <c>AddKlaviyoRedis</c> sets up) instead of this process's own buckets;
+    /// null restores the default (this process paces itself by <see cref="RateLimits"/> alone). A method rather than a
+    /// property because it is set in code or by a package, never bound from configuration. See <c>docs/scale-out.md</c>.
+    /// </summary>
+    /// <returns>These options.</returns>
+    public KlaviyoDestinationOptions UseRateBudget(IKlaviyoRateBudget? budget)
+    {
+        _rateBudget = budget;
+        return this;
+    }
+
+    /// <summary>The budget set by <see cref="UseRateBudget"/>, if any (a method, not a property: the configuration binder would try to bind a property).</summary>
+    internal IKlaviyoRateBudget? RateBudget() => _rateBudget;
+
+    private IKlaviyoRateBudget? _rateBudget;
+
     /// <summary>Follow profile import jobs (job status, then import errors) so per-row failures become per-item rejections. Default true.</summary>
     public bool FollowImportJobs { get; set; } = true;
 

@@ -5,7 +5,7 @@ using System.Net.Http.Headers;
 namespace Klaviyo.Destinations;
 
 /// <summary>
-/// Every request to Klaviyo goes through here: it waits for the endpoint's <see cref="TokenBucket"/>, adds the
+/// Every request to Klaviyo goes through here: it waits for the endpoint's budget (<see cref="RateBudgets"/>), adds the
 /// private-key and revision headers, applies the request timeout, feeds 429s and <c>RateLimit-Remaining</c> back into
 /// the bucket and records metrics and a span. Never throws for anything the HttpClient pipeline throws (network
 /// failures, timeouts, a resilience handler's exceptions become status 0, "no answer"); only the caller's cancellation.
@@ -26,7 +26,7 @@ internal sealed class KlaviyoTransport
         Metrics = metrics;
         _authorization = new AuthenticationHeaderValue("Klaviyo-API-Key", options.ApiKey);
         _keyAfterLogging = ApiKeyHandler.AddsKey(http);
-        Budgets = new RateBudgets(options.RateLimits, options.RateLimitTimeScale, time);
+        Budgets = new RateBudgets(options.RateLimits, options.RateLimitTimeScale, time, options.RateBudget());
         _time = time;
     }
 
@@ -101,7 +101,7 @@ internal sealed class KlaviyoTransport
     }
 
     /// <summary>Feeds a 429 or <c>RateLimit-Remaining</c> back into the bucket and builds the answer.</summary>
-    private static ApiAnswer Settle(TokenBucket bucket, int status, string? reasonPhrase, byte[] content, TimeSpan? retryAfter, string? remaining)
+    private static ApiAnswer Settle(IEndpointBudget bucket, int status, string? reasonPhrase, byte[] content, TimeSpan? retryAfter, string? remaining)
     {
         if (status == 429) bucket.Throttled(retryAfter);
         else if (remaining is not null && int.TryParse(remaining, NumberStyles.Integer, CultureInfo.InvariantCulture, out var left)) bucket.Observe(Math.Max(0, left));

@@ -1,14 +1,21 @@
 namespace Klaviyo.Destinations;
 
-/// <summary>One <see cref="TokenBucket"/> per Klaviyo endpoint, from <see cref="KlaviyoDestinationOptions.RateLimits"/>.</summary>
+/// <summary>
+/// One budget per Klaviyo endpoint, from <see cref="KlaviyoDestinationOptions.RateLimits"/>: a local
+/// <see cref="TokenBucket"/>, or the endpoint's share of <see cref="KlaviyoDestinationOptions.UseRateBudget"/> when one is set.
+/// </summary>
 internal sealed class RateBudgets
 {
-    private readonly TokenBucket[] _buckets;
+    private readonly IEndpointBudget[] _buckets;
 
-    public RateBudgets(KlaviyoRateLimits limits, double timeScale, TimeProvider time)
+    public RateBudgets(KlaviyoRateLimits limits, double timeScale, TimeProvider time, IKlaviyoRateBudget? shared = null)
     {
-        _buckets = Enum.GetValues<KlaviyoEndpoint>().Select(e => new TokenBucket(limits.For(e), timeScale, time)).ToArray();
+        _buckets = Enum.GetValues<KlaviyoEndpoint>()
+            .Select(e => shared is null
+                ? (IEndpointBudget)new TokenBucket(limits.For(e), timeScale, time)
+                : new SharedEndpointBudget(shared, KlaviyoTransport.Name(e), limits.For(e)))
+            .ToArray();
     }
 
-    public TokenBucket this[KlaviyoEndpoint endpoint] => _buckets[(int)endpoint];
+    public IEndpointBudget this[KlaviyoEndpoint endpoint] => _buckets[(int)endpoint];
 }

@@ -9,7 +9,7 @@ namespace Klaviyo.Destinations;
 /// The bucket also adapts to what Klaviyo says: a 429 pauses it for the Retry-After, and <c>RateLimit-Remaining</c>
 /// lower than the bucket expects (another client using the same account) spends the difference.
 /// </summary>
-internal sealed class TokenBucket
+internal sealed class TokenBucket : IEndpointBudget
 {
     /// <summary>Share of a window added as a margin for jitter between sending and Klaviyo's clock.</summary>
     internal const double Margin = 0.02;

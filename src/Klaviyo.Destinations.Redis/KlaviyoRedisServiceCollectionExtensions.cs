@@ -1,0 +1,124 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace Klaviyo.Destinations.Redis;
+
+/// <summary>Shares the Klaviyo destination's rate budget across replicas through Redis.</summary>
+public static class KlaviyoRedisServiceCollectionExtensions
+{
+    /// <summary>
+    /// Makes every replica pace its Klaviyo requests by one budget per account kept in Redis (see
+    /// <see cref="RedisRateBudget"/>). Call it next to <c>AddKlaviyoDestinations</c>. Redis is the
+    /// <c>IConnectionMultiplexer</c> registered in the service collection when there is one, otherwise the one
+    /// <see cref="KlaviyoRedisOptions.Configuration"/> describes (bound from <paramref name="configuration"/>'s
+    /// <c>Redis</c> section, e.g. <c>Klaviyo:Redis:Configuration</c>). Misconfiguration fails at host start.
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="configuration">The <c>Klaviyo</c> section (its <c>Redis</c> child is read), or null.</param>
+    /// <param name="configure">Changes the settings in code.</param>
+    public static IServiceCollection AddKlaviyoRedis(this IServiceCollection services, IConfiguration? configuration = null, Action<KlaviyoRedisOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        var builder = services.AddOptions<KlaviyoRedisOptions>();
+        if (configuration is not null) builder.Bind(configuration.GetSection("Redis"));
+        if (configure is not null) builder.Configure(configure);
+        builder.Validate(o => o.Problems().Count == 0, "Klaviyo:Redis settings are wrong (see KlaviyoRedisOptions).").ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<KlaviyoRedisConnection>();
+        services.TryAddSingleton<KlaviyoRedisBudgets>();
+        services.AddOptions<KlaviyoDestinationOptions>().PostConfigure<KlaviyoRedisBudgets>((options, budgets) => options.UseRateBudget(budgets.For(options)));
+        return services;
+    }
+
+    /// <summary>
+    /// Adds a health check named <paramref name="name"/>: Degraded while Redis is unreachable (each replica then paces
+    /// itself locally with its fallback share of the rate limits), Healthy otherwise.
+    /// </summary>
+    public static IHealthChecksBuilder AddKlaviyoRedis(this IHealthChecksBuilder builder, string name = "klaviyo-redis", IEnumerable<string>? tags = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        return builder.Add(new HealthCheckRegistration(name, sp => new KlaviyoRedisHealthCheck(sp.GetRequiredService<KlaviyoRedisBudgets>()), HealthStatus.Degraded, tags));
+    }
+}
+
+/// <summary>The Redis connection: the registered <see cref="IConnectionMultiplexer"/>, or one made from the configuration string.</summary>
+internal sealed class KlaviyoRedisConnection(IServiceProvider services, IOptions<KlaviyoRedisOptions> options) : IDisposable
+{
+    private readonly Lazy<(IConnectionMultiplexer Redis, bool Owned)> _redis = new(() =>
+    {
+        if (services.GetService<IConnectionMultiplexer>() is { } registered) return (registered, false);
+        var configuration = options.Value.Configuration;
+        if (string.IsNullOrWhiteSpace(configuration))
+            throw new KlaviyoConfigurationException("AddKlaviyoRedis needs Redis: set Klaviyo:Redis:Configuration to a StackExchange.Redis configuration string (e.g. \"redis:6379\"), or register an IConnectionMultiplexer in the service collection.");
+        ConfigurationOptions parsed;
+        try
+        {
+            parsed = ConfigurationOptions.Parse(configuration);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new KlaviyoConfigurationException($"Klaviyo:Redis:Configuration is not a StackExchange.Redis configuration string ({ex.Message}); e.g. \"redis:6379,password=…\".");
+        }
+        // Never fail the host because Redis is down at start: the connection keeps retrying, the budget falls back meanwhile.
+        parsed.AbortOnConnectFail = false;
+        // While Redis is unreachable a request is paced locally at once instead of waiting in a backlog for a timeout.
+        parsed.BacklogPolicy = BacklogPolicy.FailFast;
+        return (ConnectionMultiplexer.Connect(parsed), true);
+    });
+
+    public IConnectionMultiplexer Redis => _redis.Value.Redis;
+
+    public void Dispose()
+    {
+        if (_redis.IsValueCreated && _redis.Value.Owned) _redis.Value.Redis.Dispose();
+    }
+}
+
+/// <summary>The shared budgets in use, for the health check.</summary>
+internal interface IKlaviyoRedisBudgetSource
+{
+    IReadOnlyList<RedisRateBudget> Made { get; }
+}
+
+/// <summary>The shared budgets made for the destination options (one per account); the health check reads them.</summary>
+internal sealed class KlaviyoRedisBudgets(KlaviyoRedisConnection connection, IOptions<KlaviyoRedisOptions> options, TimeProvider time,
+    ILoggerFactory? loggerFactory = null, IMeterFactory? meterFactory = null) : IKlaviyoRedisBudgetSource
+{
+    private readonly List<RedisRateBudget> _made = [];
+
+    public RedisRateBudget For(KlaviyoDestinationOptions destination)
+    {
+        var budget = new RedisRateBudget(connection.Redis, destination.ApiKey, destination.RateLimitTimeScale, options.Value,
+            loggerFactory?.CreateLogger<RedisRateBudget>(), time, meterFactory);
+        lock (_made) _made.Add(budget);
+        return budget;
+    }
+
+    public IReadOnlyList<RedisRateBudget> Made
+    {
+        get { lock (_made) return [.. _made]; }
+    }
+}
+
+/// <summary>Degraded while a shared budget cannot reach Redis.</summary>
+internal sealed class KlaviyoRedisHealthCheck(IKlaviyoRedisBudgetSource budgets) : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        foreach (var budget in budgets.Made)
+        {
+            if (budget.Degradation is { Since: { } since, Reason: var reason })
+            {
+                var data = new Dictionary<string, object> { ["degradedSince"] = since, ["fallbackRequests"] = budget.FallbackRequests };
+                return Task.FromResult(HealthCheckResult.Degraded($"Redis is unreachable since {since:O} ({reason}); this replica paces itself locally with its fallback share of Klaviyo's rate limits.", data: data));
+            }
+        }
+        return Task.FromResult(HealthCheckResult.Healthy("The Klaviyo rate budget is shared through Redis."));
+    }
+}

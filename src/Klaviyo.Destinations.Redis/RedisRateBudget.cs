@@ -1,0 +1,227 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using StackExchange.Redis;
+
+namespace Klaviyo.Destinations.Redis;
+
+/// <summary>
+/// One Klaviyo account's rate budget kept in Redis and shared by every replica that sends for it: each request takes
+/// a slot of the endpoint's burst and steady windows in one atomic script on Redis's clock, a 429 seen by any replica
+/// pauses the endpoint for all of them, and a <c>RateLimit-Remaining</c> lower than expected is spent for all.
+/// While Redis cannot be reached, requests are paced by a local bucket holding <see cref="KlaviyoRedisOptions.FallbackShare"/>
+/// of each tier; that is logged, counted (<c>klaviyo.redis.fallback_requests</c>) and reported by the health check
+/// (<see cref="IsDegraded"/>), and Redis is tried again every <see cref="KlaviyoRedisOptions.RetryInterval"/>.
+/// </summary>
+public sealed class RedisRateBudget : IKlaviyoRateBudget
+{
+    /// <summary>The meter of this package's instruments.</summary>
+    public const string MeterName = "Klaviyo.Destinations.Redis";
+
+    private static readonly Action<ILogger, string, Exception?> s_degraded = LoggerMessage.Define<string>(LogLevel.Warning, new EventId(2001, "RedisRateBudgetDegraded"),
+        "Redis is unreachable ({Reason}): each replica now paces itself locally with its fallback share of Klaviyo's rate limits until Redis answers again.");
+    private static readonly Action<ILogger, double, Exception?> s_recovered = LoggerMessage.Define<double>(LogLevel.Information, new EventId(2002, "RedisRateBudgetRecovered"),
+        "Redis answers again after {Seconds:0.#} s: the rate budget is shared by all replicas again.");
+
+    private readonly IConnectionMultiplexer _redis;
+    private readonly KlaviyoRedisOptions _options;
+    private readonly double _timeScale;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly string _account;
+    private readonly ConcurrentDictionary<string, Endpoint> _endpoints = new(StringComparer.Ordinal);
+    private readonly Counter<long>? _fallbackRequests;
+    private readonly object _gate = new();
+    private DateTimeOffset? _degradedSince;
+    private DateTimeOffset _nextAttempt;
+    private string? _reason;
+
+    /// <summary>Creates the budget of the account of <paramref name="apiKey"/> (only a hash of it is used, in key names).</summary>
+    /// <param name="redis">The connection (created with <c>abortConnect=false</c> so that it reconnects by itself).</param>
+    /// <param name="apiKey">The account's private API key: replicas with the same key share one budget.</param>
+    /// <param name="timeScale"><see cref="KlaviyoDestinationOptions.RateLimitTimeScale"/> (1 for Klaviyo).</param>
+    /// <param name="options">Key prefix and fallback behaviour.</param>
+    /// <param name="logger">Where the fallback is reported.</param>
+    /// <param name="time">The clock of waits (tests); Redis's own clock decides the windows.</param>
+    /// <param name="meterFactory">Creates the meter of <c>klaviyo.redis.*</c> instruments.</param>
+    public RedisRateBudget(IConnectionMultiplexer redis, string? apiKey, double timeScale = 1, KlaviyoRedisOptions? options = null,
+        ILogger? logger = null, TimeProvider? time = null, IMeterFactory? meterFactory = null)
+    {
+        ArgumentNullException.ThrowIfNull(redis);
+        _redis = redis;
+        _options = options ?? new KlaviyoRedisOptions();
+        var problems = _options.Problems();
+        if (problems.Count > 0) throw new KlaviyoConfigurationException(string.Join(Environment.NewLine, problems));
+        _timeScale = timeScale > 0 ? timeScale : 1;
+        _time = time ?? TimeProvider.System;
+        _logger = logger ?? NullLogger.Instance;
+        _account = AccountKey.Of(apiKey);
+        var meter = meterFactory?.Create(MeterName) ?? new Meter(MeterName);
+        _fallbackRequests = meter.CreateCounter<long>("klaviyo.redis.fallback_requests", "{request}", "Requests paced by the local fallback bucket because Redis was unreachable.");
+        meter.CreateObservableGauge("klaviyo.redis.degraded", () => IsDegraded ? 1 : 0, description: "1 while Redis is unreachable and this replica paces itself locally.");
+    }
+
+    /// <summary>True while Redis cannot be reached and this replica paces itself locally.</summary>
+    public bool IsDegraded
+    {
+        get { lock (_gate) return _degradedSince is not null; }
+    }
+
+    /// <summary>Since when Redis has been unreachable (null when it answers), and why.</summary>
+    public (DateTimeOffset? Since, string? Reason) Degradation
+    {
+        get { lock (_gate) return (_degradedSince, _reason); }
+    }
+
+    /// <summary>Requests paced locally so far because Redis was unreachable.</summary>
+    public long FallbackRequests => Interlocked.Read(ref _fallbackCount);
+
+    private long _fallbackCount;
+
+    /// <inheritdoc />
+    public async ValueTask AcquireAsync(string endpoint, KlaviyoRateTier tier, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var wait = await TryTakeSharedAsync(endpoint, tier, cancellationToken).ConfigureAwait(false);
+            if (wait is null)
+            {
+                await For(endpoint, tier).Fallback.AcquireAsync(cancellationToken).ConfigureAwait(false);
+                Interlocked.Increment(ref _fallbackCount);
+                _fallbackRequests?.Add(1, new KeyValuePair<string, object?>("endpoint", endpoint));
+                return;
+            }
+            if (wait.Value <= TimeSpan.Zero) return;
+            await Task.Delay(wait.Value, _time, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Asks Redis once: <see cref="TimeSpan.Zero"/> when a token of the shared budget was taken, otherwise how long to
+    /// wait; null when Redis cannot be asked now (the caller paces itself with the local fallback bucket).
+    /// </summary>
+    internal async ValueTask<TimeSpan?> TryTakeSharedAsync(string endpoint, KlaviyoRateTier tier, CancellationToken cancellationToken)
+    {
+        var state = For(endpoint, tier);
+        if (!TryRedisNow()) return null;
+        try
+        {
+            var result = await _redis.GetDatabase().ScriptEvaluateAsync(RateScripts.Take, state.Keys, state.Arguments).WaitAsync(cancellationToken).ConfigureAwait(false);
+            Answered();
+            var micros = (long)result;
+            return micros <= 0 ? TimeSpan.Zero : TimeSpan.FromMicroseconds(micros);
+        }
+        catch (Exception ex) when (IsRedisFailure(ex, cancellationToken))
+        {
+            Failed(ex);
+            return null;
+        }
+    }
+
+    /// <inheritdoc />
+    public void Throttled(string endpoint, KlaviyoRateTier tier, TimeSpan? retryAfter)
+    {
+        var state = For(endpoint, tier);
+        state.Fallback.Throttled(retryAfter);
+        var ms = retryAfter is { } wait && wait > TimeSpan.Zero ? wait.TotalMilliseconds : state.BurstWindow.TotalMilliseconds;
+        FireAndForget(RateScripts.Pause, state.Keys, [(long)Math.Ceiling(ms)]);
+    }
+
+    /// <inheritdoc />
+    public void Observe(string endpoint, KlaviyoRateTier tier, int remaining)
+    {
+        var state = For(endpoint, tier);
+        state.Fallback.Observe(remaining);
+        FireAndForget(RateScripts.Observe, state.Keys, [.. state.Arguments, Math.Max(remaining, 0)]);
+    }
+
+    private void FireAndForget(string script, RedisKey[] keys, RedisValue[] arguments)
+    {
+        if (!TryRedisNow()) return;
+        try
+        {
+            _redis.GetDatabase().ScriptEvaluate(script, keys, arguments, CommandFlags.FireAndForget);
+        }
+        catch (Exception ex) when (IsRedisFailure(ex, CancellationToken.None))
+        {
+            Failed(ex);
+        }
+    }
+
+    private Endpoint For(string endpoint, KlaviyoRateTier tier) =>
+        _endpoints.GetOrAdd(endpoint, static (name, s) => new Endpoint(s.Self, name, s.Tier), (Self: this, Tier: tier));
+
+    /// <summary>Whether to ask Redis now: always while it answers; once per retry interval while it does not.</summary>
+    private bool TryRedisNow()
+    {
+        lock (_gate)
+        {
+            if (_degradedSince is null) return true;
+            var now = _time.GetUtcNow();
+            if (now < _nextAttempt) return false;
+            _nextAttempt = now + _options.RetryInterval;
+            return true;
+        }
+    }
+
+    private void Answered()
+    {
+        DateTimeOffset since;
+        lock (_gate)
+        {
+            if (_degradedSince is null) return;
+            since = _degradedSince.Value;
+            _degradedSince = null;
+            _reason = null;
+        }
+        s_recovered(_logger, (_time.GetUtcNow() - since).TotalSeconds, null);
+    }
+
+    private void Failed(Exception ex)
+    {
+        var reason = $"{ex.GetType().Name}: {ex.Message}";
+        bool first;
+        lock (_gate)
+        {
+            first = _degradedSince is null;
+            _degradedSince ??= _time.GetUtcNow();
+            _reason = reason;
+            _nextAttempt = _time.GetUtcNow() + _options.RetryInterval;
+        }
+        if (first) s_degraded(_logger, reason, null);
+    }
+
+    private static bool IsRedisFailure(Exception ex, CancellationToken cancellationToken) =>
+        ex is RedisException or TimeoutException or ObjectDisposedException
+        || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested);
+
+    /// <summary>One endpoint: its Redis keys, the script arguments of its tier, and its local fallback bucket.</summary>
+    private sealed class Endpoint
+    {
+        public Endpoint(RedisRateBudget budget, string name, KlaviyoRateTier tier)
+        {
+            var slot = $"{{{budget._account}:{AccountKey.Slug(name)}}}";
+            var prefix = $"{budget._options.KeyPrefix}:rate:{slot}";
+            Keys = [prefix + ":burst", prefix + ":steady", prefix + ":pause", prefix + ":seq"];
+            var burst = Stretch(TimeSpan.FromSeconds(1), budget._timeScale);
+            var steady = Stretch(TimeSpan.FromMinutes(1), budget._timeScale);
+            BurstWindow = burst;
+            Arguments = [Math.Max(tier.PerSecond, 1), (long)burst.TotalMicroseconds, Math.Max(tier.PerMinute, 1), (long)steady.TotalMicroseconds];
+            var share = budget._options.FallbackShare;
+            var local = new KlaviyoRateTier(Math.Max(1, (int)(tier.PerSecond * share)), Math.Max(1, (int)(tier.PerMinute * share)));
+            Fallback = new TokenBucket(local, budget._timeScale, budget._time);
+        }
+
+        public RedisKey[] Keys { get; }
+
+        public RedisValue[] Arguments { get; }
+
+        public TimeSpan BurstWindow { get; }
+
+        public TokenBucket Fallback { get; }
+
+        private static TimeSpan Stretch(TimeSpan window, double scale) => TimeSpan.FromTicks((long)(window.Ticks / scale * (1 + TokenBucket.Margin)));
+    }
+}

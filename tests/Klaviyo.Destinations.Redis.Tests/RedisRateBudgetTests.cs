@@ -1,0 +1,159 @@
+using Klaviyo.Destinations.Redis.Tests.Support;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Time.Testing;
+using StackExchange.Redis;
+
+namespace Klaviyo.Destinations.Redis.Tests;
+
+/// <summary>
+/// The shared rate budget against a real redis-server: replicas are separate connections (as separate processes have).
+/// Windows are stretched (time scale 0.01: a burst window lasts about 100 s) so that nothing expires during a test.
+/// </summary>
+public sealed class RedisRateBudgetTests : IAsyncLifetime
+{
+    private const string Endpoint = "/api/events";
+    private const double SlowTime = 0.01;
+    private RedisServer _redis = null!;
+    private readonly List<IConnectionMultiplexer> _connections = [];
+
+    public async Task InitializeAsync() => _redis = await RedisServer.StartAsync();
+
+    public async Task DisposeAsync()
+    {
+        foreach (var connection in _connections) await connection.DisposeAsync();
+        await _redis.DisposeAsync();
+    }
+
+    private async Task<IConnectionMultiplexer> ConnectAsync()
+    {
+        var options = ConfigurationOptions.Parse(_redis.Configuration);
+        options.BacklogPolicy = BacklogPolicy.FailFast;
+        var connection = await ConnectionMultiplexer.ConnectAsync(options);
+        _connections.Add(connection);
+        return connection;
+    }
+
+    private async Task<RedisRateBudget> ReplicaAsync(string apiKey = "pk_replica_test_key", TimeProvider? time = null, KlaviyoRedisOptions? options = null) =>
+        new(await ConnectAsync(), apiKey, SlowTime, options, time: time);
+
+    [RedisFact]
+    public async Task Replicas_together_never_take_more_than_the_tier_allows()
+    {
+        var tier = new KlaviyoRateTier(3, 100);
+        var a = await ReplicaAsync();
+        var b = await ReplicaAsync();
+
+        Assert.Equal(TimeSpan.Zero, await a.TryTakeSharedAsync(Endpoint, tier, default));
+        Assert.Equal(TimeSpan.Zero, await b.TryTakeSharedAsync(Endpoint, tier, default));
+        Assert.Equal(TimeSpan.Zero, await a.TryTakeSharedAsync(Endpoint, tier, default));
+
+        // Three taken between them: both now wait for the first token to come back (one stretched burst window).
+        var waitA = await a.TryTakeSharedAsync(Endpoint, tier, default);
+        var waitB = await b.TryTakeSharedAsync(Endpoint, tier, default);
+        foreach (var wait in new[] { waitA, waitB })
+        {
+            Assert.NotNull(wait);
+            Assert.InRange(wait.Value, TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(1 / SlowTime * 1.03));
+        }
+        Assert.False(a.IsDegraded);
+    }
+
+    [RedisFact]
+    public async Task A_429_seen_by_one_replica_pauses_that_endpoint_for_all()
+    {
+        var tier = new KlaviyoRateTier(50, 500);
+        var a = await ReplicaAsync();
+        var b = await ReplicaAsync();
+        Assert.Equal(TimeSpan.Zero, await b.TryTakeSharedAsync(Endpoint, tier, default));
+
+        a.Throttled(Endpoint, tier, TimeSpan.FromSeconds(20));
+        await a.TryTakeSharedAsync("/api/profile-import", tier, default); // a round trip on a's connection: the pause was written before it
+
+        var wait = await b.TryTakeSharedAsync(Endpoint, tier, default);
+        Assert.NotNull(wait);
+        Assert.InRange(wait.Value, TimeSpan.FromSeconds(15), TimeSpan.FromSeconds(20));
+        // Other endpoints have their own budgets.
+        Assert.Equal(TimeSpan.Zero, await b.TryTakeSharedAsync("/api/profile-import", tier, default));
+    }
+
+    [RedisFact]
+    public async Task RateLimit_Remaining_below_what_the_replicas_spent_is_spent_for_all()
+    {
+        var tier = new KlaviyoRateTier(100, 10);
+        var a = await ReplicaAsync();
+        var b = await ReplicaAsync();
+        Assert.Equal(TimeSpan.Zero, await a.TryTakeSharedAsync(Endpoint, tier, default));
+
+        // Klaviyo says 4 left where the replicas expect 9: another client uses the account; 5 are spent for everyone.
+        a.Observe(Endpoint, tier, 4);
+        await a.TryTakeSharedAsync("/api/profile-import", tier, default);
+
+        for (var i = 0; i < 4; i++) Assert.Equal(TimeSpan.Zero, await b.TryTakeSharedAsync(Endpoint, tier, default));
+        Assert.True(await b.TryTakeSharedAsync(Endpoint, tier, default) > TimeSpan.Zero);
+    }
+
+    [RedisFact]
+    public async Task Each_account_has_its_own_budget_and_its_key_never_reaches_Redis()
+    {
+        var tier = new KlaviyoRateTier(1, 10);
+        var tenantA = await ReplicaAsync("pk_tenant_a_0123456789secret");
+        var tenantB = await ReplicaAsync("pk_tenant_b_0123456789secret");
+        Assert.Equal(TimeSpan.Zero, await tenantA.TryTakeSharedAsync(Endpoint, tier, default));
+        Assert.True(await tenantA.TryTakeSharedAsync(Endpoint, tier, default) > TimeSpan.Zero);
+        Assert.Equal(TimeSpan.Zero, await tenantB.TryTakeSharedAsync(Endpoint, tier, default));
+
+        var connection = _connections[0];
+        var keys = connection.GetServer(connection.GetEndPoints()[0]).Keys(pattern: "*").Select(k => k.ToString()).ToList();
+        Assert.NotEmpty(keys);
+        Assert.All(keys, key => Assert.DoesNotContain("tenant", key, StringComparison.Ordinal));
+        Assert.All(keys, key => Assert.DoesNotContain("secret", key, StringComparison.Ordinal));
+        Assert.Contains(keys, key => key.Contains(AccountKey.Of("pk_tenant_a_0123456789secret"), StringComparison.Ordinal));
+        Assert.Contains(keys, key => key.Contains(AccountKey.Of("pk_tenant_b_0123456789secret"), StringComparison.Ordinal));
+    }
+
+    [RedisFact]
+    public async Task Without_Redis_a_replica_paces_itself_with_its_fallback_share_says_so_and_shares_again_when_Redis_is_back()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var options = new KlaviyoRedisOptions { FallbackShare = 0.25, RetryInterval = TimeSpan.FromSeconds(1) };
+        var connection = await ConnectAsync();
+        var budget = new RedisRateBudget(connection, "pk_fallback_key", 1, options, time: clock);
+        var tier = new KlaviyoRateTier(8, 800);
+        var health = new KlaviyoRedisHealthCheck(new FixedBudgets(budget));
+        Assert.Equal(HealthStatus.Healthy, (await health.CheckHealthAsync(new HealthCheckContext())).Status);
+
+        var lost = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        connection.ConnectionFailed += (_, e) => { if (e.ConnectionType == ConnectionType.Interactive) lost.TrySetResult(); };
+        await _redis.KillAsync();
+        await lost.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+        // A quarter of 8/s: two requests at once, the third waits for the local window.
+        await budget.AcquireAsync(Endpoint, tier, default).AsTask().WaitAsync(TimeSpan.FromSeconds(30));
+        await budget.AcquireAsync(Endpoint, tier, default).AsTask().WaitAsync(TimeSpan.FromSeconds(30));
+        var third = budget.AcquireAsync(Endpoint, tier, default).AsTask();
+        Assert.False(third.IsCompleted);
+        Assert.True(budget.IsDegraded);
+        Assert.Equal(2, budget.FallbackRequests);
+        var degraded = await health.CheckHealthAsync(new HealthCheckContext());
+        Assert.Equal(HealthStatus.Degraded, degraded.Status);
+        Assert.Contains("Redis is unreachable", degraded.Description, StringComparison.Ordinal);
+        Assert.DoesNotContain("pk_fallback_key", degraded.Description, StringComparison.Ordinal);
+
+        clock.Advance(TimeSpan.FromSeconds(1.1));
+        await third.WaitAsync(TimeSpan.FromSeconds(30));
+
+        var restored = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        connection.ConnectionRestored += (_, e) => { if (e.ConnectionType == ConnectionType.Interactive) restored.TrySetResult(); };
+        await _redis.StartAgainAsync();
+        await restored.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        clock.Advance(options.RetryInterval);
+        Assert.Equal(TimeSpan.Zero, await budget.TryTakeSharedAsync(Endpoint, tier, default));
+        Assert.False(budget.IsDegraded);
+        Assert.Equal(HealthStatus.Healthy, (await health.CheckHealthAsync(new HealthCheckContext())).Status);
+    }
+
+    private sealed class FixedBudgets(RedisRateBudget budget) : IKlaviyoRedisBudgetSource
+    {
+        public IReadOnlyList<RedisRateBudget> Made => [budget];
+    }
+}
