@@ -59,6 +59,14 @@ public static class BuildCostProbe
         }
         Console.WriteLine($"load after: {Load()}");
 
+        Console.WriteLine("# each analyzer alone over the edited app, CPU seconds (median of 3; includes the analyzer driver's own work for it)");
+        foreach (var analyzer in bench.Analyzers)
+        {
+            var alone = System.Collections.Immutable.ImmutableArray.Create(analyzer);
+            bench.AnalyzersOnly(alone);
+            var times = Enumerable.Range(0, 3).Select(_ => Cpu(() => bench.AnalyzersOnly(alone))).ToList();
+            Console.WriteLine($"{Median(times),8:0.000} s  {analyzer.GetType().Name}");
+        }
         Console.WriteLine("# analyzer execution time (Roslyn telemetry, one run over the app with its generated code)");
         foreach (var (name, time) in bench.AnalyzerTimes())
             Console.WriteLine($"{time.TotalMilliseconds,8:0} ms  {name}");
