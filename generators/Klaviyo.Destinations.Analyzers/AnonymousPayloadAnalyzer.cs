@@ -23,6 +23,7 @@ public sealed class AnonymousPayloadAnalyzer : DiagnosticAnalyzer
     /// <inheritdoc />
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(
         DiagnosticDescriptors.UnmappedMember,
+        DiagnosticDescriptors.AnonymousMissingIdentifier,
         DiagnosticDescriptors.TypeMismatch,
         DiagnosticDescriptors.DuplicateTarget,
         DiagnosticDescriptors.UnsupportedType);
@@ -53,7 +54,7 @@ public sealed class AnonymousPayloadAnalyzer : DiagnosticAnalyzer
         var written = WrittenMembers(argument.Value);
         var argumentLocation = argument.Syntax.GetLocation();
 
-        var result = MemberClassifier.Classify(type, kind, null);
+        var result = ClassificationCache.Get(context.Compilation, type, kind);
         var advice = kind == MapperKind.Profile
             ? " (rename it to a profile trait such as FirstName, or use a [KlaviyoProfile] model to mark it [CustomProperty] or [NotMapped])"
             : " (rename it to a known property, or use a [KlaviyoEvent] model to mark it [CustomProperty] or [NotMapped])";
@@ -70,6 +71,34 @@ public sealed class AnonymousPayloadAnalyzer : DiagnosticAnalyzer
                 continue;
             reporter.Member(member);
         }
+
+        if (kind == MapperKind.Profile && IsIdentify(method) && !result.HasIdentifier && !result.Members.Any(MappedMemberAnalyzer.IsBrokenIdentifier)
+            && PassesNoUserId(invocation))
+            context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.AnonymousMissingIdentifier, argumentLocation, method.Name));
+    }
+
+    private static bool IsIdentify(IMethodSymbol method) => method.Name is "Identify" or "IdentifyAsync";
+
+    /// <summary>
+    /// True when the call's userId is the constant null (<c>null</c>, <c>default</c>) and it passes no MessageOptions
+    /// (whose identities could name the person): nothing but the payload can identify anyone.
+    /// </summary>
+    private static bool PassesNoUserId(IInvocationOperation invocation)
+    {
+        var userIdIsNull = false;
+        foreach (var argument in invocation.Arguments)
+        {
+            switch (argument.Parameter?.Name)
+            {
+                case "userId":
+                    userIdIsNull = AnalyticsCalls.Unwrap(argument.Value).ConstantValue is { HasValue: true, Value: null };
+                    break;
+                case "options" when argument.ArgumentKind == ArgumentKind.Explicit:
+                    if (AnalyticsCalls.Unwrap(argument.Value).ConstantValue is not { HasValue: true, Value: null }) return false;
+                    break;
+            }
+        }
+        return userIdIsNull;
     }
 
     /// <summary>Where each member is written when the payload is a <c>new { … }</c> in the call: the member's name (or its projected expression).</summary>

@@ -159,4 +159,41 @@ internal static class DiagnosticDescriptors
         isEnabledByDefault: true,
         description: "Klaviyo identifies a person by external_id. With the default AlternateIdentifier = CustomerId an Identify call's userId becomes external_id; a [KlaviyoProfile] member mapped to external_id (ExternalId, [KlaviyoField(ProfileField.ExternalId)]) is a second source for the same field. Not reported when the userId argument is that very member.",
         helpLinkUri: HelpRoot + "KLV2009.md");
+
+    /// <summary>
+    /// KLV2002 for an anonymous <c>Identify</c> payload: the same rule as <see cref="MissingIdentifier"/> (a profile that
+    /// names no one), worded for a call — there is no type to add a member to, and the call's userId could have named the person.
+    /// </summary>
+    public static readonly DiagnosticDescriptor AnonymousMissingIdentifier = new(
+        "KLV2002",
+        "Profile type has no identifier",
+        "This {0} passes no userId and an anonymous object with no Email, Phone or ExternalId member, so Klaviyo cannot tell whose profile it is and every such call is rejected at run time; pass the person's userId, or add an Email, Phone or ExternalId member to the object",
+        Category,
+        DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "Klaviyo creates or updates a profile only by email, phone_number or external_id. An Identify call gets them from the traits or from its userId (external_id with the default AlternateIdentifier = CustomerId, or email with ExternalEmailIdentityType = CustomerId); with neither, the runtime rejects the message. Not reported when the call passes MessageOptions, whose identities may name the person.",
+        helpLinkUri: HelpRoot + "KLV2002.md");
+
+    /// <summary>KLV2011: <c>Group</c> traits that are not a dictionary.</summary>
+    public static readonly DiagnosticDescriptor GroupTraitsNotDictionary = new(
+        "KLV2011",
+        "Group traits are a dictionary",
+        "Analytics.Group takes its traits as IReadOnlyDictionary<string, object?>, not {0}: Klaviyo has no group object, so a Group call sets only the person's organization (from the trait 'name', else the group id) and the property 'group_id'; pass new Dictionary<string, object?> {{ [\"name\"] = … }}, or send other company facts with Identify",
+        Category,
+        DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "Segment's Group associates a user with a company that has traits of its own. Klaviyo stores people only, so Group becomes a profile update: organization = the group's name trait (or the group id) and a group_id property. A typed or anonymous group payload would promise traits that have nowhere to go, so Group is dictionary-only; the compiler's own error (CS1503) says only that the types do not convert.",
+        helpLinkUri: HelpRoot + "KLV2011.md");
+
+    /// <summary>KLV2012: a payload the runtime cannot map, passed to Analytics through a user's generic method.</summary>
+    public static readonly DiagnosticDescriptor PayloadThroughGenericHelper = new(
+        "KLV2012",
+        "Payload reaches Analytics through a generic method",
+        "{0} is passed to '{1}', which hands it to Analytics.{2} as a type parameter; the generator maps anonymous objects only where Analytics is called with them, so there is no mapper for it and the call is rejected at run time; call Analytics.{2} with the object directly, or pass a [KlaviyoProfile]/[KlaviyoEvent] model or an IReadOnlyDictionary<string, object?>",
+        Category,
+        DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        description: "Inside a generic method the payload's type is a type parameter: which mapper applies is decided at run time, by the value's type. Annotated models (and their subclasses), dictionaries and JSON values are found then; an anonymous object or an unannotated class is not. Reported where the helper is called, when the helper passes that type parameter straight to an Analytics payload. Found when the compilation ends, so it shows in builds and full-solution analysis, not as you type.",
+        helpLinkUri: HelpRoot + "KLV2012.md",
+        customTags: WellKnownDiagnosticTags.CompilationEnd);
 }

@@ -1,5 +1,7 @@
 using System;
+using System.Collections.Concurrent;
 using System.Collections.Generic;
+using System.Linq;
 
 namespace Klaviyo.Destinations.Analyzers;
 
@@ -31,20 +33,38 @@ internal static class EventNameSuggestions
 
     private static readonly List<EventNameSuggestion> s_known = Build();
     private static readonly HashSet<string> s_exact = BuildExact();
+    private static readonly string[] s_knownLower = s_known.ConvertAll(k => k.Name.ToLowerInvariant()).ToArray();
+
+    /// <summary>Names seen in this process (an app repeats its event names; the tables never change).</summary>
+    private static readonly ConcurrentDictionary<string, EventNameSuggestion?> s_seen = new(StringComparer.Ordinal);
 
     public static EventNameSuggestion? Suggest(string name)
     {
         if (s_exact.Contains(name)) return null;
+        if (s_seen.TryGetValue(name, out var seen)) return seen;
+        var result = Find(name);
+        if (s_seen.Count < 10_000) s_seen.TryAdd(name, result);
+        return result;
+    }
+
+    private static EventNameSuggestion? Find(string name)
+    {
         var lower = name.ToLowerInvariant();
+        // Only a name of equal length can be equal ignoring case, and a name more than MaximumTypoDistance characters
+        // longer or shorter is more edits away than that: most known names are skipped without an edit distance.
+        var typos = name.Length >= MinimumTypoLength;
         EventNameSuggestion? best = null;
         var bestDistance = int.MaxValue;
-        foreach (var known in s_known)
+        for (var i = 0; i < s_knownLower.Length; i++)
         {
-            var distance = NameDistance.Between(lower, known.Name.ToLowerInvariant());
-            var close = distance == 0 || (distance <= MaximumTypoDistance && name.Length >= MinimumTypoLength);
+            var known = s_knownLower[i];
+            var lengthDifference = Math.Abs(known.Length - lower.Length);
+            if (typos ? lengthDifference > MaximumTypoDistance : lengthDifference != 0) continue;
+            var distance = typos ? NameDistance.Between(lower, known) : string.Equals(lower, known, StringComparison.Ordinal) ? 0 : int.MaxValue;
+            var close = distance == 0 || (distance <= MaximumTypoDistance && typos);
             if (close && distance < bestDistance)
             {
-                best = known;
+                best = s_known[i];
                 bestDistance = distance;
             }
         }

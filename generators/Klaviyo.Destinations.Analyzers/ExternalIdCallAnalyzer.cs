@@ -46,7 +46,7 @@ public sealed class ExternalIdCallAnalyzer : DiagnosticAnalyzer
         if (AnalyticsCalls.Argument(invocation, UserIdParameter) is not { } userId || userId.ConstantValue is { HasValue: true, Value: null }) return;
         if (AnalyticsCalls.Argument(invocation, TraitsParameter) is not { Type: INamedTypeSymbol modelType } model) return;
 
-        var member = cache.GetOrAdd(modelType, t => ExternalIdMember((INamedTypeSymbol)t, attributes));
+        var member = cache.GetOrAdd(modelType, t => ExternalIdMember(context.Compilation, (INamedTypeSymbol)t, attributes));
         if (member is null || Names(userId, member)) return;
 
         var receiver = model.Syntax.ToString();
@@ -55,10 +55,10 @@ public sealed class ExternalIdCallAnalyzer : DiagnosticAnalyzer
     }
 
     /// <summary>The model's member mapped to external_id, or null (also for types that are not [KlaviyoProfile]).</summary>
-    private static ISymbol? ExternalIdMember(INamedTypeSymbol type, MappedTypeAttributes attributes)
+    private static ISymbol? ExternalIdMember(Compilation compilation, INamedTypeSymbol type, MappedTypeAttributes attributes)
     {
         if (!attributes.On(type).Any(a => a.Kind == MapperKind.Profile) || !TypeRules.CanGenerate(type)) return null;
-        var result = MemberClassifier.Classify(type, MapperKind.Profile, null);
+        var result = ClassificationCache.Get(compilation, type, MapperKind.Profile);
         return result.Members.FirstOrDefault(m => m.IsGenerated && m.Target == MemberTarget.ProfileField && m.Field == ProfileField.ExternalId)?.Symbol;
     }
 

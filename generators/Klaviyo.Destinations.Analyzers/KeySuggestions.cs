@@ -88,6 +88,8 @@ internal sealed class KeySuggestions
         foreach (var candidate in _candidates)
         {
             if (candidate.Normalized.Length < MinimumTypoLength || !Usable(candidate.Key, identifiersOnly)) continue;
+            // More than MaximumTypoDistance characters longer or shorter is more edits away than that.
+            if (System.Math.Abs(candidate.Normalized.Length - normalized.Length) > MaximumTypoDistance) continue;
             var distance = NameDistance.Between(normalized, candidate.Normalized);
             if (distance > MaximumTypoDistance) continue;
             var spelling = Spelling(key, candidate.Key);

@@ -43,10 +43,10 @@ public sealed class MappedMemberAnalyzer : DiagnosticAnalyzer
         var type = (INamedTypeSymbol)context.Symbol;
         // Types the generator cannot map at all are reported once, by MappedTypeAnalyzer (KLV1001/KLV1002).
         if (!TypeRules.CanGenerate(type)) return;
-        foreach (var (kind, attribute) in attributes.On(type))
+        foreach (var (kind, _) in attributes.On(type))
         {
             context.CancellationToken.ThrowIfCancellationRequested();
-            var result = MemberClassifier.Classify(type, kind, MappedTypeAttributes.EventName(attribute));
+            var result = ClassificationCache.Get(context.Compilation, type, kind);
             var reporter = new Reporter(context.ReportDiagnostic, result, handling, naming, TypeRules.NestedName(type), MemberLocations.Of(type));
             foreach (var member in result.Members) reporter.Member(member);
 
@@ -56,7 +56,7 @@ public sealed class MappedMemberAnalyzer : DiagnosticAnalyzer
     }
 
     /// <summary>An identifier member that already has its own error (KLV2003/KLV2004): KLV2002 would only repeat it.</summary>
-    private static bool IsBrokenIdentifier(ClassifiedMember member) =>
+    internal static bool IsBrokenIdentifier(ClassifiedMember member) =>
         member.Problem != MemberProblem.None && member.Target == MemberTarget.ProfileField && ProfileFieldInfo.IsIdentifier(member.Field);
 
     private static Location[]? Additional(Location? declaration) => declaration is null ? null : new[] { declaration };

@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Collections.Generic;
 using System.Collections.Immutable;
 using Klaviyo.Destinations.Generators;
 using Microsoft.CodeAnalysis;
@@ -18,7 +20,8 @@ public sealed class PayloadTypeAnalyzer : DiagnosticAnalyzer
     private const string Alternatives = "pass an IReadOnlyDictionary<string, object?>, a JsonElement or a JsonObject";
 
     /// <inheritdoc />
-    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(DiagnosticDescriptors.PayloadWithoutMapper);
+    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(
+        DiagnosticDescriptors.PayloadWithoutMapper, DiagnosticDescriptors.PayloadThroughGenericHelper);
 
     /// <inheritdoc />
     public override void Initialize(AnalysisContext context)
@@ -29,16 +32,23 @@ public sealed class PayloadTypeAnalyzer : DiagnosticAnalyzer
         {
             var known = KnownTypes.For(start.Compilation);
             if (known is null) return;
-            start.RegisterOperationAction(c => Analyze(c, known), OperationKind.Invocation);
+            var helpers = new GenericHelpers();
+            start.RegisterOperationAction(c => Analyze(c, known, helpers), OperationKind.Invocation);
+            start.RegisterCompilationEndAction(helpers.Report);
         });
     }
 
-    private static void Analyze(OperationAnalysisContext context, KnownTypes known)
+    private static void Analyze(OperationAnalysisContext context, KnownTypes known, GenericHelpers helpers)
     {
         var invocation = (IInvocationOperation)context.Operation;
         var method = invocation.TargetMethod;
-        if (InterceptedCalls.PayloadParameter(method, out var kind) is not { } parameter) return;
+        if (InterceptedCalls.PayloadParameter(method, out var kind) is not { } parameter)
+        {
+            helpers.CallSite(invocation, known);
+            return;
+        }
         var type = method.TypeArguments[0];
+        helpers.Forwarder(type, method.Name);
         var reason = Reason(type, method, kind, known, out var fixable);
         if (reason is null) return;
 
@@ -74,10 +84,7 @@ public sealed class PayloadTypeAnalyzer : DiagnosticAnalyzer
                 : null;
         }
         foreach (var attribute in type.GetAttributes())
-        {
-            var name = attribute.AttributeClass?.ToDisplayString();
-            if (name is KnownNames.KlaviyoProfileAttribute or KnownNames.KlaviyoEventAttribute) return null;
-        }
+            if (SymbolNames.IsMappingAttribute(attribute)) return null;
         if (known.IsMappable(type)) return null;
 
         fixable = type.TypeKind is TypeKind.Class or TypeKind.Struct && type.Locations.Length > 0 && type.Locations[0].IsInSource
@@ -95,6 +102,73 @@ public sealed class PayloadTypeAnalyzer : DiagnosticAnalyzer
 
     private static string? EventName(IInvocationOperation invocation) =>
         AnalyticsCalls.Argument(invocation, "eventName") is { ConstantValue: { HasValue: true, Value: string name } } && TypeRules.IsValidEventName(name) ? name : null;
+
+    /// <summary>
+    /// KLV2012: a payload that reaches Analytics through a user's generic method (<c>Send&lt;T&gt;(T payload) =>
+    /// analytics.Track(id, "X", payload)</c>). Inside the helper the payload's type is a type parameter, so the call there is
+    /// decided at run time and no interceptor sees the anonymous shape. Collected from the two ends — helpers that pass a
+    /// type parameter of their own to an Analytics payload, and calls of generic source methods with a type argument the
+    /// runtime cannot map — and matched when the compilation ends (one level of helper; no walk over the compilation).
+    /// </summary>
+    private sealed class GenericHelpers
+    {
+        private readonly ConcurrentDictionary<(IMethodSymbol Method, int Ordinal), string> _forwarders = new(new MethodOrdinalComparer());
+        private readonly ConcurrentBag<(IMethodSymbol Method, int Ordinal, ITypeSymbol Type, Location Location)> _calls = new();
+
+        /// <summary>An Analytics payload call inside a generic method whose payload type is one of that method's type parameters.</summary>
+        public void Forwarder(ITypeSymbol payloadType, string analyticsMethod)
+        {
+            if (payloadType is ITypeParameterSymbol { TypeParameterKind: TypeParameterKind.Method, DeclaringMethod: { } helper } parameter)
+                _forwarders.TryAdd((helper.OriginalDefinition, parameter.Ordinal), analyticsMethod);
+        }
+
+        /// <summary>A call of a generic method declared in source with a type argument the runtime cannot map.</summary>
+        public void CallSite(IInvocationOperation invocation, KnownTypes known)
+        {
+            var method = invocation.TargetMethod;
+            if (!method.IsGenericMethod || method.OriginalDefinition.Locations.Length == 0 || !method.OriginalDefinition.Locations[0].IsInSource) return;
+            for (var i = 0; i < method.TypeArguments.Length; i++)
+            {
+                var type = method.TypeArguments[i];
+                if (!Unmappable(type, known)) continue;
+                var location = invocation.Syntax.GetLocation();
+                foreach (var argument in invocation.Arguments)
+                    if (argument.Parameter?.OriginalDefinition.Type is ITypeParameterSymbol { Ordinal: var ordinal } && ordinal == i && argument.ArgumentKind == ArgumentKind.Explicit)
+                        location = argument.Syntax.GetLocation();
+                _calls.Add((method.OriginalDefinition, i, type, location));
+            }
+        }
+
+        public void Report(CompilationAnalysisContext context)
+        {
+            foreach (var (method, ordinal, type, location) in _calls)
+            {
+                if (!_forwarders.TryGetValue((method, ordinal), out var analyticsMethod)) continue;
+                var display = type.IsAnonymousType ? "An anonymous object" : "'" + type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat) + "'";
+                context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.PayloadThroughGenericHelper, location, display, method.Name, analyticsMethod));
+            }
+        }
+
+        /// <summary>Anonymous objects (never intercepted inside a helper) and the types KLV2008 reports on a direct call.</summary>
+        private static bool Unmappable(ITypeSymbol type, KnownTypes known)
+        {
+            if (type.IsAnonymousType) return true;
+            if (type.TypeKind is not (TypeKind.Class or TypeKind.Struct) || type.SpecialType == SpecialType.System_Object) return false;
+            if (type.IsAbstract || type.OriginalDefinition.SpecialType == SpecialType.System_Nullable_T) return false;
+            foreach (var attribute in type.GetAttributes())
+                if (SymbolNames.IsMappingAttribute(attribute)) return false;
+            // Only types of this compilation: a framework type argument (List<int>, string) is rarely a payload.
+            return type.Locations.Length > 0 && type.Locations[0].IsInSource && !known.IsMappable(type);
+        }
+
+        private sealed class MethodOrdinalComparer : IEqualityComparer<(IMethodSymbol Method, int Ordinal)>
+        {
+            public bool Equals((IMethodSymbol Method, int Ordinal) x, (IMethodSymbol Method, int Ordinal) y) =>
+                x.Ordinal == y.Ordinal && SymbolEqualityComparer.Default.Equals(x.Method, y.Method);
+
+            public int GetHashCode((IMethodSymbol Method, int Ordinal) obj) => SymbolEqualityComparer.Default.GetHashCode(obj.Method) * 31 + obj.Ordinal;
+        }
+    }
 
     private sealed class KnownTypes
     {

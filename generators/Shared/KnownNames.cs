@@ -17,4 +17,17 @@ internal static class KnownNames
     public const string JsonIgnoreAttribute = "System.Text.Json.Serialization.JsonIgnoreAttribute";
     public const string JsonPropertyNameAttribute = "System.Text.Json.Serialization.JsonPropertyNameAttribute";
     public const string Analytics = "Klaviyo.Destinations.Analytics";
+
+    // Short names, compared with SymbolNames (no display string per attribute).
+    public const string KlaviyoProfileAttributeName = "KlaviyoProfileAttribute";
+    public const string KlaviyoEventAttributeName = "KlaviyoEventAttribute";
+    public const string TraitAttributeName = "TraitAttribute";
+    public const string KlaviyoFieldAttributeName = "KlaviyoFieldAttribute";
+    public const string KlaviyoEventFieldAttributeName = "KlaviyoEventFieldAttribute";
+    public const string CustomPropertyAttributeName = "CustomPropertyAttribute";
+    public const string NotMappedAttributeName = "NotMappedAttribute";
+    public const string ClearWhenNullAttributeName = "ClearWhenNullAttribute";
+    public const string KlaviyoMappingOptionsAttributeName = "KlaviyoMappingOptionsAttribute";
+    public const string JsonIgnoreAttributeName = "JsonIgnoreAttribute";
+    public const string JsonPropertyNameAttributeName = "JsonPropertyNameAttribute";
 }

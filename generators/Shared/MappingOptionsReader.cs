@@ -10,7 +10,7 @@ internal static class MappingOptionsReader
     {
         var naming = PropertyNaming.AsDeclared;
         var attribute = compilation.Assembly.GetAttributes()
-            .FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == KnownNames.KlaviyoMappingOptionsAttribute);
+            .FirstOrDefault(a => SymbolNames.KlaviyoAttributeName(a) == KnownNames.KlaviyoMappingOptionsAttributeName);
         if (attribute is not null)
             foreach (var named in attribute.NamedArguments)
                 if (named.Key == "PropertyNaming" && named.Value.Value is int value) naming = (PropertyNaming)value;
@@ -21,7 +21,7 @@ internal static class MappingOptionsReader
     {
         var handling = UnmappedTraitHandling.SendAsCustomProperty;
         var attribute = compilation.Assembly.GetAttributes()
-            .FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == KnownNames.KlaviyoMappingOptionsAttribute);
+            .FirstOrDefault(a => SymbolNames.KlaviyoAttributeName(a) == KnownNames.KlaviyoMappingOptionsAttributeName);
         if (attribute is not null)
             foreach (var named in attribute.NamedArguments)
                 if (named.Key == "UnmappedTraits" && named.Value.Value is int value) handling = (UnmappedTraitHandling)value;

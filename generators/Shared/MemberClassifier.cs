@@ -112,30 +112,35 @@ internal static class MemberClassifier
         var result = new MemberAttributes();
         foreach (var attribute in symbol.GetAttributes().Concat(PrimaryConstructorParameterAttributes(symbol)))
         {
-            switch (attribute.AttributeClass?.ToDisplayString())
+            // Compared by name and namespace: no display string per attribute (this runs for every member on every build).
+            if (attribute.AttributeClass is not { ContainingType: null } attributeClass) continue;
+            var name = SymbolNames.IsInNamespace(attributeClass, SymbolNames.KlaviyoNamespace) ? attributeClass.Name
+                : SymbolNames.IsInNamespace(attributeClass, SymbolNames.JsonSerializationNamespace) ? "Json:" + attributeClass.Name
+                : null;
+            switch (name)
             {
-                case KnownNames.NotMappedAttribute:
+                case KnownNames.NotMappedAttributeName:
                     result.NotMapped = true;
                     break;
-                case KnownNames.CustomPropertyAttribute:
+                case KnownNames.CustomPropertyAttributeName:
                     result.HasCustomProperty = true;
                     if (attribute.ConstructorArguments.Length == 1) result.CustomPropertyName = attribute.ConstructorArguments[0].Value as string;
                     break;
-                case KnownNames.KlaviyoFieldAttribute when attribute.ConstructorArguments.Length == 1 && attribute.ConstructorArguments[0].Value is int f:
+                case KnownNames.KlaviyoFieldAttributeName when attribute.ConstructorArguments.Length == 1 && attribute.ConstructorArguments[0].Value is int f:
                     result.Field = (ProfileField)f;
                     break;
-                case KnownNames.KlaviyoEventFieldAttribute when attribute.ConstructorArguments.Length == 1 && attribute.ConstructorArguments[0].Value is int e:
+                case KnownNames.KlaviyoEventFieldAttributeName when attribute.ConstructorArguments.Length == 1 && attribute.ConstructorArguments[0].Value is int e:
                     result.EventField = (EventField)e;
                     foreach (var named in attribute.NamedArguments)
                         if (named.Key == "KeepAsProperty" && named.Value.Value is bool keep) result.KeepAsProperty = keep;
                     break;
-                case KnownNames.TraitAttribute when attribute.ConstructorArguments.Length == 1:
+                case KnownNames.TraitAttributeName when attribute.ConstructorArguments.Length == 1:
                     result.Trait = attribute.ConstructorArguments[0].Value as string;
                     break;
-                case KnownNames.ClearWhenNullAttribute:
+                case KnownNames.ClearWhenNullAttributeName:
                     result.ClearWhenNull = true;
                     break;
-                case KnownNames.JsonIgnoreAttribute:
+                case "Json:" + KnownNames.JsonIgnoreAttributeName:
                     // JsonIgnoreCondition: Never = 0, Always = 1 (the default), WhenWritingDefault = 2, WhenWritingNull = 3.
                     // Only Always hides the member from JSON; the others still send a value (nulls are never sent anyway).
                     var condition = 1;
@@ -143,7 +148,7 @@ internal static class MemberClassifier
                         if (named.Key == "Condition" && named.Value.Value is int c) condition = c;
                     if (condition == 1) result.JsonIgnore = true;
                     break;
-                case KnownNames.JsonPropertyNameAttribute when attribute.ConstructorArguments.Length == 1:
+                case "Json:" + KnownNames.JsonPropertyNameAttributeName when attribute.ConstructorArguments.Length == 1:
                     result.JsonName = attribute.ConstructorArguments[0].Value as string;
                     break;
             }

@@ -86,25 +86,7 @@ internal sealed class TypeShape
         if (kind != ValueShape.Unsupported) return new TypeShape(kind, type, nullableValue);
         if (type.TypeKind == TypeKind.Enum) return new TypeShape(ValueShape.Enum, type, nullableValue);
 
-        var name = type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
-        switch (name)
-        {
-            case "global::System.DateTimeOffset": return new TypeShape(ValueShape.DateTimeOffset, type, nullableValue);
-            case "global::System.DateOnly": return new TypeShape(ValueShape.DateOnly, type, nullableValue);
-            case "global::System.Guid": return new TypeShape(ValueShape.Guid, type, nullableValue);
-            case "global::System.Uri": return new TypeShape(ValueShape.Uri, type, nullableValue);
-            case "global::System.Half": return new TypeShape(ValueShape.Double, type, nullableValue);
-            case "global::System.Int128":
-            case "global::System.UInt128":
-            case "global::System.Numerics.BigInteger": return new TypeShape(ValueShape.BigInteger, type, nullableValue);
-            case "global::System.TimeOnly": return new TypeShape(ValueShape.TimeOnly, type, nullableValue);
-            case "global::System.TimeSpan": return new TypeShape(ValueShape.TimeSpan, type, nullableValue);
-            case "global::System.Text.Json.JsonElement":
-            case "global::System.Text.Json.Nodes.JsonNode":
-            case "global::System.Text.Json.Nodes.JsonObject":
-            case "global::System.Text.Json.Nodes.JsonArray":
-                return new TypeShape(ValueShape.Object, type, nullableValue);
-        }
+        if (WellKnown(type) is { } known) return new TypeShape(known, type, nullableValue);
 
         if (IsStringKeyedDictionary(type)) return new TypeShape(ValueShape.Object, type, nullableValue);
         if (TryGetDictionaryValue(type, out var keyIsString, out var valueType))
@@ -130,18 +112,36 @@ internal sealed class TypeShape
         return new TypeShape(ValueShape.Unsupported, type, nullableValue);
     }
 
+    /// <summary>The BCL value types with their own JSON form, by name and namespace (no display string per member).</summary>
+    private static ValueShape? WellKnown(ITypeSymbol type)
+    {
+        if (type is not INamedTypeSymbol { ContainingType: null, Arity: 0 } named) return null;
+        switch (named.Name)
+        {
+            case "DateTimeOffset" when SymbolNames.IsInNamespace(named, "System"): return ValueShape.DateTimeOffset;
+            case "DateOnly" when SymbolNames.IsInNamespace(named, "System"): return ValueShape.DateOnly;
+            case "Guid" when SymbolNames.IsInNamespace(named, "System"): return ValueShape.Guid;
+            case "Uri" when SymbolNames.IsInNamespace(named, "System"): return ValueShape.Uri;
+            case "Half" when SymbolNames.IsInNamespace(named, "System"): return ValueShape.Double;
+            case "Int128" or "UInt128" when SymbolNames.IsInNamespace(named, "System"): return ValueShape.BigInteger;
+            case "BigInteger" when SymbolNames.IsInNamespace(named, "System.Numerics"): return ValueShape.BigInteger;
+            case "TimeOnly" when SymbolNames.IsInNamespace(named, "System"): return ValueShape.TimeOnly;
+            case "TimeSpan" when SymbolNames.IsInNamespace(named, "System"): return ValueShape.TimeSpan;
+            case "JsonElement" when SymbolNames.IsInNamespace(named, "System.Text.Json"): return ValueShape.Object;
+            case "JsonNode" or "JsonObject" or "JsonArray" when SymbolNames.IsInNamespace(named, "System.Text.Json.Nodes"): return ValueShape.Object;
+            default: return null;
+        }
+    }
+
     private static bool IsStringKeyedDictionary(ITypeSymbol type)
     {
         foreach (var candidate in Self(type))
         {
             if (candidate is INamedTypeSymbol { IsGenericType: true, TypeArguments.Length: 2 } g
                 && g.TypeArguments[0].SpecialType == SpecialType.System_String
-                && g.TypeArguments[1].SpecialType == SpecialType.System_Object)
-            {
-                var def = g.OriginalDefinition.ToDisplayString();
-                if (def is "System.Collections.Generic.IDictionary<TKey, TValue>" or "System.Collections.Generic.IReadOnlyDictionary<TKey, TValue>")
-                    return true;
-            }
+                && g.TypeArguments[1].SpecialType == SpecialType.System_Object
+                && SymbolNames.IsGenericDictionaryInterface(g))
+                return true;
         }
         return false;
     }
@@ -154,8 +154,7 @@ internal sealed class TypeShape
         foreach (var candidate in Self(type))
         {
             if (candidate is not INamedTypeSymbol { IsGenericType: true, TypeArguments.Length: 2 } g) continue;
-            var def = g.OriginalDefinition.ToDisplayString();
-            if (def is not ("System.Collections.Generic.IDictionary<TKey, TValue>" or "System.Collections.Generic.IReadOnlyDictionary<TKey, TValue>")) continue;
+            if (!SymbolNames.IsGenericDictionaryInterface(g)) continue;
             var isString = g.TypeArguments[0].SpecialType == SpecialType.System_String;
             if (value is null || (isString && !keyIsString))
             {

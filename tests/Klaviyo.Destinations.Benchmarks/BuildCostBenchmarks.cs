@@ -37,10 +37,49 @@ public class BuildCostBenchmarks
         _compilation = App(Models);
         _original = _compilation.SyntaxTrees.Last();
         _edited = _original.WithChangedText(_original.GetText().Replace(_original.GetText().ToString().IndexOf("42", StringComparison.Ordinal), 2, "43"));
-        _analyzers = [.. typeof(MappedTypeAnalyzer).Assembly.GetTypes()
-            .Where(t => typeof(DiagnosticAnalyzer).IsAssignableFrom(t) && !t.IsAbstract)
-            .Select(t => (DiagnosticAnalyzer)Activator.CreateInstance(t)!)];
+        if (AnalyzerDirectory is { } directory)
+        {
+            // Another build of the generator and analyzers (e.g. the previous commit's), loaded side by side with this one.
+            var loader = new DirectoryAnalyzerLoader(directory);
+            _generator = new AnalyzerFileReference(Path.Combine(directory, "Klaviyo.Destinations.Generators.dll"), loader).GetGenerators(LanguageNames.CSharp).Single();
+            _analyzers = new AnalyzerFileReference(Path.Combine(directory, "Klaviyo.Destinations.Analyzers.dll"), loader).GetAnalyzers(LanguageNames.CSharp);
+        }
+        else
+        {
+            _generator = new KlaviyoMapperGenerator().AsSourceGenerator();
+            _analyzers = [.. typeof(MappedTypeAnalyzer).Assembly.GetTypes()
+                .Where(t => typeof(DiagnosticAnalyzer).IsAssignableFrom(t) && !t.IsAbstract)
+                .Select(t => (DiagnosticAnalyzer)Activator.CreateInstance(t)!)];
+        }
         _warm = NewDriver().RunGenerators(_compilation);
+    }
+
+    /// <summary>
+    /// For <see cref="BuildCostProbe"/>: a folder holding another build of <c>Klaviyo.Destinations.Generators.dll</c> and
+    /// <c>Klaviyo.Destinations.Analyzers.dll</c> to measure instead of the referenced ones; null for the referenced ones.
+    /// </summary>
+    internal string? AnalyzerDirectory { get; init; }
+
+    private ISourceGenerator _generator = null!;
+
+    /// <summary>Loads our two assemblies from a folder into their own load context; Roslyn and Scriban come from this process.</summary>
+    private sealed class DirectoryAnalyzerLoader(string directory) : IAnalyzerAssemblyLoader
+    {
+        private readonly System.Runtime.Loader.AssemblyLoadContext _context = new OwnContext(directory);
+
+        public void AddDependencyLocation(string fullPath)
+        {
+        }
+
+        public System.Reflection.Assembly LoadFromPath(string fullPath) => _context.LoadFromAssemblyPath(fullPath);
+
+        private sealed class OwnContext(string directory) : System.Runtime.Loader.AssemblyLoadContext("klaviyo-build-cost-" + Path.GetFileName(directory))
+        {
+            protected override System.Reflection.Assembly? Load(System.Reflection.AssemblyName name) =>
+                name.Name is { } n && n.StartsWith("Klaviyo.Destinations.", StringComparison.Ordinal) && File.Exists(Path.Combine(directory, n + ".dll"))
+                    ? LoadFromAssemblyPath(Path.Combine(directory, n + ".dll"))
+                    : null;
+        }
     }
 
     /// <summary>A realistic app: 30 files of 10 models each and a service file calling Identify/Track for each model.</summary>
@@ -79,8 +118,8 @@ public class BuildCostBenchmarks
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
     }
 
-    private static GeneratorDriver NewDriver() =>
-        CSharpGeneratorDriver.Create([new KlaviyoMapperGenerator().AsSourceGenerator()], parseOptions: new CSharpParseOptions(LanguageVersion.Latest));
+    private GeneratorDriver NewDriver() =>
+        CSharpGeneratorDriver.Create([_generator], parseOptions: new CSharpParseOptions(LanguageVersion.Latest));
 
     private CSharpCompilation Edited() => _compilation.ReplaceSyntaxTree(_original, _edited);
 
@@ -105,7 +144,27 @@ public class BuildCostBenchmarks
     public int GeneratorOnly() => _warm.RunGenerators(Edited()).GetRunResult().GeneratedTrees.Length;
 
     [Benchmark(Description = "analyzers only")]
-    public int AnalyzersOnly() => Edited().WithAnalyzers(_analyzers).GetAnalyzerDiagnosticsAsync().GetAwaiter().GetResult().Length;
+    public int AnalyzersOnly() => AnalyzersOnly(_analyzers);
+
+    /// <summary>Runs only <paramref name="analyzers"/> over the edited app (for the per-analyzer breakdown).</summary>
+    internal int AnalyzersOnly(ImmutableArray<DiagnosticAnalyzer> analyzers) =>
+        Edited().WithAnalyzers(analyzers).GetAnalyzerDiagnosticsAsync().GetAwaiter().GetResult().Length;
+
+    /// <summary>The KLV analyzers being measured.</summary>
+    internal ImmutableArray<DiagnosticAnalyzer> Analyzers => _analyzers;
+
+    /// <summary>Each analyzer's execution time over the app with its generated code (Roslyn's telemetry), slowest first.</summary>
+    internal IEnumerable<(string Name, TimeSpan Time)> AnalyzerTimes()
+    {
+        _warm.RunGeneratorsAndUpdateCompilation(Edited(), out var output, out _);
+        var withAnalyzers = output.WithAnalyzers(_analyzers, new CompilationWithAnalyzersOptions(
+            new AnalyzerOptions([]), onAnalyzerException: null, concurrentAnalysis: true, logAnalyzerExecutionTime: true));
+        withAnalyzers.GetAnalyzerDiagnosticsAsync().GetAwaiter().GetResult();
+        return _analyzers
+            .Select(a => (a.GetType().Name, withAnalyzers.GetAnalyzerTelemetryInfoAsync(a, CancellationToken.None).GetAwaiter().GetResult().ExecutionTime))
+            .OrderByDescending(t => t.ExecutionTime)
+            .ToList();
+    }
 
     /// <summary>Runs the generator, the analyzers (as csc does, over the compilation with the generated code) and emits.</summary>
     internal int Build(GeneratorDriver driver)

@@ -30,8 +30,29 @@ internal static class CallSiteParser
         cancellationToken.ThrowIfCancellationRequested();
         var location = context.SemanticModel.GetInterceptableLocation(invocation, cancellationToken);
         if (location is null) return null;
-        return new InterceptedCallModel(Method(method.OriginalDefinition), location.Version, location.Data, location.GetDisplayLocation(),
+        return new InterceptedCallModel(Method(method.OriginalDefinition), location.Version, location.Data,
+            DisplayLocation(location.GetDisplayLocation(), invocation.SyntaxTree.FilePath, context.SemanticModel.Compilation.Options.SourceReferenceResolver),
             AnonymousPayloadParser.Parse(payload));
+    }
+
+    /// <summary>
+    /// <c>path(line,col)</c> with the path mapped by the build's <c>PathMap</c> (as the compiler maps it in PDBs), so the
+    /// comment and hint name of an interceptor do not carry the machine's directory in deterministic/CI builds.
+    /// </summary>
+    internal static string DisplayLocation(string display, string path, SourceReferenceResolver? resolver)
+    {
+        if (resolver is not SourceFileResolver { PathMap: { IsDefaultOrEmpty: false } pathMap } || path.Length == 0
+            || !display.StartsWith(path, System.StringComparison.Ordinal))
+            return display;
+        foreach (var pair in pathMap)
+        {
+            var from = pair.Key;
+            if (from.Length == 0 || !path.StartsWith(from, System.StringComparison.Ordinal)) continue;
+            var rest = path.Substring(from.Length).TrimStart('/', '\\');
+            var to = pair.Value.TrimEnd('/', '\\');
+            return to + "/" + rest.Replace('\\', '/') + display.Substring(path.Length);
+        }
+        return display;
     }
 
     private static InterceptedMethodModel Method(IMethodSymbol definition)

@@ -57,6 +57,59 @@ public sealed class IncrementalityTests
             secondResult.GeneratedSources.Select(s => s.HintName));
     }
 
+    /// <summary>
+    /// The build-cost app's edit (issue 23): a method body in the file that calls Identify/Track with models changes no
+    /// model and no intercepted call elsewhere, so every source output — model mappers, the registry, the interceptors of
+    /// other files — is reused (Cached/Unchanged) and no file is re-emitted.
+    /// </summary>
+    [Fact]
+    public void Editing_the_file_that_calls_Analytics_with_models_reruns_no_mapper_output()
+    {
+        const string Models = """
+            using System.Collections.Generic;
+            using Klaviyo.Destinations;
+
+            namespace Shop.Models;
+
+            public sealed record Address(string Street, string City, string Country);
+            [KlaviyoProfile] public sealed record Customer(string Email, string? FirstName, Address? Address, [CustomProperty] int Points);
+            public sealed record Line(string ProductId, string Sku, decimal Price, int Quantity);
+            [KlaviyoEvent("Order Placed")] public sealed record Order(string OrderId, decimal Revenue, IReadOnlyList<Line> Products);
+            """;
+        const string Service = """
+            using Klaviyo.Destinations;
+            using Shop.Models;
+
+            namespace Shop;
+
+            public static class Service
+            {
+                public static int Answer() => 42;
+                public static void Send(Analytics a, Customer c) => a.Identify("user-1", c);
+                public static void Send(Analytics a, Order o) => a.Track("user-1", o);
+            }
+            """;
+        var first = Compilations.Create(Models, Service, InterceptorInputs.AnonymousCalls);
+        var driver = GeneratorRunner.CreateDriver().RunGenerators(first);
+        var before = Assert.Single(driver.GetRunResult().Results).GeneratedSources.ToDictionary(s => s.HintName, s => s.SourceText.ToString());
+
+        var serviceTree = first.SyntaxTrees.ElementAt(1);
+        var edited = serviceTree.WithChangedText(serviceTree.GetText().Replace(Service.IndexOf("42", StringComparison.Ordinal), 2, "43"));
+        driver = driver.RunGenerators(first.ReplaceSyntaxTree(serviceTree, edited));
+        var result = Assert.Single(driver.GetRunResult().Results);
+
+        var outputs = result.TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(s => s.Outputs).ToList();
+        Assert.NotEmpty(outputs);
+        Assert.All(outputs, o => Assert.True(o.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged,
+            $"a source output re-ran ({o.Reason}) after an edit that touches no model"));
+        foreach (var name in GeneratorRunner.TrackingNames.Where(result.TrackedSteps.ContainsKey))
+            Assert.All(result.TrackedSteps[name].SelectMany(s => s.Outputs), o => Assert.True(
+                o.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, $"step '{name}' produced a {o.Reason} output"));
+        Assert.Equal(before, result.GeneratedSources.ToDictionary(s => s.HintName, s => s.SourceText.ToString()));
+        Assert.Contains("Shop.Models.Customer.KlaviyoProfileMapper.g.cs", before.Keys);
+        Assert.Contains("Shop.Models.Order.KlaviyoEventMapper.g.cs", before.Keys);
+    }
+
     [Fact]
     public void Editing_a_mapped_type_reruns_its_model()
     {

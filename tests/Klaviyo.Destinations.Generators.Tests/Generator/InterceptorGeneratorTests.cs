@@ -47,6 +47,35 @@ public sealed class InterceptorGeneratorTests
         Assert.Contains(emails, t => t.Contains("klaviyoAnalytics.AudienceEntered<", StringComparison.Ordinal));
     }
 
+    /// <summary>
+    /// A deterministic (CI) build maps source paths with <c>PathMap</c>: the interceptor's location comment and its hint
+    /// name follow the mapped path, so the generated files do not depend on the directory the repository is built in.
+    /// </summary>
+    [Fact]
+    public void Interceptor_comments_and_hint_names_honour_PathMap()
+    {
+        static IReadOnlyList<(string HintName, string Text)> Generate(string root, bool mapped)
+        {
+            var resolver = new SourceFileResolver([], null, mapped ? [new KeyValuePair<string, string>(root, "/_/")] : []);
+            var input = CSharpCompilation.Create("UserAssembly",
+                [CSharpSyntaxTree.ParseText(InterceptorInputs.AnonymousCalls, Compilations.ParseOptions, path: root + "Shop/Calls.cs")],
+                TestReferences.All,
+                new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable, sourceReferenceResolver: resolver));
+            var (result, _) = GeneratorRunner.Run(input);
+            return result.GeneratedSources.Where(s => s.HintName.Contains("AnonymousPayload_", StringComparison.Ordinal))
+                .Select(s => (s.HintName, s.SourceText.ToString())).OrderBy(s => s.HintName, StringComparer.Ordinal).ToList();
+        }
+
+        var onMachineA = Generate("/home/ada/repo/", mapped: true);
+        var onMachineB = Generate("/builds/agent7/src/", mapped: true);
+        Assert.Equal(7, onMachineA.Count);
+        Assert.Equal(onMachineA, onMachineB);
+        Assert.All(onMachineA, s => Assert.Contains("// /_/Shop/Calls.cs(", s.Text, StringComparison.Ordinal));
+        Assert.All(onMachineA, s => Assert.DoesNotContain("/home/ada", s.Text, StringComparison.Ordinal));
+        // Without a PathMap (a local build) the comment names the file where it is.
+        Assert.All(Generate("/home/ada/repo/", mapped: false), s => Assert.Contains("// /home/ada/repo/Shop/Calls.cs(", s.Text, StringComparison.Ordinal));
+    }
+
     private static string Mapper(string file) => file[file.IndexOf("private static readonly", StringComparison.Ordinal)..];
 
     [Fact]

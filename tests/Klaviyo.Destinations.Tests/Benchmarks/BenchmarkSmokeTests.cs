@@ -47,6 +47,7 @@ public sealed class BenchmarkSmokeTests
         anonymous.Setup();
         Assert.Equal(6, anonymous.Annotated());
         Assert.Equal(6, anonymous.Anonymous());
+        Assert.Equal(6, anonymous.Dictionary());
         anonymous.Cleanup();
 
         var client = new ClientBenchmarks();

@@ -77,4 +77,67 @@ public sealed class AnonymousPayloadEndToEndTests : IAsyncLifetime
         var bo = _klaviyo.State.FindProfile("bo@example.com")!;
         Assert.False(bo.Attributes.ContainsKey("first_name"));
     }
+
+    /// <summary>
+    /// KLV2011's fix: Group is dictionary-only (a typed or anonymous group payload does not compile). The group's
+    /// <c>name</c> becomes the person's organization and the group id the property <c>group_id</c>.
+    /// </summary>
+    [Fact]
+    public async Task Group_with_dictionary_traits_sets_the_organization_and_the_group_id()
+    {
+        await using (var analytics = Client())
+        {
+            analytics.Identify("user-7", new { Email = "cy@example.com", FirstName = "Cy" });
+            analytics.Group("user-7", "acme", new Dictionary<string, object?> { ["name"] = "Acme Inc", ["industry"] = "Retail" });
+            await analytics.FlushAsync();
+        }
+        Assert.Empty(_klaviyo.State.RejectedRequests);
+        Assert.All(_outcomes, o => Assert.Equal(DeliveryStatus.Delivered, o.Status));
+        var cy = _klaviyo.State.FindProfile("cy@example.com")!;
+        Assert.Equal("Acme Inc", (string?)cy.Attributes["organization"]);
+        Assert.Equal("acme", (string?)cy.Properties["group_id"]);
+        Assert.False(cy.Properties.ContainsKey("industry"));
+    }
+
+    /// <summary>
+    /// What KLV2002 says of an anonymous Identify with no identifier member and a null userId (this project runs the
+    /// generator but not the analyzers): rejected at run time, while the same call with an Email member needs no userId.
+    /// </summary>
+    [Fact]
+    public async Task An_anonymous_identify_that_names_no_one_is_rejected_and_one_with_an_email_needs_no_userId()
+    {
+        await using (var analytics = Client())
+        {
+            analytics.Identify(null, new { FirstName = "Nobody", City = "Nowhere" });
+            analytics.Identify(null, new { Email = "dee@example.com", FirstName = "Dee" });
+            await analytics.FlushAsync();
+        }
+        var rejected = Assert.Single(_outcomes, o => o.Status == DeliveryStatus.Rejected);
+        Assert.Contains("no identifier", rejected.Reason, StringComparison.Ordinal);
+        Assert.Single(_outcomes, o => o.Status == DeliveryStatus.Delivered);
+        Assert.Equal("Dee", (string?)_klaviyo.State.FindProfile("dee@example.com")!.Attributes["first_name"]);
+    }
+
+    private static void SendSignUp<T>(Analytics analytics, T properties) => analytics.Track("user-5", "Signed Up", properties);
+
+    /// <summary>
+    /// What KLV2012 says: an anonymous object passed through a generic helper reaches Track as a type parameter, where
+    /// no interceptor sees it, and is rejected at run time; the same helper with a dictionary, or the direct call, delivers.
+    /// </summary>
+    [Fact]
+    public async Task An_anonymous_object_through_a_generic_helper_is_rejected_and_the_direct_call_is_delivered()
+    {
+        await using (var analytics = Client())
+        {
+            analytics.Identify("user-5", new { Email = "eve@example.com" });
+            SendSignUp(analytics, new { Plan = "pro" });
+            SendSignUp(analytics, new Dictionary<string, object?> { ["Plan"] = "team" });
+            analytics.Track("user-5", "Signed Up", new { Plan = "enterprise" });
+            await analytics.FlushAsync();
+        }
+        var rejected = Assert.Single(_outcomes, o => o.Status == DeliveryStatus.Rejected);
+        Assert.Contains("has no Klaviyo mapper", rejected.Reason, StringComparison.Ordinal);
+        var eve = _klaviyo.State.FindProfile("eve@example.com")!;
+        Assert.Equal(["enterprise", "team"], _klaviyo.State.EventsOf(eve.Id).Where(e => e.MetricName == "Signed Up").Select(e => (string?)e.Properties["Plan"]).Order());
+    }
 }
