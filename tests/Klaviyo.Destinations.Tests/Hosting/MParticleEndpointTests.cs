@@ -229,6 +229,19 @@ public sealed class MParticleEndpointTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task While_the_app_shuts_down_a_batch_gets_503_so_mParticle_sends_it_again()
+    {
+        var client = await StartAsync();
+        await _app!.Services.GetRequiredService<Analytics>().DisposeAsync();
+
+        var (status, body) = await PostAsync(client, TwoBatches);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
+        Assert.Equal(0, (int)body["accepted"]!);
+        Assert.Empty(_klaviyo.State.Events);
+    }
+
+    [Fact]
     public void Mapping_the_endpoint_without_an_Authorization_header_fails_at_startup_with_the_fix()
     {
         var app = TestWebApp.Build(b => b.Services.AddKlaviyoDestinations(o => o.ApiKey = "pk_mparticle_endpoint"));
