@@ -37,6 +37,7 @@ internal sealed class JsonValueReader : IDisposable
     private bool _eof;
     private long _line;
     private bool _inArray;
+    private bool _resumedInside;
     private bool _failed;
 
     /// <summary>Starts reading at <paramref name="startOffset"/> (a <see cref="Position"/> of an earlier read), on line <paramref name="startLine"/>.</summary>
@@ -56,7 +57,8 @@ internal sealed class JsonValueReader : IDisposable
         _line = Math.Max(1, startLine);
         IsDocument = isDocument;
         // Resuming inside a top-level array: its remaining elements are read, then its closing bracket.
-        _inArray = isDocument == true && startOffset > 0;
+        // Resuming a document: its top-level array (if it has one) is open; if it has none, its end is no error.
+        _inArray = _resumedInside = isDocument == true && startOffset > 0;
     }
 
     /// <summary>Byte offset just after the last value returned.</summary>
@@ -74,7 +76,7 @@ internal sealed class JsonValueReader : IDisposable
         {
             if (_start == _end && !await FillAsync(keepFrom: _end, cancellationToken).ConfigureAwait(false))
             {
-                if (_inArray && IsDocument == true)
+                if (_inArray && IsDocument == true && !_resumedInside)
                 {
                     _failed = true;
                     return new JsonValueRead(null, _line, _line, "the top-level array is not closed with ']': the input ends inside it", End: false);
@@ -102,6 +104,7 @@ internal sealed class JsonValueReader : IDisposable
         if (IsDocument == true && _buffer[_start] == (byte)'[' && !_inArray)
         {
             _inArray = true;
+            _resumedInside = false;
             _start++;
             Position++;
             return await ReadAsync(cancellationToken).ConfigureAwait(false);

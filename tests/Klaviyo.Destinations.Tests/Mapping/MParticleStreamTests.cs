@@ -73,6 +73,31 @@ public sealed class MParticleStreamTests
         Assert.Contains("the input ends inside this value", last.Error, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_document_resumes_at_the_offset_after_a_batch_and_reads_the_rest_without_error(bool array)
+    {
+        var batches = Enumerable.Range(1, 3).Select(n => Batch(n, pretty: true)).ToList();
+        var bytes = Encoding.UTF8.GetBytes(array ? "[\n" + string.Join(",\n", batches) + "\n]\n" : string.Join("\n", batches) + "\n");
+        long offset, line;
+        using (var first = new JsonValueReader(new MemoryStream(bytes)))
+        {
+            var read = await first.ReadAsync(CancellationToken.None);
+            Assert.NotNull(read.Text);
+            (offset, line) = (first.Position, read.LastLine);
+        }
+
+        var stream = new MemoryStream(bytes) { Position = offset };
+        using var resumed = new JsonValueReader(stream, offset, line, isDocument: true);
+        var rest = new List<JsonValueRead>();
+        while (await resumed.ReadAsync(CancellationToken.None) is { End: false } value) rest.Add(value);
+
+        Assert.All(rest, r => Assert.Null(r.Error));
+        Assert.Equal(["Event 2", "Event 3"], rest.Select(r => MParticleBatchReader.Read(r.Text!).Single().Message!.Name));
+        Assert.Equal(line + 1, rest[0].Line);
+    }
+
     [Fact]
     public async Task A_document_far_larger_than_the_reader_buffer_is_read_one_batch_at_a_time()
     {
