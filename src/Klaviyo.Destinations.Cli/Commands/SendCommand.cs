@@ -4,6 +4,7 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Text.Json;
 using Klaviyo.Destinations.Cli.Input;
+using Klaviyo.Destinations.MParticle;
 using Klaviyo.Destinations.Rules;
 using Spectre.Console;
 
@@ -15,8 +16,9 @@ internal static class SendCommand
     private const string Description = """
         send (or --dry-run) each line of NDJSON: a Segment-spec message (identify, track, page, screen, group, alias) or
         consent, delete, audience_entered, audience_exited; through the same mappers, rules, queue and sender as the library.
-        With --format mparticle each line is an mParticle Events API batch (user_attributes, user_identities, consent_state,
-        events[]); each of its events is accepted or rejected on its own, reported with the batch's line number.
+        With --format mparticle the input holds mParticle Events API batches (user_attributes, user_identities, consent_state,
+        events[]): one per line, or a (pretty-printed) JSON document - one batch, several, or an array of them - read one
+        batch at a time; each event is accepted or rejected on its own, reported with the line its batch starts on.
         Rejected lines and warnings (a field left out or changed on an accepted line: an invalid phone, a trimmed email) go to
         stderr as {"line":N,"reason"|"warning":…,"field":…}, then one {"summary":{…}} line.
         Exit codes: 0 every line accepted and delivered, 1 some line rejected, 2 usage or configuration error,
@@ -31,6 +33,8 @@ internal static class SendCommand
         var input = new Argument<string>("input") { Description = "the NDJSON file, or - for standard input" };
         var format = new Option<string>("--format") { Description = "what each line holds: segment (a Segment-spec message) or mparticle (an mParticle Events API batch)", DefaultValueFactory = _ => "segment", HelpName = "segment|mparticle" };
         format.AcceptOnlyFromAmong("segment", "mparticle");
+        var environments = new Option<string>("--mparticle-environments") { Description = "with --format mparticle: which environments' batches are sent (the others are skipped with a warning)", DefaultValueFactory = _ => "all", HelpName = "all|production|development" };
+        environments.AcceptOnlyFromAmong("all", "production", "development");
         var settings = new SettingsOptions();
         var queuePath = new Option<string?>("--queue-path") { Description = "keep accepted items in a durable queue; if the run dies, 'klaviyo-dest drain' sends them (default: in memory, the checkpoint makes a run resumable)", HelpName = "FILE" };
         var backfill = new Option<bool>("--backfill") { Description = "set Klaviyo's backfill flag on events (recorded without triggering flows)" };
@@ -47,7 +51,7 @@ internal static class SendCommand
 
         var command = new Command("send", Description) { input };
         settings.AddTo(command);
-        foreach (var option in new Option[] { format, queuePath, backfill, dryRun, noBatch, strict, checkpoint, every, restart, limit, quiet, redis, shard }) command.Options.Add(option);
+        foreach (var option in new Option[] { format, environments, queuePath, backfill, dryRun, noBatch, strict, checkpoint, every, restart, limit, quiet, redis, shard }) command.Options.Add(option);
         command.SetAction(async (result, _) =>
         {
             var file = result.GetValue(input)!;
@@ -68,6 +72,7 @@ internal static class SendCommand
             {
                 Shard = workers,
                 MParticle = result.GetValue(format) == "mparticle",
+                Environments = result.GetValue(environments) switch { "production" => MParticleEnvironments.Production, "development" => MParticleEnvironments.Development, _ => MParticleEnvironments.All },
                 Strict = result.GetValue(strict),
                 Backfill = result.GetValue(backfill),
                 Limit = result.GetValue(limit),
@@ -93,6 +98,7 @@ internal static class SendCommand
     private sealed class Run(KlaviyoDestinationOptions options, string input, StopSignal stop, string[] commandLine)
     {
         public bool MParticle { get; init; }
+        public MParticleEnvironments Environments { get; init; } = MParticleEnvironments.All;
         public bool Strict { get; init; }
         public bool Backfill { get; init; }
         public long? Limit { get; init; }
@@ -105,43 +111,53 @@ internal static class SendCommand
         private readonly LineReport _report = new();
         private long _rejectedLines;
 
-        private NdjsonLineReader Open(long offset)
+        private async Task<IInputReader> OpenAsync(long offset, long line)
         {
-            if (input == "-") return new NdjsonLineReader(Console.OpenStandardInput());
+            if (MParticle)
+                return input == "-"
+                    ? new MParticleInput(new JsonValueReader(Console.OpenStandardInput()))
+                    : await MParticleInput.OpenAsync(input, offset, line, stop.Token);
+            if (input == "-") return new LineInput(new NdjsonLineReader(Console.OpenStandardInput()));
             var stream = new FileStream(input, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16, FileOptions.SequentialScan);
             stream.Position = offset;
-            return new NdjsonLineReader(stream, offset);
+            return new LineInput(new NdjsonLineReader(stream, offset));
         }
 
-        /// <summary>The messages of one line: one for a Segment message, one per part (identify, consent, events) for an mParticle batch.</summary>
-        private IReadOnlyList<SegmentLine> ParseLine(long number, (string? Line, bool TooLong, bool End) read) => read.TooLong
-            ? [new SegmentLine(number, null, $"the line is longer than {NdjsonLineReader.MaxLineBytes / (1024 * 1024)} MB; Klaviyo takes at most 5 MB per request")]
-            : MParticle ? MParticleBatchReader.Parse(number, read.Line!, Backfill) : [SegmentMessageReader.Parse(number, read.Line!, Backfill)];
+        /// <summary>The messages of one record: one for a Segment message, one per part (identify, consent, events) for an mParticle batch.</summary>
+        private IReadOnlyList<SegmentLine> ParseLine(InputRead read) => read.Error is { } error
+            ? [new SegmentLine(read.Line, null, error)]
+            : MParticle ? MParticleLines.Parse(read.Line, read.Text!, new MParticleReadOptions { Backfill = Backfill, Environments = Environments })
+            : [SegmentMessageReader.Parse(read.Line, read.Text!, Backfill)];
 
         public async Task<int> DryRunAsync()
         {
             var mapper = new MessageMapper(options);
             var planner = new RequestPlanner(options);
-            using var reader = Open(0);
+            using var reader = await OpenAsync(0, 0);
             await using var stdout = Console.OpenStandardOutput();
             await using var buffered = new BufferedStream(stdout, 1 << 16);
             using var json = new Utf8JsonWriter(buffered);
             long number = 0, processed = 0, requests = 0, items = 0;
             var anyRejected = false;
             var warned = new HashSet<(string, string)>();
-            while (!stop.Token.IsCancellationRequested && !(Limit is { } limit && processed >= limit) && await reader.ReadLineAsync(stop.Token) is { End: false } read)
+            while (!stop.Token.IsCancellationRequested && !(Limit is { } limit && processed >= limit) && await reader.ReadAsync(number, stop.Token) is { End: false } read)
             {
-                number++;
-                if (read is { TooLong: false } && string.IsNullOrWhiteSpace(read.Line)) continue;
+                number = read.LastLine;
+                if (read.Error is null && string.IsNullOrWhiteSpace(read.Text)) continue;
                 processed++;
                 var lineRejected = false;
                 warned.Clear();
-                foreach (var parsed in ParseLine(number, read))
+                foreach (var parsed in ParseLine(read))
                 {
+                if (parsed.Skipped)
+                {
+                    _report.Warn(parsed.Number, parsed.Error!, "environment");
+                    continue;
+                }
                 if (parsed.Message is null)
                 {
                     anyRejected = lineRejected = true;
-                    _report.Reject(number, parsed.Error!);
+                    _report.Reject(parsed.Number, parsed.Error!);
                     continue;
                 }
                 var result = mapper.Map(parsed.Message);
@@ -149,18 +165,18 @@ internal static class SendCommand
                 {
                     if (rejection.Status == DeliveryStatus.Skipped) continue;
                     anyRejected = lineRejected = true;
-                    _report.Reject(number, rejection.Reason ?? "rejected", rejection.Field);
+                    _report.Reject(read.Line, rejection.Reason ?? "rejected", rejection.Field);
                 }
                 foreach (var item in result.Items)
                 {
                     foreach (var warning in item.Warnings)
-                        if (warned.Add((warning.Field, warning.Reason))) _report.Warn(number, warning.Reason, warning.Field);
+                        if (warned.Add((warning.Field, warning.Reason))) _report.Warn(read.Line, warning.Reason, warning.Field);
                     items++;
                     requests += RequestPlan.Write(planner.Add(item), json, buffered);
                 }
                 foreach (var rejection in result.Rejections)
                     foreach (var warning in rejection.Warnings)
-                        if (warned.Add((warning.Field, warning.Reason))) _report.Warn(number, warning.Reason, warning.Field);
+                        if (warned.Add((warning.Field, warning.Reason))) _report.Warn(read.Line, warning.Reason, warning.Field);
                 }
                 if (lineRejected) Interlocked.Increment(ref _rejectedLines);
                 if (Strict && anyRejected) break;
@@ -218,7 +234,7 @@ internal static class SendCommand
             long number = resumeAfter, processed = 0, badLines = 0, checkpointed = resumeAfter;
             var interactive = !Quiet && !Console.IsOutputRedirected && input != "-";
             var flushedAtStop = false;
-            using var reader = Open(resumeOffset);
+            using var reader = await OpenAsync(resumeOffset, resumeAfter);
             await using (var analytics = new Analytics(options))
             {
                 async Task<bool> FlushAndCheckpointAsync(CancellationToken token)
@@ -241,25 +257,29 @@ internal static class SendCommand
                 {
                     while (!stop.Token.IsCancellationRequested && !(Limit is { } limit && processed >= limit))
                     {
-                        var read = await reader.ReadLineAsync(stop.Token);
+                        var read = await reader.ReadAsync(number, stop.Token);
                         if (read.End) break;
-                        number++;
-                        if (read is { TooLong: false } && string.IsNullOrWhiteSpace(read.Line)) continue;
-                        var parts = ParseLine(number, read);
+                        number = read.LastLine;
+                        if (read.Error is null && string.IsNullOrWhiteSpace(read.Text)) continue;
+                        var parts = ParseLine(read);
                         if (!Shard.Owns(number, parts.Count > 0 ? parts[0].Message : null)) continue;
                         processed++;
                         var badLine = false;
                         SentLine? sentLine = null;
                         foreach (var parsed in parts)
                         {
-                            if (parsed.Message is null)
+                            if (parsed.Skipped)
+                            {
+                                _report.Warn(parsed.Number, parsed.Error!, "environment");
+                            }
+                            else if (parsed.Message is null)
                             {
                                 badLine = true;
-                                _report.Reject(number, parsed.Error!);
+                                _report.Reject(parsed.Number, parsed.Error!);
                             }
                             else
                             {
-                                lines[parsed.Message.MessageId] = sentLine ??= new SentLine(number);
+                                lines[parsed.Message.MessageId] = sentLine ??= new SentLine(parsed.Number);
                                 analytics.Send(parsed.Message);
                             }
                         }

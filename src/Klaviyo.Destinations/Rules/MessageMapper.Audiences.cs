@@ -61,12 +61,12 @@ internal sealed partial class MessageMapper
         AddListChange(message, who, kind, listId, audience, warnings, result);
     }
 
-    private static void AddListChange(AnalyticsMessage message, PersonIds who, ItemKind kind, string listId, string? audience, IReadOnlyList<MappingIssue> warnings, MappingResult result, bool requireEmail = true)
+    private void AddListChange(AnalyticsMessage message, PersonIds who, ItemKind kind, string listId, string? audience, IReadOnlyList<MappingIssue> warnings, MappingResult result, bool requireEmail = true)
     {
         if (who.Email is null && requireEmail)
         {
             result.Rejections.Add(Outcome(message, kind, DeliveryStatus.Rejected,
-                $"Changing the membership of list {listId} needs the person's email (mParticle's rule: email identifies audience members; Segment's rule for list sign-ups). Pass traits 'email', an Email identity or an email userId.", "email", null, warnings));
+                $"Changing the membership of list {listId} needs the person's email (mParticle's rule: email identifies audience members; Segment's rule for list sign-ups). Pass {EmailSources}.", "email", null, warnings));
             return;
         }
         result.Items.Add(new QueuedItem
@@ -121,7 +121,7 @@ internal sealed partial class MessageMapper
             else if (who.Email is null)
             {
                 result.Rejections.Add(Outcome(message, ItemKind.Subscribe, DeliveryStatus.Rejected,
-                    $"Signing the person up to list {signUpList} needs an email (Segment's rule): pass traits 'email', an Email identity or an email userId. The profile itself was sent.", "email", null, []));
+                    $"Signing the person up to list {signUpList} needs an email (Segment's rule): pass {EmailSources}. The profile itself was sent.", "email", null, []));
             }
             else
             {
@@ -151,7 +151,7 @@ internal sealed partial class MessageMapper
             {
                 result.Rejections.Add(Outcome(message, kind, DeliveryStatus.Rejected,
                     needsEmail
-                        ? $"Consent '{name}' ({channel}) needs the person's email: pass traits 'email', an Email identity or an email userId."
+                        ? $"Consent '{name}' ({channel}) needs the person's email: pass {EmailSources}."
                         : $"Consent '{name}' ({channel}) needs the person's phone number in E.164 (traits 'phone', or the identity chosen by PhoneIdentifier).",
                     needsEmail ? "email" : "phone_number", null, warnings));
                 continue;
@@ -328,8 +328,7 @@ internal sealed partial class MessageMapper
     private AudienceChanges? ChangedAudiences(AnalyticsMessage message)
     {
         if (message.Options.Audiences is not { Count: > 0 } audiences) return null;
-        var person = message.UserId ?? message.AnonymousId ??
-            (message.Options.Identities is { } identities && identities.TryGetValue(UserIdentity.Email, out var email) ? email : null);
+        var person = message.UserId ?? message.AnonymousId ?? EmailIdentityValue(message.Options.Identities);
         var changed = new List<KeyValuePair<string, bool>>(audiences.Count);
         var unchanged = 0;
         foreach (var pair in audiences)
@@ -339,6 +338,35 @@ internal sealed partial class MessageMapper
         }
         return new AudienceChanges(changed, unchanged, person);
     }
+
+    /// <summary>The identity that holds the email per <see cref="KlaviyoDestinationOptions.ExternalEmailIdentityType"/> (explicit, no enum arithmetic).</summary>
+    private UserIdentity EmailIdentity => _options.ExternalEmailIdentityType switch
+    {
+        ExternalEmailIdentityType.CustomerId => UserIdentity.CustomerId,
+        ExternalEmailIdentityType.Other => UserIdentity.Other,
+        ExternalEmailIdentityType.Other2 => UserIdentity.Other2,
+        ExternalEmailIdentityType.Other3 => UserIdentity.Other3,
+        ExternalEmailIdentityType.Other4 => UserIdentity.Other4,
+        ExternalEmailIdentityType.Other5 => UserIdentity.Other5,
+        ExternalEmailIdentityType.Other6 => UserIdentity.Other6,
+        ExternalEmailIdentityType.Other7 => UserIdentity.Other7,
+        ExternalEmailIdentityType.Other8 => UserIdentity.Other8,
+        ExternalEmailIdentityType.Other9 => UserIdentity.Other9,
+        ExternalEmailIdentityType.Other10 => UserIdentity.Other10,
+        _ => UserIdentity.Email,
+    };
+
+    /// <summary>The value of the email identity (see <see cref="EmailIdentity"/>), if the message carries it.</summary>
+    private string? EmailIdentityValue(IReadOnlyDictionary<UserIdentity, string>? identities) =>
+        identities is not null && identities.TryGetValue(EmailIdentity, out var value) && !string.IsNullOrWhiteSpace(value) ? value : null;
+
+    /// <summary>Where the email may come from, as rejection reasons say it: follows <see cref="KlaviyoDestinationOptions.ExternalEmailIdentityType"/>.</summary>
+    private string EmailSources => _options.ExternalEmailIdentityType switch
+    {
+        ExternalEmailIdentityType.Email => "traits 'email', an Email identity or an email userId",
+        ExternalEmailIdentityType.CustomerId => "traits 'email', or an email in the Customer Id identity or the userId (ExternalEmailIdentityType is CustomerId)",
+        var other => $"traits 'email' or an email in the {other} identity (ExternalEmailIdentityType is {other})",
+    };
 
     private static bool IsEmpty(MessagePayload payload) =>
         ReferenceEquals(payload, MessagePayload.Empty) || payload.Value is System.Collections.ICollection { Count: 0 } ||

@@ -350,7 +350,7 @@ internal sealed partial class MessageMapper
         var hasEmail = profile.Has(ProfileField.Email);
         if (_options.EnforceEmailAsPrimaryIdentifier && !hasEmail)
         {
-            reason = "EnforceEmailAsPrimaryIdentifier is on, and the message carries no valid email (traits/properties 'email', an Email identity, or an email userId)." + IssueSuffix(profile);
+            reason = "EnforceEmailAsPrimaryIdentifier is on, and the message carries no valid email (pass " + EmailSources + ")." + IssueSuffix(profile);
             field = "email";
             return false;
         }

@@ -166,6 +166,50 @@ public sealed class CliMParticleTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_pretty_printed_array_of_batches_sends_what_the_same_batches_one_per_line_send_and_resumes_from_its_checkpoint()
+    {
+        var batches = File.ReadAllLines(Fixture("mparticle-batches.ndjson")).Take(3).ToArray();
+        var ndjson = File1("three.ndjson", batches);
+        var pretty = Path.Combine(_work.FullName, "three.json");
+        File.WriteAllText(pretty, new JsonArray(batches.Select(b => JsonNode.Parse(b)).ToArray()).ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
+        Assert.True(File.ReadAllLines(pretty).Length > 50);
+
+        string[] settings = ["--set", "AlternateIdentifier=Other3", "--set", "PhoneIdentifier=PhoneNumber2"];
+        var one = await CliProcess.RunAsync(_work.FullName, ["send", "--format", "mparticle", ndjson, "--dry-run", "--no-batch", .. settings]);
+        var doc = await CliProcess.RunAsync(_work.FullName, ["send", "--format", "mparticle", pretty, "--dry-run", "--no-batch", .. settings]);
+        Assert.True(doc.ExitCode == 0, doc.Stderr);
+        var expected = Lines(one.Stdout);
+        var actual = Lines(doc.Stdout);
+        Assert.True(expected.Count > 10);
+        Assert.Equal(expected.Count, actual.Count);
+        for (var i = 0; i < expected.Count; i++) Assert.True(JsonNode.DeepEquals(expected[i], actual[i]), $"request {i + 1} differs:\n{actual[i]}");
+
+        // Into the emulator: stop after one batch, then resume from the checkpoint inside the array.
+        string[] send = ["send", "--format", "mparticle", pretty, "--base-url", _klaviyo.BaseAddress.ToString(), "--api-key", "pk_cli_test", "--quiet", "--checkpoint-every", "1", .. settings];
+        var first = await CliProcess.RunAsync(_work.FullName, [.. send, "--limit", "1"]);
+        Assert.True(first.ExitCode == 0, first.Stderr);
+        Assert.True((long)JsonNode.Parse(File.ReadAllText(pretty + ".checkpoint"))!["line"]! > 2);
+        var second = await CliProcess.RunAsync(_work.FullName, send);
+        Assert.True(second.ExitCode == 0, second.Stderr);
+        Assert.Empty(_klaviyo.State.RejectedRequests);
+        Assert.Equal(0, _klaviyo.State.DuplicateEventsDropped);
+        Assert.Equal(5, _klaviyo.State.EventsOf(_klaviyo.State.FindProfile("ada@example.com")!.Id).Count);
+        Assert.Equal(8, _klaviyo.State.EventsOf(_klaviyo.State.FindProfile("grace@example.com")!.Id).Count);
+        Assert.Single(_klaviyo.State.Events, e => e.MetricName == "Opened App");
+    }
+
+    [Fact]
+    public async Task Development_batches_are_skipped_with_a_warning_when_only_production_is_sent()
+    {
+        var (exit, stdout, stderr) = await CliProcess.RunAsync(_work.FullName, "send", "--format", "mparticle", Fixture("mparticle-batches.ndjson"), "--dry-run", "--no-batch",
+            "--mparticle-environments", "production");
+        Assert.DoesNotContain(Lines(stdout), r => Metric(r) == "Opened App");
+        Assert.Contains(Lines(stderr), e => e.ContainsKey("line") && (int)e["line"]! == 3 && ((string?)e["warning"])!.Contains("development environment", StringComparison.Ordinal));
+        Assert.Contains(Lines(stdout), r => Metric(r) == "Played Song");
+        Assert.Equal(1, exit);
+    }
+
+    [Fact]
     public async Task An_array_of_batches_on_a_line_is_read_and_a_huge_events_array_is_refused_without_ending_the_run()
     {
         const string Good = """{"environment":"production","user_identities":{"email":"one@example.com"},"events":[{"event_type":"custom_event","data":{"event_name":"First","custom_event_type":"other","source_message_id":"a-1","timestamp_unixtime_ms":1767225600000}}]}""";

@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Klaviyo.Destinations.Mapping;
 
-namespace Klaviyo.Destinations.Cli.Input;
+namespace Klaviyo.Destinations.MParticle;
 
 /// <summary>
 /// Reads mParticle Events API batches (the server-to-server JSON), one batch per line, into the library's messages so
@@ -19,37 +19,78 @@ namespace Klaviyo.Destinations.Cli.Input;
 /// <c>product_action.action</c> in Segment's ecommerce vocabulary (so purchase becomes Placed Order with its products
 /// expanded), promotion and impression commerce events as "Promotion Viewed/Clicked" and "Product List Viewed".</item>
 /// </list>
-/// A line may also hold an array of batches (the body of mParticle's bulk endpoint). An event that cannot be mapped is
-/// refused on its own with the line number and its index; the rest of the batch goes on.
+/// A text may also hold an array of batches (the body of mParticle's bulk endpoint). An event that cannot be mapped is
+/// refused on its own with its place (<c>batch[1].events[3]</c>); the rest of the batch goes on. Hand the messages to
+/// <see cref="Analytics.SendAsync"/> (or <see cref="Analytics.Send"/>): the destination's rules, queue and delivery apply.
 /// </summary>
-internal static class MParticleBatchReader
+public static class MParticleBatchReader
 {
     /// <summary>At most this many events per batch (mParticle's own Events API limit is far below it).</summary>
     public const int MaxEvents = 10_000;
 
-    /// <summary>At most this many batches in one line holding an array of batches.</summary>
+    /// <summary>At most this many batches in one text holding an array of batches (one line, or one request body).</summary>
     public const int MaxBatches = 1_000;
 
     /// <summary>At most this many products in one commerce event.</summary>
     public const int MaxProducts = 1_000;
 
-    public static IReadOnlyList<SegmentLine> Parse(long number, string line, bool backfill)
+    /// <summary>
+    /// Reads one batch, or an array of batches, from its JSON text into the messages it holds and the refusals of its
+    /// parts, in order. Never throws for bad input.
+    /// </summary>
+    public static IReadOnlyList<MParticlePart> Read(string json, MParticleReadOptions? options = null)
     {
+        ArgumentNullException.ThrowIfNull(json);
+        options ??= MParticleReadOptions.Default;
         try
         {
-            return ParseBatch(number, line, backfill);
+            return ParseBatch(0, json, options);
         }
         catch (UnreadableTextException ex)
         {
-            return [new SegmentLine(number, null, ex.Message)];
+            return [Error(0, ex.Message)];
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            return [new SegmentLine(number, null, $"the batch could not be read ({ex.GetType().Name}: {ex.Message})")];
+            return [Error(0, $"the batch could not be read ({ex.GetType().Name}: {ex.Message})")];
         }
     }
 
-    private static IReadOnlyList<SegmentLine> ParseBatch(long number, string line, bool backfill)
+    /// <summary>
+    /// Reads batches from a UTF-8 stream one at a time (memory: one batch, never the whole input): one batch per line
+    /// (NDJSON, a line may hold an array of batches), or a JSON document — one batch, several, or an array of them,
+    /// pretty-printed or not. Each part carries the line its batch starts on. A batch that is not readable JSON is
+    /// refused (<see cref="MParticlePart.Unreadable"/>); one per line goes on at the next line, a document whose
+    /// structure breaks ends there.
+    /// </summary>
+    public static async IAsyncEnumerable<MParticlePart> ReadAsync(Stream utf8Json, MParticleReadOptions? options = null,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(utf8Json);
+        using var reader = new JsonValueReader(utf8Json, leaveOpen: true);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false) is { End: false } read)
+        {
+            if (read.Text is null)
+            {
+                yield return Error(read.Line, read.Error ?? "the value could not be read", unreadable: true);
+                continue;
+            }
+            foreach (var part in Read(read.Line, read.Text, options))
+                yield return part;
+        }
+    }
+
+    /// <summary>As <see cref="Read(string, MParticleReadOptions?)"/>, with the parts marked with the line the text starts on.</summary>
+    internal static IReadOnlyList<MParticlePart> Read(long line, string json, MParticleReadOptions? options)
+    {
+        var parts = Read(json, options);
+        if (line == 0) return parts;
+        var lined = new MParticlePart[parts.Count];
+        for (var i = 0; i < parts.Count; i++) lined[i] = parts[i] with { Line = line };
+        return lined;
+    }
+
+    private static IReadOnlyList<MParticlePart> ParseBatch(long number, string line, MParticleReadOptions options)
     {
         JsonElement root;
         try
@@ -59,54 +100,60 @@ internal static class MParticleBatchReader
         }
         catch (JsonException ex)
         {
-            return [new SegmentLine(number, null, $"not valid JSON: {ex.Message}")];
+            return [Error(number, $"not valid JSON: {ex.Message}", unreadable: true)];
         }
         var lineId = "mparticle-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(line)))[..32];
         if (root.ValueKind == JsonValueKind.Array)
         {
             // The bulk form (the body of mParticle's /bulkevents): an array of batches on one line.
             if (root.GetArrayLength() > MaxBatches)
-                return [new SegmentLine(number, null, $"the line holds {root.GetArrayLength():N0} batches; at most {MaxBatches:N0} are read per line, so none were sent. Put one batch per line.")];
-            var all = new List<SegmentLine>();
+                return [Error(number, $"the line holds {root.GetArrayLength():N0} batches; at most {MaxBatches:N0} are read per line, so none were sent. Put one batch per line.")];
+            var all = new List<MParticlePart>();
             var i = 0;
             foreach (var batch in root.EnumerateArray())
             {
                 var prefix = $"batch[{i}]";
-                foreach (var parsed in Batch(number, batch, lineId + "-" + i, backfill))
+                foreach (var parsed in Batch(number, batch, lineId + "-" + i, options))
                     all.Add(parsed.Error is { } error ? parsed with { Error = $"{prefix}: {error}" } : parsed);
                 i++;
             }
-            return all.Count > 0 ? all : [new SegmentLine(number, null, "the array holds no batches")];
+            return all.Count > 0 ? all : [Error(number, "the array holds no batches")];
         }
-        return Batch(number, root, lineId, backfill);
+        return Batch(number, root, lineId, options);
     }
 
-    private static IReadOnlyList<SegmentLine> Batch(long number, JsonElement root, string lineId, bool backfill)
+    private static IReadOnlyList<MParticlePart> Batch(long number, JsonElement root, string lineId, MParticleReadOptions options)
     {
         try
         {
-            return ReadBatch(number, root, lineId, backfill);
+            return ReadBatch(number, root, lineId, options);
         }
         catch (UnreadableTextException ex)
         {
-            return [new SegmentLine(number, null, ex.Message)];
+            return [Error(number, ex.Message)];
         }
     }
 
-    private static IReadOnlyList<SegmentLine> ReadBatch(long number, JsonElement root, string lineId, bool backfill)
+    private static IReadOnlyList<MParticlePart> ReadBatch(long number, JsonElement root, string lineId, MParticleReadOptions options)
     {
-        if (root.ValueKind != JsonValueKind.Object) return [new SegmentLine(number, null, "an mParticle batch must be a JSON object (one batch per line, or an array of batches)")];
+        if (root.ValueKind != JsonValueKind.Object) return [Error(number, "an mParticle batch must be a JSON object (one batch per line, or an array of batches)")];
 
-        if (!TryIdentities(root, out var identities, out var identityError)) return [new SegmentLine(number, null, identityError!)];
-        if (!TryConsent(root, out var consent, out var consentError)) return [new SegmentLine(number, null, consentError!)];
-        if (!TryTime(root, "timestamp_unixtime_ms", "timestamp_unixtime_ms", out var batchTime, out var timeError)) return [new SegmentLine(number, null, timeError!)];
-        if (Name(root, "environment", "environment") is { } environment && environment is not ("production" or "development"))
-            return [new SegmentLine(number, null, $"environment '{environment}' is not production or development")];
+        if (!TryIdentities(root, out var identities, out var identityError)) return [Error(number, identityError!)];
+        if (!TryConsent(root, out var consent, out var consentError)) return [Error(number, consentError!)];
+        if (!TryTime(root, "timestamp_unixtime_ms", "timestamp_unixtime_ms", out var batchTime, out var timeError)) return [Error(number, timeError!)];
+        var environment = Name(root, "environment", "environment");
+        if (environment is not null && environment is not ("production" or "development"))
+            return [Error(number, $"environment '{environment}' is not production or development")];
+        if (environment is not null && !options.Accepts(environment))
+            return [new MParticlePart { Line = number, Skipped = true, Error = $"the batch is from the {environment} environment, which MParticleReadOptions.Environments ({options.Environments}) does not forward; it was skipped" }];
 
         var userId = identities is not null && identities.TryGetValue(UserIdentity.CustomerId, out var customerId) ? customerId : null;
         var mpid = Text(root, "mpid");
         var batchId = Text(root, "source_request_id") ?? lineId;
-        Dictionary<string, object?>? context = Text(root, "ip") is { } ip ? new(StringComparer.Ordinal) { ["ip"] = ip } : null;
+        // The environment travels in the context (plugins can route or drop by it); ip fills the profile's ip.
+        Dictionary<string, object?>? context = null;
+        if (Text(root, "ip") is { } ip) (context ??= new(StringComparer.Ordinal))["ip"] = ip;
+        if (environment is not null) (context ??= new(StringComparer.Ordinal))["environment"] = environment;
 
         MessageOptions Options(string messageId, DateTimeOffset? time, IReadOnlyDictionary<string, bool>? withConsent = null) => new()
         {
@@ -116,13 +163,13 @@ internal static class MParticleBatchReader
             Identities = identities,
             Context = context,
             Consent = withConsent,
-            Backfill = backfill,
+            Backfill = options.Backfill,
         };
 
-        var result = new List<SegmentLine>();
+        var result = new List<MParticlePart>();
         var attributes = Object(root, "user_attributes");
         if (root.TryGetProperty("user_attributes", out var attributesValue) && attributesValue.ValueKind is not (JsonValueKind.Object or JsonValueKind.Null))
-            result.Add(new SegmentLine(number, null, "user_attributes must be an object of attribute → value"));
+            result.Add(Error(number, "user_attributes must be an object of attribute → value"));
         if (attributes is { } traits && traits.EnumerateObject().Any())
         {
             result.Add(Message(number, MessageType.Identify, userId, null, MessagePayload.From(traits), Options(batchId + "-identify", batchTime, consent), batchTime));
@@ -136,12 +183,12 @@ internal static class MParticleBatchReader
         {
             if (events.ValueKind != JsonValueKind.Array)
             {
-                result.Add(new SegmentLine(number, null, "events must be an array of {\"event_type\":…,\"data\":{…}}"));
+                result.Add(Error(number, "events must be an array of {\"event_type\":…,\"data\":{…}}"));
                 return result;
             }
             if (events.GetArrayLength() > MaxEvents)
             {
-                result.Add(new SegmentLine(number, null, $"the batch has {events.GetArrayLength():N0} events; at most {MaxEvents:N0} are read per batch, so none were sent. Split it into smaller batches."));
+                result.Add(Error(number, $"the batch has {events.GetArrayLength():N0} events; at most {MaxEvents:N0} are read per batch, so none were sent. Split it into smaller batches."));
                 return result;
             }
             var index = 0;
@@ -160,11 +207,11 @@ internal static class MParticleBatchReader
                 index++;
             }
         }
-        if (result.Count == 0) result.Add(new SegmentLine(number, null, "the batch has no events, user_attributes or consent_state: nothing to send"));
+        if (result.Count == 0) result.Add(Error(number, "the batch has no events, user_attributes or consent_state: nothing to send"));
         return result;
     }
 
-    private static IEnumerable<SegmentLine> Event(long number, JsonElement item, string where, string fallbackId, DateTimeOffset? batchTime, string? userId,
+    private static IEnumerable<MParticlePart> Event(long number, JsonElement item, string where, string fallbackId, DateTimeOffset? batchTime, string? userId,
         Func<string, DateTimeOffset?, IReadOnlyDictionary<string, bool>?, MessageOptions> options)
     {
         if (item.ValueKind != JsonValueKind.Object) return [Refuse(number, where, "an event must be an object with event_type and data")];
@@ -232,7 +279,7 @@ internal static class MParticleBatchReader
         ["remove_from_wish_list"] = ("Product Removed from Wishlist", true),
     };
 
-    private static List<SegmentLine> Commerce(long number, JsonElement body, string where, JsonElement? attributes, string messageId, DateTimeOffset? time, DateTimeOffset now, string? userId,
+    private static List<MParticlePart> Commerce(long number, JsonElement body, string where, JsonElement? attributes, string messageId, DateTimeOffset? time, DateTimeOffset now, string? userId,
         Func<string, DateTimeOffset?, IReadOnlyDictionary<string, bool>?, MessageOptions> options)
     {
         var currency = Text(body, "currency_code", where + ".data.currency_code");
@@ -247,7 +294,7 @@ internal static class MParticleBatchReader
             if (mapped.PerProduct)
             {
                 if (products.Count == 0) return [Refuse(number, where, $"a {actionName} product action needs at least one product")];
-                var perProduct = new List<SegmentLine>(products.Count);
+                var perProduct = new List<MParticlePart>(products.Count);
                 for (var i = 0; i < products.Count; i++)
                 {
                     var single = new Dictionary<string, object?>(properties, StringComparer.Ordinal);
@@ -276,7 +323,7 @@ internal static class MParticleBatchReader
             var promotions = promotion.TryGetProperty("promotions", out var list) && list.ValueKind == JsonValueKind.Array ? list : default;
             if (promotions.ValueKind != JsonValueKind.Array || promotions.GetArrayLength() == 0) return [Refuse(number, where, "a promotion_action needs a promotions array with at least one promotion")];
             if (promotions.GetArrayLength() > MaxProducts) return [Refuse(number, where, $"promotion_action.promotions has {promotions.GetArrayLength():N0} entries; at most {MaxProducts:N0}")];
-            var result = new List<SegmentLine>();
+            var result = new List<MParticlePart>();
             var i = 0;
             foreach (var entry in promotions.EnumerateArray())
             {
@@ -292,7 +339,7 @@ internal static class MParticleBatchReader
         if (body.TryGetProperty("product_impressions", out var impressions) && impressions.ValueKind == JsonValueKind.Array && impressions.GetArrayLength() > 0)
         {
             if (impressions.GetArrayLength() > MaxProducts) return [Refuse(number, where, $"product_impressions has {impressions.GetArrayLength():N0} lists; at most {MaxProducts:N0}")];
-            var result = new List<SegmentLine>();
+            var result = new List<MParticlePart>();
             var i = 0;
             foreach (var impression in impressions.EnumerateArray())
             {
@@ -476,12 +523,14 @@ internal static class MParticleBatchReader
         return true;
     }
 
-    private static SegmentLine Message(long number, MessageType type, string? userId, string? name, MessagePayload payload, MessageOptions options, DateTimeOffset? now) =>
-        new(number, AnalyticsMessage.Create(type, userId, name, payload, options, now ?? DateTimeOffset.UtcNow), null);
+    private static MParticlePart Message(long number, MessageType type, string? userId, string? name, MessagePayload payload, MessageOptions options, DateTimeOffset? now) =>
+        new() { Line = number, Message = AnalyticsMessage.Create(type, userId, name, payload, options, now ?? DateTimeOffset.UtcNow) };
+
+    private static MParticlePart Error(long number, string reason, bool unreadable = false) => new() { Line = number, Error = reason, Unreadable = unreadable };
 
     /// <summary>A refused event, its reason led by where it is in the batch (<c>events[3]</c>) unless the reason already names it.</summary>
-    private static SegmentLine Refuse(long number, string where, string reason) =>
-        new(number, null, reason.StartsWith(where, StringComparison.Ordinal) ? reason : $"{where}: {reason}");
+    private static MParticlePart Refuse(long number, string where, string reason) =>
+        Error(number, reason.StartsWith(where, StringComparison.Ordinal) ? reason : $"{where}: {reason}");
 
     private static MessagePayload Payload(JsonElement? attributes) => attributes is { } a ? MessagePayload.From(a) : MessagePayload.Empty;
 
