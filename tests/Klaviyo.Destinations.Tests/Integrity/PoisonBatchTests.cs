@@ -55,44 +55,6 @@ public sealed class PoisonBatchTests : IDisposable
     }
 
     [Fact]
-    public async Task Two_poisoned_events_one_in_each_half_are_both_found_and_only_they_are_dead_lettered()
-    {
-        var klaviyo = new ScriptedKlaviyo
-        {
-            Script = (_, body) => body.Contains("POISON", StringComparison.Ordinal) ? ScriptedKlaviyo.ServerError("The server could not process this event.") : null,
-        };
-        var outcomes = new ConcurrentQueue<DeliveryOutcome>();
-        var options = new KlaviyoDestinationOptions
-        {
-            ApiKey = "pk_poison_test",
-            BaseUrl = new Uri("http://127.0.0.1:9"),
-            QueuePath = _dir.File("queue.db"),
-            RetryBaseDelay = TimeSpan.FromMilliseconds(1),
-            MaxRetryDelay = TimeSpan.FromMilliseconds(5),
-            MaxAttempts = 4,
-            FlushCount = 1000,
-            FlushInterval = TimeSpan.FromHours(1),
-            OnOutcome = outcomes.Enqueue,
-        };
-        using var http = new HttpClient(klaviyo);
-        await using (var analytics = new Analytics(options, http))
-        {
-            for (var i = 0; i < 202; i++)
-            {
-                var name = i is 37 or 160 ? "POISON" : "Viewed";
-                analytics.Track($"user-{i}", name, new Dictionary<string, object?> { ["email"] = $"u{i}@example.com", ["n"] = i });
-            }
-            await analytics.FlushAsync(new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token);
-        }
-
-        Assert.Equal(200, outcomes.Count(o => o.Status == DeliveryStatus.Delivered));
-        Assert.Equal(["user-160", "user-37"], outcomes.Where(o => o.Status == DeliveryStatus.Expired).Select(o => o.UserId).Order(StringComparer.Ordinal));
-        await using var queue = new SqliteEventQueue(options.QueuePath!);
-        Assert.Equal(2, (await queue.ListDeadLettersAsync()).Count);
-        Assert.True(klaviyo.Requests.Count < 80, $"{klaviyo.Requests.Count} requests");
-    }
-
-    [Fact]
     public async Task An_outage_is_not_mistaken_for_a_poisoned_item_every_item_is_retried_and_nothing_is_split_into_single_requests()
     {
         var failures = 0;
