@@ -15,6 +15,7 @@ internal static class Program
           klaviyo-dest send events.ndjson --base-url http://127.0.0.1:5080 --api-key pk_test
           klaviyo-dest send events.ndjson --dry-run | jq .path
           klaviyo-dest send history.ndjson --backfill --settings appsettings.json
+          klaviyo-dest queue salvage --queue-path /var/lib/myapp/klaviyo-queue.db --replace
         """;
 
     public static async Task<int> Main(string[] args)
@@ -26,6 +27,7 @@ internal static class Program
             EmulatorCommandLine.CreateCommand("emulator"),
             DrainCommand.Create(stop),
             DeadLettersCommand.Create(),
+            QueueCommand.Create(),
             CompletionsCommand.Create(),
         };
         try

@@ -25,7 +25,7 @@ namespace Klaviyo.Emulator;
 /// // ... send requests, then assert on klaviyo.State.Profiles / klaviyo.State.Events / klaviyo.Counters
 /// </code>
 /// </example>
-public sealed class KlaviyoEmulator : IAsyncDisposable
+public sealed partial class KlaviyoEmulator : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly EmulatorRuntime _runtime;

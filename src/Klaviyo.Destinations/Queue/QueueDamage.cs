@@ -16,9 +16,11 @@ internal static class QueueDamage
     public static bool IsCorruption(SqliteException ex) => ex.SqliteErrorCode is SqliteCorrupt or SqliteNotADatabase;
 
     public static KlaviyoConfigurationException Damaged(string path, string detail) => new(
-        $"The durable queue '{path}' is damaged ({detail}). Nothing was sent from it and the app did not start delivering. Way out: stop the app, " +
-        $"move the file aside with its -wal and -shm files (mv '{path}' '{path}.damaged'), and start again: a new, empty queue is created. " +
-        $"To see what the damaged file still holds, salvage its readable rows into a new file with SQLite's own tool: sqlite3 '{path}.damaged' .recover | sqlite3 '{path}.salvaged'.");
+        $"The durable queue '{path}' is damaged ({detail}). Nothing was sent from it and the app did not start delivering. Way out: stop the app and run " +
+        $"'klaviyo-dest queue salvage --queue-path \"{path}\" --replace': it copies every item that can still be read and passes its checks into a new queue file, " +
+        $"moves the damaged file aside to '{path}.damaged' (never changing it) and puts the new file in its place; start the app again and the salvaged items are sent. " +
+        $"Without --replace it writes '{path}.salvaged' and leaves both files as they are. To give up the damaged items instead, move the file aside with its -wal and -shm files " +
+        $"(mv '{path}' '{path}.damaged') and start again: a new, empty queue is created.");
 
     public static KlaviyoConfigurationException AtOpen(string path, SqliteException ex)
     {

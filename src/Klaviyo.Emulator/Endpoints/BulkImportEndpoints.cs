@@ -134,12 +134,20 @@ internal static class BulkImportEndpoints
             ProfileRules.CheckFormats(row["attributes"] as JsonObject, pointer + "/attributes", errors);
             if (errors.Count == 0)
             {
+                // Klaviyo reports a bulk import row by row (failed_count, import-errors): each row applies whole or not at
+                // all, and a row that fails, whatever the reason, leaves nothing behind while the other rows go in.
+                using var undo = store.BeginUndo();
                 try
                 {
                     var (profile, _) = ProfileMerger.Upsert(store, row, pointer, nullsClear: false, conflictThrows: true);
+                    store.OnApplyStep(job.Type, i);
                     foreach (var listId in job.ListIds)
                     {
-                        store.Lists.GetValueOrDefault(listId)?.Members.TryAdd(profile.Id, store.Now);
+                        if (store.Lists.GetValueOrDefault(listId) is { } list)
+                        {
+                            store.ProtectMembership(list, profile.Id);
+                            list.Members.TryAdd(profile.Id, store.Now);
+                        }
                     }
 
                     job.ProfileIds.Add(profile.Id);
@@ -148,7 +156,13 @@ internal static class BulkImportEndpoints
                 }
                 catch (ApiProblemException ex)
                 {
+                    undo.Rollback();
                     errors.AddRange(ex.Errors);
+                }
+                catch (Exception ex) when (ex is not OutOfMemoryException)
+                {
+                    undo.Rollback();
+                    errors.Add(new KlaviyoApiError(500, "error", "The profile could not be imported.", $"This profile could not be imported ({ex.Message}); nothing of it was applied.", Pointer: pointer));
                 }
             }
 

@@ -149,6 +149,7 @@ internal static class EventEndpoints
                     foreach (var ev in (JsonArray)attributes["events"]!["data"]!)
                     {
                         EventIngestor.Add(ctx.Store, profile, (JsonObject)ev!["attributes"]!, "event-bulk-create-jobs", backfill);
+                        ctx.Store.OnApplyStep(j.Type, j.CompletedCount);
                         j.CompletedCount++;
                     }
 

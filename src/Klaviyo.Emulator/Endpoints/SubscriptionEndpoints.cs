@@ -60,6 +60,7 @@ internal static class SubscriptionEndpoints
                         ConsentManager.Unsubscribe(ctx.Store, (JsonObject)row!, list);
                     }
 
+                    ctx.Store.OnApplyStep(job.Type, job.CompletedCount);
                     job.CompletedCount++;
                 }
             }));

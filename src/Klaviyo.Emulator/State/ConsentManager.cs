@@ -13,6 +13,11 @@ internal static class ConsentManager
     public static void Subscribe(EmulatorStore store, JsonObject row, ListRecord? list, string? customSource, bool autoConfirm)
     {
         var (profile, _) = ProfileMerger.Upsert(store, row, string.Empty, nullsClear: false, conflictThrows: false);
+        if (list is not null)
+        {
+            store.ProtectMembership(list, profile.Id);
+        }
+
         var pending = false;
         foreach (var (channel, type, consent, consentedAt) in Channels(row))
         {
@@ -79,6 +84,11 @@ internal static class ConsentManager
     public static void Unsubscribe(EmulatorStore store, JsonObject row, ListRecord? list)
     {
         var (profile, _) = ProfileMerger.Upsert(store, row, string.Empty, nullsClear: false, conflictThrows: false);
+        if (list is not null)
+        {
+            store.ProtectMembership(list, profile.Id);
+        }
+
         if (list is not null && list.Members.Remove(profile.Id))
         {
             profile.Updated = store.Now;

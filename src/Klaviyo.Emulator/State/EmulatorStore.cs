@@ -7,7 +7,7 @@ namespace Klaviyo.Emulator.State;
 /// goes through <see cref="Sync"/>; <see cref="Pump"/> applies the jobs whose due time has passed, so job completion
 /// follows the <see cref="TimeProvider"/> (a fake clock in tests) with no background timers.
 /// </summary>
-internal sealed class EmulatorStore
+internal sealed partial class EmulatorStore
 {
     private readonly Dictionary<string, Dictionary<string, string>> _indexes = new(StringComparer.Ordinal);
     private long _sequence;
@@ -56,8 +56,28 @@ internal sealed class EmulatorStore
             {
                 job.StartedAt = now;
                 job.Status = "processing";
-                job.Apply(job);
-                job.Status = "complete";
+                // A job applies whole or not at all: a failure inside its apply step rolls back what it had done.
+                // (Profile import rows fail one by one inside their own roll-back, as Klaviyo reports them per row.)
+                using (var undo = BeginUndo())
+                {
+                    try
+                    {
+                        job.Apply(job);
+                        job.Status = "complete";
+                    }
+                    catch (Exception ex) when (ex is not OutOfMemoryException)
+                    {
+                        undo.Rollback();
+                        job.Status = "cancelled";
+                        job.CompletedCount = 0;
+                        job.FailedCount = job.TotalCount;
+                        job.ProfileIds.Clear();
+                        job.Errors.Clear();
+                        job.Errors.Add(new ImportErrorRecord(Ids.NewUlid(now), "error", "The job failed.",
+                            $"The job could not be applied ({ex.Message}); none of it was applied.", null, null));
+                    }
+                }
+
                 job.CompletedAt = now;
             }
         }

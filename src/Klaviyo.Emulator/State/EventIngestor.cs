@@ -23,6 +23,7 @@ internal static class EventIngestor
             return false;
         }
 
+        store.Protect(profile);
         var value = attributes["value"] is JsonValue v && v.TryGetValue<double>(out var d) ? d : (double?)null;
         store.Events.Add(new EventRecord(
             store.Ids.NewUlid(now),

@@ -19,6 +19,11 @@ internal static class ProfileMerger
         var attributes = data["attributes"] as JsonObject ?? [];
         var target = FindTarget(store, data, attributes, pointer, conflictThrows, out var skip);
         var created = target is null;
+        if (target is not null)
+        {
+            store.Protect(target);
+        }
+
         target ??= store.CreateProfile();
 
         foreach (var identifier in ProfileFields.Identifiers)
