@@ -6,6 +6,8 @@ using BenchmarkDotNet.Toolchains.InProcess.Emit;
 // Full run:  dotnet run -c Release --project tests/Klaviyo.Destinations.Benchmarks -- --filter '*'
 // Quick run (CI smoke: every benchmark once, in process, no timing claims): add --quick
 // Step-by-step breakdown of one realistic message (for explaining a profile): --probe
+// Every figure of the README's Performance tables, in one command: --readme (see ReadmeRun)
+if (args.Contains("--readme")) return Klaviyo.Destinations.Benchmarks.ReadmeRun.Run();
 if (args.Contains("--probe"))
 {
     Klaviyo.Destinations.Benchmarks.Probe.Run();

@@ -138,12 +138,15 @@ public class RealisticPipelineBenchmarks
     [Benchmark(OperationsPerInvoke = Calls, Description = "SDK, dictionaries: call → FlushAsync (instant transport)")]
     public Task<int> Dictionary() => Run(typed: false);
 
-    private async Task<int> Run(bool typed)
+    [Benchmark(OperationsPerInvoke = Calls, Description = "SDK, typed models, MappingThread.Background: call → FlushAsync (instant transport)")]
+    public Task<int> TypedBackground() => Run(typed: true, MappingThread.Background);
+
+    private async Task<int> Run(bool typed, MappingThread mapping = MappingThread.Caller)
     {
         var options = new KlaviyoDestinationOptions
         {
             QueueStorage = QueueStorage.Memory, ApiKey = "pk_bench", BaseUrl = new Uri("http://127.0.0.1:9"),
-            QueueCapacity = CallsPerRun * 12, MaxItemAge = TimeSpan.FromHours(1), RateLimitTimeScale = 1_000,
+            QueueCapacity = CallsPerRun * 12, MaxItemAge = TimeSpan.FromHours(1), RateLimitTimeScale = 1_000, MappingThread = mapping,
         };
         var delivered = 0;
         options.OnOutcome = outcome => { if (outcome.Status == DeliveryStatus.Delivered) Interlocked.Increment(ref delivered); };
