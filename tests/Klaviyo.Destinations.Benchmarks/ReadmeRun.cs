@@ -30,7 +30,7 @@ public static class ReadmeRun
 
         // Short, in-process jobs: enough iterations for the ratios (each baseline runs in the same job), not a build per class.
         var mapping = Job.Default.WithToolchain(InProcessEmitToolchain.Instance)
-            .WithLaunchCount(1).WithWarmupCount(3).WithIterationCount(7).WithIterationTime(BenchmarkDotNet.Horology.TimeInterval.FromMilliseconds(250));
+            .WithLaunchCount(1).WithWarmupCount(3).WithIterationCount(7).WithIterationTime(Perfolizer.Horology.TimeInterval.FromMilliseconds(250));
         // The caller-side class drains after each 10,000-call iteration (IterationCleanup), so the invocation count is fixed.
         var client = mapping.WithInvocationCount(10_000).WithUnrollFactor(1);
         // One invocation = 10,000 calls through a new Analytics to FlushAsync.
