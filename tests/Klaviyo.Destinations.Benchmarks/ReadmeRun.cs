@@ -8,8 +8,8 @@ using BenchmarkDotNet.Toolchains.InProcess.Emit;
 namespace Klaviyo.Destinations.Benchmarks;
 
 /// <summary>
-/// <c>--readme</c>: every figure of the README's Performance tables in one command (about 5 minutes on an idle 2-core
-/// machine), in process so no project is built per benchmark. Which class gives which table:
+/// <c>--readme</c>: every figure of the README's Performance tables in one command (an estimated 6–8 minutes on an idle
+/// 2-core machine; far longer on a loaded one), in process so no project is built per benchmark. Which class gives which table:
 /// <list type="bullet">
 /// <item><c>--probe</c> part: "Why, from the profile" (CPU µs and bytes per step) and the caller-side p50/p90/p99;</item>
 /// <item><see cref="RealisticMappingBenchmarks"/>: "Mapping" (µs, allocated, ratio to hand-written per category);</item>
@@ -21,14 +21,25 @@ namespace Klaviyo.Destinations.Benchmarks;
 /// </summary>
 public static class ReadmeRun
 {
-    public static int Run()
+    /// <param name="part">null for everything; or one of <c>probe</c>, <c>mapping</c>, <c>client</c>, <c>pipeline</c> to re-run one part.</param>
+    public static int Run(string? part)
     {
+        if (part is not (null or "probe" or "mapping" or "client" or "pipeline"))
+        {
+            Console.Error.WriteLine($"Unknown part '{part}': use --readme alone, or --readme probe|mapping|client|pipeline.");
+            return 2;
+        }
         var clock = Stopwatch.StartNew();
-        Console.WriteLine("== profile (--probe) ==");
-        Probe.Run();
-        Console.WriteLine($"== profile done after {clock.Elapsed:mm\\:ss} ==");
+        if (part is null or "probe")
+        {
+            Console.WriteLine("== profile (--probe) ==");
+            Probe.Run();
+            Console.WriteLine($"== profile done after {clock.Elapsed:mm\\:ss} ==");
+        }
 
         // Short, in-process jobs: enough iterations for the ratios (each baseline runs in the same job), not a build per class.
+        // BenchmarkDotNet's forced full GC before each iteration stays on: without it, collections of the 20,000-person
+        // heap land inside measured iterations (on a loaded machine that made some figures 10× worse).
         var mapping = Job.Default.WithToolchain(InProcessEmitToolchain.Instance)
             .WithLaunchCount(1).WithWarmupCount(3).WithIterationCount(7).WithIterationTime(Perfolizer.Horology.TimeInterval.FromMilliseconds(250));
         // The caller-side class drains after each 10,000-call iteration (IterationCleanup), so the invocation count is fixed.
@@ -38,13 +49,14 @@ public static class ReadmeRun
             .WithLaunchCount(1).WithWarmupCount(1).WithIterationCount(7);
 
         var failed = false;
-        foreach (var (job, types) in new (Job, Type[])[]
+        foreach (var (name, job, types) in new (string, Job, Type[])[]
         {
-            (mapping, [typeof(RealisticMappingBenchmarks), typeof(TrackMappingBenchmarks), typeof(ProfileMappingBenchmarks)]),
-            (client, [typeof(ClientBenchmarks)]),
-            (pipeline, [typeof(RealisticPipelineBenchmarks)]),
+            ("mapping", mapping, [typeof(RealisticMappingBenchmarks), typeof(TrackMappingBenchmarks), typeof(ProfileMappingBenchmarks)]),
+            ("client", client, [typeof(ClientBenchmarks)]),
+            ("pipeline", pipeline, [typeof(RealisticPipelineBenchmarks)]),
         })
         {
+            if (part is not null && part != name) continue;
             // The job given here replaces the classes' own job attributes.
             var config = DefaultConfig.Instance.AddJob(job).WithUnionRule(ConfigUnionRule.AlwaysUseGlobal);
             foreach (var summary in BenchmarkRunner.Run(types, config))
