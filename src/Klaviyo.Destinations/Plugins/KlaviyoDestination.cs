@@ -52,7 +52,10 @@ public sealed class KlaviyoDestination : IDestinationPlugin
     /// <inheritdoc />
     public PluginType Type => PluginType.Destination;
 
-    /// <summary>Items accepted and not yet finished, including those a durable queue kept from an earlier run.</summary>
+    /// <summary>
+    /// Items accepted and not yet finished, including those a durable queue kept from an earlier run, plus the messages
+    /// still waiting to be mapped with <see cref="MappingThread.Background"/>.
+    /// </summary>
     public int Pending => (int)Math.Min(int.MaxValue, _tracker.OpenCount + (_feedback?.ReloadedLeft ?? 0) + (_background?.Waiting ?? 0));
 
     /// <summary>Whether accepted items survive a crash (the queue is durable, see <c>docs/durability.md</c>).</summary>
