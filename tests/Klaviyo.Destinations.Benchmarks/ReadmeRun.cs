@@ -57,7 +57,7 @@ public static class ReadmeRun
         })
         {
             if (part is not null && part != name) continue;
-            // The job given here replaces the classes' own job attributes.
+            // The classes carry no job attribute (one would run beside this job, not instead of it).
             var config = DefaultConfig.Instance.AddJob(job).WithUnionRule(ConfigUnionRule.AlwaysUseGlobal);
             foreach (var summary in BenchmarkRunner.Run(types, config))
                 failed |= summary.HasCriticalValidationErrors || summary.Reports.Any(r => !r.Success);
