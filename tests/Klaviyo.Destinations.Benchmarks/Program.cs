@@ -6,6 +6,10 @@ using BenchmarkDotNet.Toolchains.InProcess.Emit;
 // Full run:  dotnet run -c Release --project tests/Klaviyo.Destinations.Benchmarks -- --filter '*'
 // Quick run (CI smoke: every benchmark once, in process, no timing claims): add --quick
 // Step-by-step breakdown of one realistic message (for explaining a profile): --probe
+// Every figure of the README's Performance tables, in one command: --readme (see ReadmeRun)
+// (--readme probe|mapping|client|pipeline re-runs one part)
+if (Array.IndexOf(args, "--readme") is >= 0 and var readme)
+    return Klaviyo.Destinations.Benchmarks.ReadmeRun.Run(readme + 1 < args.Length ? args[readme + 1] : null);
 if (args.Contains("--probe"))
 {
     Klaviyo.Destinations.Benchmarks.Probe.Run();

@@ -174,6 +174,13 @@ public sealed class KlaviyoDestinationOptions
     public int QueueCapacity { get; set; } = 100_000;
 
     /// <summary>
+    /// Where a call's payload is mapped: on the caller's thread before the call returns (<see cref="MappingThread.Caller"/>,
+    /// the default), or by a background task so the call only captures the message (<see cref="MappingThread.Background"/>:
+    /// read its terms before opting in: payloads must not change after the call, and a message is durable only once mapped).
+    /// </summary>
+    public MappingThread MappingThread { get; set; } = MappingThread.Caller;
+
+    /// <summary>
     /// The durable queue's file (SQLite, created when missing). Items survive crashes and restarts:
     /// <c>TrackAsync</c>/<c>IdentifyAsync</c> complete once the item is on disk, and what is not delivered at shutdown is
     /// sent by the next run (or <c>klaviyo-dest drain</c>). One owner per path. When null (the default) the queue lives at
@@ -323,6 +330,8 @@ public sealed class KlaviyoDestinationOptions
             problems.Add("Klaviyo:RetryBaseDelay must be ≥ 0, MaxRetryDelay ≥ RetryBaseDelay and MaxItemAge > 0.");
         if (QueueCapacity < 1)
             problems.Add("Klaviyo:QueueCapacity must be at least 1.");
+        if (!Enum.IsDefined(MappingThread))
+            problems.Add($"Klaviyo:MappingThread '{MappingThread}' is not one of Caller, Background.");
         if (!Enum.IsDefined(QueueStorage))
             problems.Add($"Klaviyo:QueueStorage '{QueueStorage}' is not one of Disk, Memory.");
         if (QueuePath is not null && QueueStorage == QueueStorage.Memory)
@@ -427,6 +436,7 @@ public sealed class KlaviyoDestinationOptions
         sb.Append(", Queue = ").Append(QueueStorage == QueueStorage.Memory
             ? $"in memory (capacity {QueueCapacity:N0})"
             : $"durable at {QueuePath ?? "the default location"} (budget {MaxQueueBytes:N0} bytes, {QueueOverflow}{(QueueSyncToDisk ? "" : ", no fsync")})");
+        if (MappingThread != MappingThread.Caller) sb.Append(", MappingThread = ").Append(MappingThread);
         if (RateLimitTimeScale != 1) sb.Append(", RateLimitTimeScale = ").Append(RateLimitTimeScale);
         sb.Append(" }");
         return sb.ToString();

@@ -37,16 +37,38 @@ internal sealed class PendingItem
     /// <summary>When the sender took the item from the queue.</summary>
     public DateTimeOffset FirstSeen { get; }
 
-    /// <summary>Metric and unique_id: two events of one profile with the same key cannot share a bulk request.</summary>
-    public string? DedupeKey => Item.Kind == ItemKind.Event && Item.UniqueId is { } id ? Item.Metric + "\n" + id : null;
+    private string? _dedupeKey;
+
+    /// <summary>Metric and unique_id: two events of one profile with the same key cannot share a bulk request (built once, when asked).</summary>
+    public string? DedupeKey => _dedupeKey ??= Item.Kind == ItemKind.Event && Item.UniqueId is { } id ? Item.Metric + "\n" + id : null;
+
+    /// <summary>Reused per thread: each event resource is written here, then copied once into an array of its exact size.</summary>
+    [ThreadStatic] private static ArrayBufferWriter<byte>? t_buffer;
+
+    [ThreadStatic] private static Utf8JsonWriter? t_writer;
 
     public static PendingItem Create(QueuedItem item, DateTimeOffset now)
     {
         if (item.Kind == ItemKind.Event)
         {
-            var buffer = new ArrayBufferWriter<byte>((item.Properties?.Length ?? 2) + 256);
-            using (var json = new Utf8JsonWriter(buffer, Mapping.KlaviyoJson.WriterOptions)) RequestComposer.WriteEventResource(json, item, includeProfile: false);
+            var buffer = t_buffer ??= new ArrayBufferWriter<byte>(4096);
+            buffer.ResetWrittenCount();
+            var json = t_writer ??= new Utf8JsonWriter(buffer, Mapping.KlaviyoJson.WriterOptions);
+            json.Reset(buffer);
+            try
+            {
+                RequestComposer.WriteEventResource(json, item, includeProfile: false);
+                json.Flush();
+            }
+            catch
+            {
+                // A writer left mid-object must not serve the next item.
+                t_writer = null;
+                throw;
+            }
             var resource = buffer.WrittenSpan.ToArray();
+            // Do not keep an unusually large buffer alive on the thread.
+            if (buffer.Capacity > 256 * 1024) t_buffer = null;
             var tooLarge = BatchComposer.EventEntryOverhead + item.Profile.Length + resource.Length + BatchComposer.EventEnvelope.Length > BatchComposer.MaxBodyBytes;
             return new PendingItem(item, resource, resource.Length, tooLarge, now);
         }

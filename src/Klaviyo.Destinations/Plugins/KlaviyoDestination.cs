@@ -5,7 +5,7 @@ namespace Klaviyo.Destinations;
 
 /// <summary>
 /// The Klaviyo destination plugin: maps each message with the Klaviyo rules on the caller's thread (so bad input is
-/// rejected at once, with a reason), queues the resulting items and delivers them in the background: batched into
+/// rejected at once, with a reason) or, with <see cref="MappingThread.Background"/>, on one background task; queues the resulting items and delivers them in the background: batched into
 /// Klaviyo's bulk jobs, paced by the endpoints' rate tiers, in order per person (see <c>docs/delivery.md</c>).
 /// <see cref="FlushAsync"/> sends pending batches at once, whatever the flush policy.
 /// </summary>
@@ -17,6 +17,7 @@ public sealed class KlaviyoDestination : IDestinationPlugin
     private readonly DeliveryPipeline _pipeline;
     private readonly KlaviyoMetrics _metrics;
     private readonly KlaviyoDestinationOptions _options;
+    private readonly BackgroundMapper? _background;
     private int _disposed;
 
     internal KlaviyoDestination(KlaviyoDestinationOptions options, IKlaviyoSender sender, IEventQueue queue, TimeProvider time, ILoggerFactory loggers, KlaviyoMetrics metrics)
@@ -39,13 +40,18 @@ public sealed class KlaviyoDestination : IDestinationPlugin
         Log.Started(logger, options);
         RevisionCheck.WarnIfStale(options.Revision, time.GetUtcNow(), logger);
         _pipeline.Start();
+        if (options.MappingThread == MappingThread.Background)
+            _background = new BackgroundMapper(options.QueueCapacity, (message, mapped) => Enqueue(mapped ?? _mapper.Map(message), null), Refuse, logger);
     }
 
     /// <inheritdoc />
     public PluginType Type => PluginType.Destination;
 
-    /// <summary>Items accepted and not yet finished, including those a durable queue kept from an earlier run.</summary>
-    public int Pending => (int)Math.Min(int.MaxValue, _queue.Backlog.Unfinished);
+    /// <summary>
+    /// Items accepted and not yet finished, including those a durable queue kept from an earlier run, plus the messages
+    /// still waiting to be mapped with <see cref="MappingThread.Background"/>.
+    /// </summary>
+    public int Pending => (int)Math.Min(int.MaxValue, _queue.Backlog.Unfinished + (_background?.Waiting ?? 0));
 
     /// <summary>Whether accepted items survive a crash (the queue is durable, see <c>docs/durability.md</c>).</summary>
     public bool IsDurable => _queue.IsDurable;
@@ -75,7 +81,8 @@ public sealed class KlaviyoDestination : IDestinationPlugin
     /// <inheritdoc />
     public AnalyticsMessage? Execute(AnalyticsMessage message)
     {
-        Accept(message, null);
+        if (_background is null) Accept(message, null);
+        else _background.HandOver(message, BackgroundMapper.CanDefer(message) ? null : _mapper.Map(message));
         return message;
     }
 
@@ -86,6 +93,8 @@ public sealed class KlaviyoDestination : IDestinationPlugin
     /// </summary>
     public async ValueTask<bool> ExecuteDurablyAsync(AnalyticsMessage message, CancellationToken cancellationToken)
     {
+        // With MappingThread.Background the messages handed over earlier are queued first (call order per person).
+        if (_background is not null) await _background.WhenMappedSoFar(cancellationToken).ConfigureAwait(false);
         var accepted = new List<QueuedItem>(2);
         var all = Accept(message, accepted);
         foreach (var item in accepted)
@@ -93,9 +102,13 @@ public sealed class KlaviyoDestination : IDestinationPlugin
         return all;
     }
 
-    private bool Accept(AnalyticsMessage message, List<QueuedItem>? accepted)
+    private bool Accept(AnalyticsMessage message, List<QueuedItem>? accepted) => Enqueue(_mapper.Map(message), accepted);
+
+    private void Refuse(AnalyticsMessage message, string reason) =>
+        _reporter.Report(new DeliveryOutcome(message.MessageId, ItemKind.Message, DeliveryStatus.Rejected, reason, null, null, message.UserId, []));
+
+    private bool Enqueue(MappingResult result, List<QueuedItem>? accepted)
     {
-        var result = _mapper.Map(message);
         var all = true;
         foreach (var rejection in result.Rejections)
         {
@@ -133,6 +146,19 @@ public sealed class KlaviyoDestination : IDestinationPlugin
     /// </summary>
     public Task FlushAsync(CancellationToken cancellationToken)
     {
+        // With MappingThread.Background, the messages handed over before this call are mapped and queued first.
+        if (_background?.WhenMappedSoFar(cancellationToken) is { IsCompletedSuccessfully: false } mapping) return FlushAfterAsync(mapping, cancellationToken);
+        return FlushQueued(cancellationToken);
+    }
+
+    private async Task FlushAfterAsync(Task mapping, CancellationToken cancellationToken)
+    {
+        await mapping.ConfigureAwait(false);
+        await FlushQueued(cancellationToken).ConfigureAwait(false);
+    }
+
+    private Task FlushQueued(CancellationToken cancellationToken)
+    {
         // The queue's sequence is the flush ticket: every item up to the last one accepted, whoever accepted it.
         var target = _queue.Backlog.LastSequence;
         _pipeline.RequestFlush(target);
@@ -151,6 +177,7 @@ public sealed class KlaviyoDestination : IDestinationPlugin
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        _background?.Complete();
         using (var drain = new CancellationTokenSource(_options.ShutdownTimeout))
         {
             try
@@ -161,6 +188,8 @@ public sealed class KlaviyoDestination : IDestinationPlugin
             {
             }
         }
+        // Messages the shutdown timeout left unmapped are refused with a reason, not mapped into a closing queue.
+        if (_background is not null) await _background.StopAsync().ConfigureAwait(false);
         await _pipeline.DisposeAsync().ConfigureAwait(false);
         await Gate.DisposeAsync().ConfigureAwait(false);
         await _queue.DisposeAsync().ConfigureAwait(false);

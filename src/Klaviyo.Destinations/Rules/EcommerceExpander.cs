@@ -21,14 +21,16 @@ internal static class EcommerceExpander
     [ThreadStatic] private static ArrayBufferWriter<byte>? t_buffer;
 
     /// <remarks>
-    /// Reads <paramref name="orderProperties"/> (JSON this SDK has just written, compact and valid) with a
+    /// The products array was located by <see cref="OrderFacts.Read"/> in its scan of the order. Reads
+    /// <paramref name="orderProperties"/> (JSON this SDK has just written, compact and valid) with a
     /// <see cref="Utf8JsonReader"/> and splices each product's bytes into its event: names and values are copied as
     /// written, so the bytes are those a parse and re-write would give, without building a document.
     /// </remarks>
     public static void ExpandOrderedProducts(AnalyticsMessage message, byte[] orderProperties, OrderFacts order, string orderUniqueId,
         byte[] profile, string userKey, DateTimeOffset time, string? currency, MappingResult result)
     {
-        if (!FindProducts(orderProperties, out var productsStart, out var productsEnd)) return;
+        if (!order.HasProducts) return;
+        int productsStart = order.ProductsStart, productsEnd = order.ProductsEnd;
         var prefix = order.OrderId ?? orderUniqueId;
         var buffer = t_buffer ??= new ArrayBufferWriter<byte>(512);
         byte[]? orderIdValue = null;
@@ -147,28 +149,6 @@ internal static class EcommerceExpander
             if (!string.IsNullOrWhiteSpace(text)) key = text;
         }
         return new Product(key, hasOrderId, !first, price, quantity);
-    }
-
-    /// <summary>The top-level <c>products</c> value's bytes (the last one, as a parsed document would), when it is an array.</summary>
-    private static bool FindProducts(byte[] json, out int start, out int end)
-    {
-        start = end = -1;
-        var kind = JsonTokenType.None;
-        var reader = new Utf8JsonReader(json);
-        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return false;
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-        {
-            var isProducts = reader.ValueTextEquals(KlaviyoMappingTables.ProductsKey);
-            reader.Read();
-            if (isProducts)
-            {
-                kind = reader.TokenType;
-                start = (int)reader.TokenStartIndex;
-            }
-            if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray) reader.Skip();
-            if (isProducts) end = (int)reader.BytesConsumed;
-        }
-        return kind == JsonTokenType.StartArray;
     }
 
     private static int IdKeyIndex(ref Utf8JsonReader reader, IReadOnlyList<string> idKeys)

@@ -102,8 +102,12 @@ public sealed class RealisticBenchmarkTests
         var client = new ClientBenchmarks();
         client.Setup();
         client.TrackDistinct();
+        client.TrackDistinctBackground();
+        client.TrackTypedDistinctBackground();
         client.IdentifyDistinct();
-        client.Cleanup();
+        client.IdentifyDistinctBackground();
+        client.Drain();
+        client.Cleanup(); // throws when a call was rejected or refused
     }
 
     [Theory]
@@ -118,5 +122,6 @@ public sealed class RealisticBenchmarkTests
         Assert.True(await b.HandWritten() > calls * 100);
         Assert.Equal(calls * itemsPerCall, await b.Typed());
         Assert.Equal(calls * itemsPerCall, await b.Dictionary());
+        Assert.Equal(calls * itemsPerCall, await b.TypedBackground());
     }
 }
