@@ -81,6 +81,12 @@ public sealed class QueuedItem
     /// <summary>When a sender first took the item (the start of <c>MaxItemAge</c>; kept by durable queues across restarts).</summary>
     internal DateTimeOffset? FirstTakenAt { get; set; }
 
+    /// <summary>
+    /// The trace context of the call that produced the item (when someone listens to the <c>Klaviyo.Destinations</c>
+    /// source): the span of the request that delivers it links to it. Kept by durable queues across restarts.
+    /// </summary>
+    internal System.Diagnostics.ActivityContext TraceContext { get; set; }
+
     /// <summary>The flush-tracking ticket (process-local).</summary>
     internal long Ticket { get; set; }
 

@@ -19,6 +19,7 @@ public sealed class KlaviyoDestination : IDestinationPlugin
     private readonly KlaviyoMetrics _metrics;
     private readonly KlaviyoDestinationOptions _options;
     private readonly IQueueFeedback? _feedback;
+    private readonly ILogger _logger;
     private int _disposed;
 
     internal KlaviyoDestination(KlaviyoDestinationOptions options, IKlaviyoSender sender, IEventQueue queue, TimeProvider time, ILoggerFactory loggers, KlaviyoMetrics metrics)
@@ -27,7 +28,7 @@ public sealed class KlaviyoDestination : IDestinationPlugin
         _mapper = new MessageMapper(options, time);
         _queue = queue;
         _metrics = metrics;
-        var logger = loggers.CreateLogger("Klaviyo.Destinations");
+        var logger = _logger = loggers.CreateLogger("Klaviyo.Destinations");
         _reporter = new OutcomeReporter(options.OnOutcome, logger, metrics);
         IBatchSender batches = sender is KlaviyoHttpSender http
             ? new HttpBatchSender(http.Transport, options, time, logger)
@@ -74,6 +75,20 @@ public sealed class KlaviyoDestination : IDestinationPlugin
 
     internal KlaviyoTransport? Transport { get; }
 
+    /// <summary>What stops following configuration changes (<c>AddKlaviyoDestinations</c>), disposed with the destination.</summary>
+    internal IDisposable? ConfigurationWatch { get; set; }
+
+    /// <summary>
+    /// A new <c>Klaviyo:ApiKey</c> from configuration reloaded at runtime: requests use it from now on and a paused
+    /// delivery asks Klaviyo again at once. Ignored when blank or unchanged, and with a user-supplied sender.
+    /// </summary>
+    internal void UseKey(string? apiKey)
+    {
+        if (Transport is null || string.IsNullOrWhiteSpace(apiKey) || Volatile.Read(ref _disposed) != 0 || !Transport.UseKey(apiKey)) return;
+        DeliveryLog.KeyChanged(_logger, Gate.State);
+        Gate.Recheck();
+    }
+
     /// <inheritdoc />
     public AnalyticsMessage? Execute(AnalyticsMessage message)
     {
@@ -99,6 +114,7 @@ public sealed class KlaviyoDestination : IDestinationPlugin
     {
         var result = _mapper.Map(message);
         var all = true;
+        var producer = KlaviyoTelemetry.CaptureProducer();
         foreach (var rejection in result.Rejections)
         {
             if (rejection.Status != DeliveryStatus.Skipped) all = false;
@@ -107,6 +123,7 @@ public sealed class KlaviyoDestination : IDestinationPlugin
         foreach (var item in result.Items)
         {
             item.Ticket = _tracker.Open();
+            item.TraceContext = producer;
             if (_queue.TryEnqueue(item))
             {
                 accepted?.Add(item);
@@ -160,6 +177,7 @@ public sealed class KlaviyoDestination : IDestinationPlugin
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        ConfigurationWatch?.Dispose();
         using (var drain = new CancellationTokenSource(_options.ShutdownTimeout))
         {
             try
