@@ -45,7 +45,6 @@ public static class KlaviyoServiceCollectionExtensions
             // HttpClientFactory logs request headers at Trace: the key is added after that (ApiKeyHandler), and redacted if present.
             services.AddHttpClient(HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
                 .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2) })
-                .AddHttpMessageHandler(sp => new KlaviyoAttemptHandler(sp.GetRequiredService<KlaviyoPipelineMonitor>(), sp.GetRequiredService<TimeProvider>()))
                 .RedactLoggedHeaders(SecretHeaders.IsSecret);
             services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Http.IHttpMessageHandlerBuilderFilter, ApiKeyHandler.Filter>());
         }
