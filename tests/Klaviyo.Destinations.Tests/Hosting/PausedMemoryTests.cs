@@ -2,6 +2,7 @@ using Klaviyo.Destinations.Tests.Durability;
 using Klaviyo.Emulator;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using Xunit.Abstractions;
 
@@ -47,8 +48,10 @@ public sealed class PausedMemoryTests(ITestOutputHelper output) : IAsyncLifetime
         // Past the in-memory bound: what the sender holds (2 × 10,000-profile jobs) plus the queue's read-ahead (5,000).
         const int First = 40_000, Second = 100_000;
         var outcomes = new OutcomeCounter(int.MaxValue);
+        var logs = new SignalingLoggerProvider();
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Production", DisableDefaults = true });
         builder.Services.AddSingleton<TimeProvider>(new FakeTimeProvider(DateTimeOffset.UtcNow));
+        builder.Logging.AddProvider(logs);
         builder.Services.AddKlaviyoDestinations(o =>
         {
             o.ApiKey = "pk_refused_memory";
@@ -59,7 +62,7 @@ public sealed class PausedMemoryTests(ITestOutputHelper output) : IAsyncLifetime
         using var host = builder.Build();
         await host.StartAsync();
         var analytics = host.Services.GetRequiredService<Analytics>();
-        await analytics.FlushAsync().WaitAsync(TimeSpan.FromSeconds(60));   // returns once the startup check found the key refused
+        await logs.WhenLogged(304).WaitAsync(TimeSpan.FromSeconds(60));   // the startup check found the key refused
         Assert.Equal(DeliveryState.CredentialsRefused, analytics.Destination.State);
 
         await AcceptAsync(analytics, 0, First);
