@@ -1,5 +1,6 @@
 using System.Net.Http.Headers;
 using System.Runtime.CompilerServices;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Http;
 
 namespace Klaviyo.Destinations;
@@ -29,13 +30,20 @@ internal sealed class ApiKeyHandler(HttpMessageHandler inner) : DelegatingHandle
         return base.SendAsync(request, cancellationToken);
     }
 
-    /// <summary>Wraps the named client's primary handler after every other configuration (a user's primary handler included).</summary>
+    /// <summary>
+    /// Wraps the named client's primary handler after every other configuration (a user's primary handler included),
+    /// and adds <see cref="KlaviyoAttemptHandler"/> as the innermost delegating handler, inside any resilience or
+    /// hedging handler the app added (before or after <c>AddKlaviyoDestinations</c>).
+    /// </summary>
     internal sealed class Filter : IHttpMessageHandlerBuilderFilter
     {
         public Action<HttpMessageHandlerBuilder> Configure(Action<HttpMessageHandlerBuilder> next) => builder =>
         {
             next(builder);
-            if (builder.Name == KlaviyoServiceCollectionExtensions.HttpClientName) builder.PrimaryHandler = new ApiKeyHandler(builder.PrimaryHandler);
+            if (builder.Name != KlaviyoServiceCollectionExtensions.HttpClientName) return;
+            var services = builder.Services;
+            builder.AdditionalHandlers.Add(new KlaviyoAttemptHandler(services.GetRequiredService<KlaviyoPipelineMonitor>(), services.GetService<TimeProvider>() ?? TimeProvider.System));
+            builder.PrimaryHandler = new ApiKeyHandler(builder.PrimaryHandler);
         };
     }
 }

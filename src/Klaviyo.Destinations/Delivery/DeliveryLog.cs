@@ -25,4 +25,7 @@ internal static partial class DeliveryLog
 
     [LoggerMessage(307, LogLevel.Information, "Klaviyo destination stopping: delivering what is queued (up to {Timeout})")]
     public static partial void Draining(ILogger logger, TimeSpan timeout);
+
+    [LoggerMessage(308, LogLevel.Information, "Klaviyo:ApiKey changed in configuration: requests use the new key from now on (delivery state {State}; a paused delivery asks Klaviyo again at once)")]
+    public static partial void KeyChanged(ILogger logger, DeliveryState state);
 }

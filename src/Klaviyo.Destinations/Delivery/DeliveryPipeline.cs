@@ -59,7 +59,7 @@ internal sealed partial class DeliveryPipeline : IAsyncDisposable
         _timer = time.CreateTimer(static s => ((AsyncSignal)s!).Set(), _signal, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
 
-    public void Start() => _worker ??= Task.Run(RunAsync);
+    public void Start() => _worker ??= KlaviyoTelemetry.RunDetached(RunAsync);
 
     /// <summary>Makes every item up to sequence <paramref name="target"/> due now, whatever the flush policy (FlushAsync, dispose).</summary>
     public void RequestFlush(long target)
@@ -197,12 +197,24 @@ internal sealed partial class DeliveryPipeline : IAsyncDisposable
         // Paused (key refused, Klaviyo down): nothing is sent until the gate's probe finds Klaviyo answering again;
         // items that reach MaxItemAge meanwhile are given up (dead letters), however long the pause.
         var kind = batch.Items[0].Kind;
-        if (probing) await _gate.WhenRunningAsync(token).ConfigureAwait(false);
+        if (probing)
+        {
+            while (!_gate.MaySend()) await _gate.WhenRunningAsync(token).ConfigureAwait(false);
+        }
         else if (await WaitWhilePausedAsync(batch, kind, token).ConfigureAwait(false) is { } ready) batch = ready;
         else return null;
         foreach (var item in batch.Items) item.Item.Attempts++;
         var endpoint = KlaviyoTransport.Name(batch.Endpoint);
-        var result = await _sender.SendAsync(batch, token).ConfigureAwait(false);
+        BatchResult result;
+        KlaviyoTelemetry.Producers = batch.Items;   // the request spans link to the calls that produced the items
+        try
+        {
+            result = await _sender.SendAsync(batch, token).ConfigureAwait(false);
+        }
+        finally
+        {
+            KlaviyoTelemetry.Producers = null;
+        }
         // A bisection probe's failure says something about the items in it, not about Klaviyo: when every part fails,
         // the re-joined batch's own retries are what count towards an outage.
         var state = probing && result.StatusCode is 0 or >= 500 ? _gate.State : _gate.Observe(result.StatusCode, result.Reason);
@@ -346,11 +358,13 @@ internal sealed partial class DeliveryPipeline : IAsyncDisposable
     {
         while (true)
         {
+            // Running, or (a user-supplied sender) this batch is the trial that tells whether the sender works again.
+            if (_gate.MaySend()) return batch;
             var running = _gate.WhenRunningAsync(token);
             if (running.IsCompleted)
             {
                 await running.ConfigureAwait(false);
-                return batch;
+                continue;
             }
             var oldest = batch.Items.Min(i => i.FirstSeen);
             var wait = oldest + _options.MaxItemAge - _time.GetUtcNow();
@@ -363,7 +377,7 @@ internal sealed partial class DeliveryPipeline : IAsyncDisposable
                 if (first == running)
                 {
                     await running.ConfigureAwait(false);
-                    return batch;
+                    continue;
                 }
                 token.ThrowIfCancellationRequested();
             }

@@ -15,7 +15,7 @@ internal sealed class KlaviyoTransport
     private static readonly MediaTypeHeaderValue s_contentType = new(KlaviyoHttpSender.MediaType);
     private readonly HttpClient _http;
     private readonly KlaviyoDestinationOptions _options;
-    private readonly AuthenticationHeaderValue _authorization;
+    private volatile AuthenticationHeaderValue _authorization;
     private readonly TimeProvider _time;
     private readonly bool _keyAfterLogging;
 
@@ -32,6 +32,17 @@ internal sealed class KlaviyoTransport
 
     public RateBudgets Budgets { get; }
 
+    /// <summary>
+    /// Uses <paramref name="apiKey"/> for every request from now on (the key was changed in configuration while the app
+    /// runs); false when it is the key in use already. Requests in flight finish with the key they were sent with.
+    /// </summary>
+    public bool UseKey(string apiKey)
+    {
+        if (string.Equals(_authorization.Parameter, apiKey, StringComparison.Ordinal)) return false;
+        _authorization = new AuthenticationHeaderValue("Klaviyo-API-Key", apiKey);
+        return true;
+    }
+
     public KlaviyoMetrics? Metrics { get; }
 
     public Uri BaseUrl => _options.BaseUrl;
@@ -47,8 +58,9 @@ internal sealed class KlaviyoTransport
             request.Content = new ByteArrayContent(body);
             request.Content.Headers.ContentType = s_contentType;
         }
-        if (_keyAfterLogging) request.Options.Set(ApiKeyHandler.Authorization, _authorization);
-        else request.Headers.Authorization = _authorization;
+        var authorization = _authorization;
+        if (_keyAfterLogging) request.Options.Set(ApiKeyHandler.Authorization, authorization);
+        else request.Headers.Authorization = authorization;
         request.Headers.TryAddWithoutValidation("revision", _options.Revision);
         request.Headers.Accept.ParseAdd(KlaviyoHttpSender.MediaType);
         request.Headers.UserAgent.Add(KlaviyoTelemetry.UserAgent);
@@ -58,7 +70,7 @@ internal sealed class KlaviyoTransport
         timeout.CancelAfter(_options.RequestTimeout);
         var started = Stopwatch.GetTimestamp();
         var name = Name(endpoint);
-        var activity = KlaviyoTelemetry.StartRequest(request.Method, name);
+        var activity = KlaviyoTelemetry.StartRequest(request.Method, name, KlaviyoTelemetry.Producers);
         ApiAnswer answer;
         try
         {

@@ -90,6 +90,12 @@ public sealed class QueuedItem
     /// </summary>
     public DateTimeOffset? FirstTakenAt { get; set; }
 
+    /// <summary>
+    /// The trace context of the call that produced the item (when someone listens to the <c>Klaviyo.Destinations</c>
+    /// source): the span of the request that delivers it links to it. Kept by durable queues across restarts.
+    /// </summary>
+    internal System.Diagnostics.ActivityContext TraceContext { get; set; }
+
     /// <summary>When the item was accepted.</summary>
     public DateTimeOffset AcceptedAt { get; init; }
 

@@ -45,7 +45,6 @@ public static class KlaviyoServiceCollectionExtensions
             // HttpClientFactory logs request headers at Trace: the key is added after that (ApiKeyHandler), and redacted if present.
             services.AddHttpClient(HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
                 .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2) })
-                .AddHttpMessageHandler(sp => new KlaviyoAttemptHandler(sp.GetRequiredService<KlaviyoPipelineMonitor>(), sp.GetRequiredService<TimeProvider>()))
                 .RedactLoggedHeaders(SecretHeaders.IsSecret);
             services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Http.IHttpMessageHandlerBuilderFilter, ApiKeyHandler.Filter>());
         }
@@ -55,8 +54,14 @@ public static class KlaviyoServiceCollectionExtensions
             var options = sp.GetRequiredService<IOptions<KlaviyoDestinationOptions>>().Value;
             var http = sp.GetRequiredService<IHttpClientFactory>().CreateClient(HttpClientName);
             ApiKeyHandler.Mark(http);
-            return new Analytics(options, http, sp.GetService<ILoggerFactory>(), sp.GetRequiredService<TimeProvider>(), sp.GetService<IEventQueue>(),
+            var analytics = new Analytics(options, http, sp.GetService<ILoggerFactory>(), sp.GetRequiredService<TimeProvider>(), sp.GetService<IEventQueue>(),
                 sender: null, meterFactory: sp.GetService<IMeterFactory>());
+            // A key changed in configuration while the app runs (reloadOnChange, a secret store's refresh) is used at once.
+            analytics.Destination.ConfigurationWatch = sp.GetRequiredService<IOptionsMonitor<KlaviyoDestinationOptions>>().OnChange((changed, name) =>
+            {
+                if (name is null || name == Options.DefaultName) analytics.Destination.UseKey(changed.ApiKey);
+            });
+            return analytics;
         });
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, KlaviyoHostedService>());
         return services;

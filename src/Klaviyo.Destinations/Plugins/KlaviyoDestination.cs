@@ -18,6 +18,7 @@ public sealed class KlaviyoDestination : IDestinationPlugin
     private readonly KlaviyoMetrics _metrics;
     private readonly KlaviyoDestinationOptions _options;
     private readonly BackgroundMapper? _background;
+    private readonly ILogger _logger;
     private int _disposed;
 
     internal KlaviyoDestination(KlaviyoDestinationOptions options, IKlaviyoSender sender, IEventQueue queue, TimeProvider time, ILoggerFactory loggers, KlaviyoMetrics metrics)
@@ -26,7 +27,7 @@ public sealed class KlaviyoDestination : IDestinationPlugin
         _mapper = new MessageMapper(options, time);
         _queue = queue;
         _metrics = metrics;
-        var logger = loggers.CreateLogger("Klaviyo.Destinations");
+        var logger = _logger = loggers.CreateLogger("Klaviyo.Destinations");
         _reporter = new OutcomeReporter(options.OnOutcome, logger, metrics);
         IBatchSender batches = sender is KlaviyoHttpSender http
             ? new HttpBatchSender(http.Transport, options, time, logger)
@@ -78,6 +79,20 @@ public sealed class KlaviyoDestination : IDestinationPlugin
 
     internal KlaviyoTransport? Transport { get; }
 
+    /// <summary>What stops following configuration changes (<c>AddKlaviyoDestinations</c>), disposed with the destination.</summary>
+    internal IDisposable? ConfigurationWatch { get; set; }
+
+    /// <summary>
+    /// A new <c>Klaviyo:ApiKey</c> from configuration reloaded at runtime: requests use it from now on and a paused
+    /// delivery asks Klaviyo again at once. Ignored when blank or unchanged, and with a user-supplied sender.
+    /// </summary>
+    internal void UseKey(string? apiKey)
+    {
+        if (Transport is null || string.IsNullOrWhiteSpace(apiKey) || Volatile.Read(ref _disposed) != 0 || !Transport.UseKey(apiKey)) return;
+        DeliveryLog.KeyChanged(_logger, Gate.State);
+        Gate.Recheck();
+    }
+
     /// <inheritdoc />
     public AnalyticsMessage? Execute(AnalyticsMessage message)
     {
@@ -110,6 +125,7 @@ public sealed class KlaviyoDestination : IDestinationPlugin
     private bool Enqueue(MappingResult result, List<QueuedItem>? accepted)
     {
         var all = true;
+        var producer = KlaviyoTelemetry.CaptureProducer();
         foreach (var rejection in result.Rejections)
         {
             if (rejection.Status != DeliveryStatus.Skipped) all = false;
@@ -117,6 +133,7 @@ public sealed class KlaviyoDestination : IDestinationPlugin
         }
         foreach (var item in result.Items)
         {
+            item.TraceContext = producer;
             var enqueued = _queue.Enqueue(item);
             if (enqueued.Accepted)
             {
@@ -178,6 +195,7 @@ public sealed class KlaviyoDestination : IDestinationPlugin
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         _background?.Complete();
+        ConfigurationWatch?.Dispose();
         using (var drain = new CancellationTokenSource(_options.ShutdownTimeout))
         {
             try

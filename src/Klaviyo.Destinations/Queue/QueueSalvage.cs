@@ -51,6 +51,8 @@ internal static class QueueSalvage
             if (reader is null) return new SalvageReport(source, null, 0, 0, 0, [], headerRebuilt, TableFound: false);
 
             long recovered = 0, corrupt = 0, deadKept = 0;
+            // Backlog age (the health check's) of a salvaged item counts from the salvage: the damaged file's acceptance times are not trusted.
+            var salvagedAt = DateTimeOffset.UtcNow;
             var skipped = new List<SkippedRange>();
             using (reader.Connection)
             using (var writer = new QueueDatabase(partial, syncToDisk: true))
@@ -63,7 +65,7 @@ internal static class QueueSalvage
                         foreach (var row in rows)
                         {
                             if (row.Values[3] is not byte[] record || row.Values[0] is not long failedAt || row.Values[1] is not long attempts) continue;
-                            writer.Insert(tx, row.Seq, record, 0, null, null);
+                            writer.Insert(tx, row.Seq, record, 0, null, null, salvagedAt);
                             writer.MoveToDeadLetters(tx, row.Seq, DateTimeOffset.FromUnixTimeMilliseconds(failedAt), (int)attempts, row.Values[2] as string ?? "(reason unreadable)");
                             deadKept++;
                         }
@@ -79,14 +81,14 @@ internal static class QueueSalvage
                         var record = row.Values[3] as byte[] ?? [];
                         var checksum = reader.HasChecksum && row.Values[4] is long crc ? crc : (long?)null;
                         var attempts = row.Values[0] is long a ? (int)Math.Clamp(a, 0, int.MaxValue) : 0;
-                        if (StoredRecord.TryDecode(record, checksum, out _, out var reason))
+                        if (StoredRecords.TryDecode(record, checksum, out _, out var reason))
                         {
-                            writer.Insert(tx, row.Seq, record, attempts, Time(row.Values[1]), Time(row.Values[2]));
+                            writer.Insert(tx, row.Seq, record, attempts, Time(row.Values[1]), Time(row.Values[2]), salvagedAt);
                             recovered++;
                         }
                         else
                         {
-                            writer.Insert(tx, row.Seq, record, attempts, null, null);
+                            writer.Insert(tx, row.Seq, record, attempts, null, null, salvagedAt);
                             writer.MoveToDeadLetters(tx, row.Seq, DateTimeOffset.UtcNow, attempts, reason + " (found by 'klaviyo-dest queue salvage')");
                             corrupt++;
                         }

@@ -47,6 +47,10 @@ internal static class QueuedItemCodec
     private const byte AudienceTag = 16;
     private const byte HistoricalImportTag = 17;
 
+    // The producing call's trace context as a W3C traceparent. Optional: an older reader skips it; a record without it
+    // (written before it existed) decodes with no context.
+    private const byte TraceParentTag = 18;
+
     // Must-understand tags: an older reader refuses the record rather than send it without them.
     private const byte ProfileMetaTag = MustUnderstand;
 
@@ -88,6 +92,7 @@ internal static class QueuedItemCodec
         WriteString(buffer, ListIdTag, item.ListId);
         WriteString(buffer, AudienceTag, item.Audience);
         if (item.HistoricalImport) WriteField(buffer, HistoricalImportTag, [1]);
+        if (item.TraceContext != default) WriteString(buffer, TraceParentTag, TraceParent(item.TraceContext));
         WriteBytes(buffer, ProfileMetaTag, item.ProfileMeta);
         WriteByte(buffer, End);
         return buffer.WrittenSpan.ToArray();
@@ -108,6 +113,7 @@ internal static class QueuedItemCodec
         double? value = null;
         var backfill = false;
         IReadOnlyList<MappingIssue> warnings = [];
+        System.Diagnostics.ActivityContext traceContext = default;
         while (true)
         {
             if (position >= record.Length) throw new FormatException("The queue record is truncated.");
@@ -141,6 +147,10 @@ internal static class QueuedItemCodec
                 case AudienceTag: audience = ReadString(field); break;
                 case HistoricalImportTag: historicalImport = field.Length > 0 && field[0] != 0; break;
                 case ProfileMetaTag: profileMeta = field.ToArray(); break;
+                case TraceParentTag:
+                    // A damaged trace context is not worth an item: it is dropped, the item kept.
+                    if (!System.Diagnostics.ActivityContext.TryParse(ReadString(field), null, out traceContext)) traceContext = default;
+                    break;
                 default:
                     if (tag >= MustUnderstand) throw new FormatException($"The queue record has field {tag}, which this version of Klaviyo.Destinations does not understand.");
                     break;
@@ -168,8 +178,13 @@ internal static class QueuedItemCodec
             ListId = listId,
             Audience = audience,
             HistoricalImport = historicalImport,
+            TraceContext = traceContext,
         };
     }
+
+    /// <summary><c>00-&lt;trace id&gt;-&lt;span id&gt;-&lt;flags&gt;</c> (trace state is not kept).</summary>
+    private static string TraceParent(System.Diagnostics.ActivityContext context) =>
+        $"00-{context.TraceId.ToHexString()}-{context.SpanId.ToHexString()}-{(context.TraceFlags.HasFlag(System.Diagnostics.ActivityTraceFlags.Recorded) ? "01" : "00")}";
 
     private static void WriteField(IBufferWriter<byte> buffer, byte tag, ReadOnlySpan<byte> value)
     {

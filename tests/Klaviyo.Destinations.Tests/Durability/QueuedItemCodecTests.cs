@@ -66,4 +66,27 @@ public sealed class QueuedItemCodecTests
         Assert.Throws<FormatException>(() => QueuedItemCodec.Decode(record[..^3]));
         Assert.Throws<FormatException>(() => QueuedItemCodec.Decode([]));
     }
+    [Fact]
+    public void The_trace_context_survives_and_records_without_it_still_decode()
+    {
+        var context = new System.Diagnostics.ActivityContext(System.Diagnostics.ActivityTraceId.CreateRandom(), System.Diagnostics.ActivitySpanId.CreateRandom(), System.Diagnostics.ActivityTraceFlags.Recorded);
+        var item = new QueuedItem { Kind = ItemKind.Event, MessageId = "m", UserKey = "k", Profile = "{}"u8.ToArray(), Metric = "Viewed", TraceContext = context };
+
+        Assert.Equal(context, QueuedItemCodec.Decode(QueuedItemCodec.Encode(item)).TraceContext);
+
+        // A record of an item without a context is exactly what versions before the field wrote: it decodes, with none.
+        var old = QueuedItemCodec.Encode(new QueuedItem { Kind = ItemKind.Event, MessageId = "m", UserKey = "k", Profile = "{}"u8.ToArray(), Metric = "Viewed" });
+        Assert.True(QueuedItemCodec.Encode(item).Length > old.Length + 50);
+        var decoded = QueuedItemCodec.Decode(old);
+        Assert.Equal(default, decoded.TraceContext);
+        Assert.Equal("Viewed", decoded.Metric);
+
+        // A damaged traceparent costs the link, never the item.
+        var damaged = QueuedItemCodec.Encode(item);
+        var at = damaged.AsSpan().IndexOf("00-"u8);
+        damaged[at + 5] = (byte)'z';
+        var kept = QueuedItemCodec.Decode(damaged);
+        Assert.Equal(default, kept.TraceContext);
+        Assert.Equal("Viewed", kept.Metric);
+    }
 }

@@ -42,7 +42,7 @@ public sealed class QueueSalvageTests : IDisposable
         await using (var queue = new SqliteEventQueue(DbPath))
         {
             var items = Enumerable.Range(0, count).Select(Item).ToList();
-            foreach (var item in items) Assert.True(queue.TryEnqueue(item));
+            foreach (var item in items) Assert.True(queue.Enqueue(item).Accepted);
             foreach (var item in items) Assert.True(await queue.WhenDurableAsync(item, CancellationToken.None));
         }
         Assert.False(File.Exists(DbPath + "-wal") && new FileInfo(DbPath + "-wal").Length > 0, "the queue left a write-ahead log behind");
