@@ -33,7 +33,39 @@ public static class KlaviyoRedisServiceCollectionExtensions
         services.TryAddSingleton<KlaviyoRedisConnection>();
         services.TryAddSingleton<KlaviyoRedisBudgets>();
         services.AddOptions<KlaviyoDestinationOptions>().PostConfigure<KlaviyoRedisBudgets>((options, budgets) => options.UseRateBudget(budgets.For(options)));
+        // Klaviyo:QueueStorage = Redis: the shared durable queue (null otherwise, and the destination picks its own).
+        services.TryAddSingleton<IEventQueue>(OpenQueue);
         return services;
+    }
+
+    private static IEventQueue OpenQueue(IServiceProvider services)
+    {
+        var destination = services.GetRequiredService<IOptions<KlaviyoDestinationOptions>>().Value;
+        if (destination.QueueStorage != QueueStorage.Redis) return null!;
+        var settings = services.GetRequiredService<IOptions<KlaviyoRedisOptions>>().Value;
+        var queue = settings.Queue;
+        var options = new RedisEventQueueOptions
+        {
+            // One queue per Klaviyo account (tenant): the account part is a hash of the key, never the key.
+            KeyPrefix = $"{queue.KeyPrefix}:{AccountKey.Of(destination.ApiKey)}",
+            Partitions = queue.Partitions,
+            LeaseDuration = queue.LeaseDuration,
+            MaxBuffered = queue.MaxBuffered,
+            ReadAhead = queue.ReadAhead,
+            PollInterval = queue.PollInterval,
+            MaxDeadLetters = queue.MaxDeadLetters,
+            RetryInterval = queue.RetryInterval,
+        };
+        var connection = services.GetRequiredService<KlaviyoRedisConnection>().Redis;
+        try
+        {
+            return RedisEventQueue.OpenAsync(connection, options, services.GetRequiredService<TimeProvider>(),
+                services.GetService<ILoggerFactory>()?.CreateLogger<RedisEventQueue>()).GetAwaiter().GetResult();
+        }
+        catch (Exception ex) when (RedisEventQueue.IsRedisFailure(ex))
+        {
+            throw new KlaviyoConfigurationException($"Klaviyo:QueueStorage is Redis, but the queue could not be opened: Redis did not answer ({ex.Message}). Check Klaviyo:Redis:Configuration and that Redis is running.");
+        }
     }
 
     /// <summary>

@@ -49,7 +49,7 @@ public sealed partial class RedisEventQueue
                     await add.ConfigureAwait(false);
                     if (failure is null) stored++;
                 }
-                catch (Exception ex) when (ex is RedisException or TimeoutException)
+                catch (Exception ex) when (IsRedisFailure(ex))
                 {
                     failure ??= ex.Message;
                 }
@@ -114,7 +114,7 @@ public sealed partial class RedisEventQueue
                 await RecoverAsync(stop).ConfigureAwait(false);
                 read = await ReadNewAsync().ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is RedisException or TimeoutException)
+            catch (Exception ex) when (IsRedisFailure(ex))
             {
                 ReportOutage(ex.Message);
             }
@@ -302,7 +302,7 @@ public sealed partial class RedisEventQueue
                     gained = true;
                 }
             }
-            catch (Exception ex) when (ex is RedisException or TimeoutException)
+            catch (Exception ex) when (IsRedisFailure(ex))
             {
                 ReportOutage(ex.Message);
                 // Without renewal the lease runs out in Redis: stop reading the partition before another replica may take it.

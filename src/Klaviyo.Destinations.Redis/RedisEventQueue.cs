@@ -180,6 +180,9 @@ public sealed partial class RedisEventQueue : IEventQueue
         }
     }
 
+    /// <summary>Redis could not be asked (unreachable, timed out, or its connection closed): the queue carries on without it.</summary>
+    internal static bool IsRedisFailure(Exception ex) => ex is RedisException or TimeoutException or ObjectDisposedException;
+
     /// <summary>Which partition a person's items go to (FNV-1a of the user key).</summary>
     internal static int PartitionOf(string userKey, int partitions)
     {
@@ -280,7 +283,7 @@ public sealed partial class RedisEventQueue : IEventQueue
             _ = tx.HashDeleteAsync(_retries[tracked.Partition], tracked.EntryId);
             await tx.ExecuteAsync().ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        catch (Exception ex) when (IsRedisFailure(ex))
         {
             s_ackFailed(_logger, ex.Message, null);
         }
@@ -315,7 +318,7 @@ public sealed partial class RedisEventQueue : IEventQueue
         {
             await _db.HashSetAsync(_retries[tracked.Partition], tracked.EntryId, state).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        catch (Exception ex) when (IsRedisFailure(ex))
         {
             s_ackFailed(_logger, ex.Message, null);
         }
@@ -355,7 +358,7 @@ public sealed partial class RedisEventQueue : IEventQueue
             await tx.ExecuteAsync().ConfigureAwait(false);
             Interlocked.Exchange(ref _deadCount, Math.Min(await length.ConfigureAwait(false), _options.MaxDeadLetters));
         }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        catch (Exception ex) when (IsRedisFailure(ex))
         {
             s_ackFailed(_logger, ex.Message, null);
         }
@@ -528,7 +531,7 @@ public sealed partial class RedisEventQueue : IEventQueue
             {
                 await _db.ScriptEvaluateAsync(ReleaseScript, [_leases[i]], [_me]).ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is RedisException or TimeoutException)
+            catch (Exception ex) when (IsRedisFailure(ex))
             {
                 // The lease expires by itself.
             }

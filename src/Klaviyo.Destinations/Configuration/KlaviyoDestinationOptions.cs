@@ -324,7 +324,7 @@ public sealed class KlaviyoDestinationOptions
         if (QueueCapacity < 1)
             problems.Add("Klaviyo:QueueCapacity must be at least 1.");
         if (!Enum.IsDefined(QueueStorage))
-            problems.Add($"Klaviyo:QueueStorage '{QueueStorage}' is not one of Disk, Memory.");
+            problems.Add($"Klaviyo:QueueStorage '{QueueStorage}' is not one of Disk, Memory, Redis.");
         if (QueuePath is not null && QueueStorage == QueueStorage.Memory)
             problems.Add("Klaviyo:QueuePath is set but Klaviyo:QueueStorage is Memory. Remove one: a path means the durable queue on disk.");
         if (QueueStorage == QueueStorage.Disk)
@@ -426,6 +426,7 @@ public sealed class KlaviyoDestinationOptions
         sb.Append(", MaxConcurrentBatches = ").Append(MaxConcurrentBatches);
         sb.Append(", Queue = ").Append(QueueStorage == QueueStorage.Memory
             ? $"in memory (capacity {QueueCapacity:N0})"
+            : QueueStorage == QueueStorage.Redis ? "shared on Redis"
             : $"durable at {QueuePath ?? "the default location"} (budget {MaxQueueBytes:N0} bytes, {QueueOverflow}{(QueueSyncToDisk ? "" : ", no fsync")})");
         if (RateLimitTimeScale != 1) sb.Append(", RateLimitTimeScale = ").Append(RateLimitTimeScale);
         sb.Append(" }");
