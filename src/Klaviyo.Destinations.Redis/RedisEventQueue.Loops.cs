@@ -145,7 +145,14 @@ public sealed partial class RedisEventQueue
         {
             room = _options.ReadAhead - _waiting.Count;
             // After Close, read only to bring back this replica's own items still on their way.
-            if (room <= 0 || (_closed && _inTransit.Count == 0)) return 0;
+            if (_closed && _inTransit.Count == 0) return 0;
+            if (room <= 0)
+            {
+                // Full, but one of this replica's own items is still to be read: the items waiting (read from other
+                // replicas, with higher sequences) cannot be taken before it, so read on until it comes.
+                if (_inTransit.Count == 0) return 0;
+                room = 64;
+            }
             positions = [.. Enumerable.Range(0, _owned.Length).Where(i => _owned[i] && !_needsRecovery[i]).Select(i => new StreamPosition(_streams[i], StreamPosition.NewMessages))];
         }
         if (positions.Length == 0) return 0;

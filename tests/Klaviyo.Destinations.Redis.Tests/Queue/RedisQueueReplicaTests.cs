@@ -85,4 +85,25 @@ public sealed class RedisQueueReplicaTests(RedisQueueFixture redis) : IClassFixt
         await first.DisposeAsync();
         await dying.DisposeAsync();
     }
+    [RedisFact]
+    public async Task A_holder_whose_read_ahead_is_full_of_other_replicas_items_still_reads_and_hands_out_its_own()
+    {
+        var options = Options();
+        options.ReadAhead = 1;
+        await using var holder = await RedisEventQueue.OpenAsync(redis.Redis, options);
+        await using var connection = await redis.ConnectAsync();
+        await using var other = await RedisEventQueue.OpenAsync(connection, Options());
+        var theirs = Enumerable.Range(0, 30).Select(n => Item($"person-{n % 6}", n)).ToList();
+        foreach (var item in theirs) Assert.True(other.Enqueue(item).Accepted);
+        foreach (var item in theirs) Assert.True(await other.WhenDurableAsync(item, _timeout));
+        // The holder has read ahead as much as it may (items with the other replica's higher sequences) ...
+        Assert.True(await holder.WaitToReadAsync(_timeout));
+        // ... and accepts one of its own, with a lower sequence: it must still get to it, and then to the rest.
+        var mine = Item("person-mine", 99);
+        Assert.True(holder.Enqueue(mine).Accepted);
+        Assert.True(theirs.All(t => t.Sequence > mine.Sequence));
+        var taken = await TakeAsync(holder, 31);
+        Assert.Equal(31, taken.Count);
+        Assert.Contains(taken, i => i.MessageId == mine.MessageId);
+    }
 }

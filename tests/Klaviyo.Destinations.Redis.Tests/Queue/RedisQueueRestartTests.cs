@@ -64,4 +64,27 @@ public sealed class RedisQueueRestartTests
         for (var p = 0; p < 4; p++) left += await db.StreamLengthAsync($"restart:p:{p}");
         Assert.Equal(0, left);
     }
+    [RedisFact]
+    public async Task While_Redis_is_down_a_replica_accepts_up_to_its_buffer_then_refuses_with_the_reason_and_stores_the_buffer_when_Redis_is_back()
+    {
+        await using var server = await RedisServer.StartAsync(appendOnly: true, fsync: "always");
+        var config = ConfigurationOptions.Parse(server.Configuration);
+        config.BacklogPolicy = BacklogPolicy.FailFast;
+        await using var connection = await ConnectionMultiplexer.ConnectAsync(config);
+        await using var queue = await RedisEventQueue.OpenAsync(connection, new RedisEventQueueOptions { KeyPrefix = "down", Partitions = 2, MaxBuffered = 5, RetryInterval = TimeSpan.FromMilliseconds(200) });
+
+        await server.KillAsync();
+        var accepted = Enumerable.Range(0, 5).Select(Item).ToList();
+        foreach (var item in accepted) Assert.True(queue.Enqueue(item).Accepted);
+        var refused = queue.Enqueue(Item(5));
+        Assert.Equal(EnqueueRefusal.Full, refused.Refusal);
+        Assert.Contains("write buffer is full (5 items not yet stored)", refused.Reason, StringComparison.Ordinal);
+        Assert.Equal(0, refused.Sequence);
+
+        await server.StartAgainAsync();
+        foreach (var item in accepted) Assert.True(await queue.WhenDurableAsync(item, _timeout));
+        Assert.True(queue.Enqueue(Item(6)).Accepted);
+        var taken = await TakeAsync(queue, 6);
+        Assert.Equal(["m-0", "m-1", "m-2", "m-3", "m-4", "m-6"], taken.Select(i => i.MessageId).Order());
+    }
 }
