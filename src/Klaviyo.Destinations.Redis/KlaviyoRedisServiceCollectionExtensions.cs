@@ -70,12 +70,13 @@ public static class KlaviyoRedisServiceCollectionExtensions
 
     /// <summary>
     /// Adds a health check named <paramref name="name"/>: Degraded while Redis is unreachable (each replica then paces
-    /// itself locally with its fallback share of the rate limits), Healthy otherwise.
+    /// itself locally with its fallback share of the rate limits, and the shared queue, when used, keeps accepted items
+    /// in memory), Healthy otherwise.
     /// </summary>
     public static IHealthChecksBuilder AddKlaviyoRedis(this IHealthChecksBuilder builder, string name = "klaviyo-redis", IEnumerable<string>? tags = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        return builder.Add(new HealthCheckRegistration(name, sp => new KlaviyoRedisHealthCheck(sp.GetRequiredService<KlaviyoRedisBudgets>()), HealthStatus.Degraded, tags));
+        return builder.Add(new HealthCheckRegistration(name, sp => new KlaviyoRedisHealthCheck(sp.GetRequiredService<KlaviyoRedisBudgets>(), sp.GetService<IEventQueue>() as RedisEventQueue), HealthStatus.Degraded, tags));
     }
 }
 
@@ -139,10 +140,16 @@ internal sealed class KlaviyoRedisBudgets(KlaviyoRedisConnection connection, IOp
 }
 
 /// <summary>Degraded while a shared budget cannot reach Redis.</summary>
-internal sealed class KlaviyoRedisHealthCheck(IKlaviyoRedisBudgetSource budgets) : IHealthCheck
+internal sealed class KlaviyoRedisHealthCheck(IKlaviyoRedisBudgetSource budgets, RedisEventQueue? queue = null) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
+        if (queue?.Outage is { } outage)
+        {
+            var backlog = queue.Backlog;
+            var data = new Dictionary<string, object> { ["unfinished"] = backlog.Unfinished };
+            return Task.FromResult(HealthCheckResult.Degraded($"The shared queue cannot reach Redis ({outage}); accepted items wait in this replica's memory (bounded by Klaviyo:Redis:Queue:MaxBuffered, then refused) and are stored when Redis answers.", data: data));
+        }
         foreach (var budget in budgets.Made)
         {
             if (budget.Degradation is { Since: { } since, Reason: var reason })

@@ -91,7 +91,7 @@ public sealed partial class RedisEventQueue
             }
             else
             {
-                Volatile.Write(ref _outage, null);
+                ClearOutage();
             }
         }
     }
@@ -99,6 +99,11 @@ public sealed partial class RedisEventQueue
     private void ReportOutage(string reason)
     {
         if (Interlocked.Exchange(ref _outage, reason) is null) s_unreachable(_logger, reason, null);
+    }
+
+    private void ClearOutage()
+    {
+        if (Interlocked.Exchange(ref _outage, null) is not null) s_reachable(_logger, null);
     }
 
     /// <summary>Reads the partitions this replica holds: first what a previous holder left pending, then new entries.</summary>
@@ -282,6 +287,7 @@ public sealed partial class RedisEventQueue
     {
         var leaseMs = (long)_options.LeaseDuration.TotalMilliseconds;
         var gained = false;
+        var failed = false;
         for (var i = 0; i < _owned.Length; i++)
         {
             bool owned;
@@ -311,12 +317,14 @@ public sealed partial class RedisEventQueue
             }
             catch (Exception ex) when (IsRedisFailure(ex))
             {
+                failed = true;
                 ReportOutage(ex.Message);
                 // Without renewal the lease runs out in Redis: stop reading the partition before another replica may take it.
                 if (owned && Environment.TickCount64 - _renewedAt[i] > leaseMs * 2 / 3) Lose(i);
             }
         }
         if (gained) _toRead.Set();
+        if (!failed) ClearOutage();
     }
 
     /// <summary>The lease on <paramref name="partition"/> is gone: its items not yet taken here are left to the next holder.</summary>

@@ -40,6 +40,9 @@ public sealed partial class RedisEventQueue : IEventQueue
     private static readonly Action<ILogger, string, Exception?> s_ackFailed = LoggerMessage.Define<string>(LogLevel.Warning, new EventId(2103, "RedisQueueAckFailed"),
         "The Redis queue could not record an item's outcome ({Reason}); the item may be delivered again (Klaviyo dedupes events by unique_id).");
 
+    private static readonly Action<ILogger, Exception?> s_reachable = LoggerMessage.Define(LogLevel.Information, new EventId(2104, "RedisQueueReachable"),
+        "The Redis queue reaches Redis again; buffered items are stored and delivery resumes.");
+
     private readonly IDatabase _db;
     private readonly RedisEventQueueOptions _options;
     private readonly TimeProvider _time;

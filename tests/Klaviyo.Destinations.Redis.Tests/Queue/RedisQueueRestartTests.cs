@@ -1,5 +1,7 @@
 using System.Text;
 using Klaviyo.Destinations.Redis.Tests.Support;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 
 namespace Klaviyo.Destinations.Redis.Tests.Queue;
@@ -71,7 +73,10 @@ public sealed class RedisQueueRestartTests
         var config = ConfigurationOptions.Parse(server.Configuration);
         config.BacklogPolicy = BacklogPolicy.FailFast;
         await using var connection = await ConnectionMultiplexer.ConnectAsync(config);
-        await using var queue = await RedisEventQueue.OpenAsync(connection, new RedisEventQueueOptions { KeyPrefix = "down", Partitions = 2, MaxBuffered = 5, RetryInterval = TimeSpan.FromMilliseconds(200) });
+        var log = new SignalLogger();
+        await using var queue = await RedisEventQueue.OpenAsync(connection, new RedisEventQueueOptions { KeyPrefix = "down", Partitions = 2, MaxBuffered = 5, RetryInterval = TimeSpan.FromMilliseconds(200) }, logger: log);
+        var health = new KlaviyoRedisHealthCheck(new NoBudgets(), queue);
+        Assert.Equal(HealthStatus.Healthy, (await health.CheckHealthAsync(new HealthCheckContext())).Status);
 
         await server.KillAsync();
         var accepted = Enumerable.Range(0, 5).Select(Item).ToList();
@@ -81,10 +86,37 @@ public sealed class RedisQueueRestartTests
         Assert.Contains("write buffer is full (5 items not yet stored)", refused.Reason, StringComparison.Ordinal);
         Assert.Equal(0, refused.Sequence);
 
+        // The outage is reported (warning 2101) and the health check says Degraded with the reason.
+        await log.Seen(2101).WaitAsync(_timeout);
+        var degraded = await health.CheckHealthAsync(new HealthCheckContext());
+        Assert.Equal(HealthStatus.Degraded, degraded.Status);
+        Assert.Contains("cannot reach Redis", degraded.Description, StringComparison.Ordinal);
+
         await server.StartAgainAsync();
         foreach (var item in accepted) Assert.True(await queue.WhenDurableAsync(item, _timeout));
+        await log.Seen(2104).WaitAsync(_timeout);
+        Assert.Equal(HealthStatus.Healthy, (await health.CheckHealthAsync(new HealthCheckContext())).Status);
         Assert.True(queue.Enqueue(Item(6)).Accepted);
         var taken = await TakeAsync(queue, 6);
         Assert.Equal(["m-0", "m-1", "m-2", "m-3", "m-4", "m-6"], taken.Select(i => i.MessageId).Order());
+    }
+    private sealed class NoBudgets : IKlaviyoRedisBudgetSource
+    {
+        public IReadOnlyList<RedisRateBudget> Made => [];
+    }
+
+    /// <summary>Completes a task the first time an event id is logged.</summary>
+    private sealed class SignalLogger : ILogger
+    {
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<int, TaskCompletionSource> _seen = new();
+
+        public Task Seen(int eventId) => _seen.GetOrAdd(eventId, _ => new(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            _seen.GetOrAdd(eventId.Id, _ => new(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
     }
 }
