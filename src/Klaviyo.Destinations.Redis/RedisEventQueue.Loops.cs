@@ -335,7 +335,9 @@ public sealed partial class RedisEventQueue
         {
             if (!_owned[partition]) return;
             _owned[partition] = false;
-            left = [.. _tracked.Values.Where(t => t.Partition == partition && t.State != State.Taken && !(t.State == State.InTransit && _buffer.Contains(t))).Select(t => t.Sequence)];
+            // Items still in the write buffer are finished by the writer once stored (the partition is not ours then).
+            var buffered = _buffer.Select(t => t.Sequence).ToHashSet();
+            left = [.. _tracked.Values.Where(t => t.Partition == partition && t.State != State.Taken && !buffered.Contains(t.Sequence)).Select(t => t.Sequence)];
         }
         s_leaseLost(_logger, partition, null);
         foreach (var seq in left) Finish(seq);
