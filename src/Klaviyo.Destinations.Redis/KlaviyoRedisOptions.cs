@@ -26,6 +26,12 @@ public sealed class KlaviyoRedisOptions
     /// <summary>While Redis cannot be reached, how often a replica tries it again (default 1 s); in between, requests are paced locally.</summary>
     public TimeSpan RetryInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// The shared durable queue's settings (section <c>Klaviyo:Redis:Queue</c>), used when <c>Klaviyo:QueueStorage</c> is
+    /// <c>Redis</c>. Its keys are <c>&lt;Queue:KeyPrefix&gt;:&lt;account hash&gt;:…</c>: one queue per Klaviyo account.
+    /// </summary>
+    public RedisEventQueueOptions Queue { get; set; } = new();
+
     internal IReadOnlyList<string> Problems()
     {
         var problems = new List<string>();

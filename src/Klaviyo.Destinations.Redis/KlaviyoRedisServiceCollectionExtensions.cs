@@ -33,17 +33,50 @@ public static class KlaviyoRedisServiceCollectionExtensions
         services.TryAddSingleton<KlaviyoRedisConnection>();
         services.TryAddSingleton<KlaviyoRedisBudgets>();
         services.AddOptions<KlaviyoDestinationOptions>().PostConfigure<KlaviyoRedisBudgets>((options, budgets) => options.UseRateBudget(budgets.For(options)));
+        // Klaviyo:QueueStorage = Redis: the shared durable queue (null otherwise, and the destination picks its own).
+        services.TryAddSingleton<IEventQueue>(OpenQueue);
         return services;
+    }
+
+    private static IEventQueue OpenQueue(IServiceProvider services)
+    {
+        var destination = services.GetRequiredService<IOptions<KlaviyoDestinationOptions>>().Value;
+        if (destination.QueueStorage != QueueStorage.Redis) return null!;
+        var settings = services.GetRequiredService<IOptions<KlaviyoRedisOptions>>().Value;
+        var queue = settings.Queue;
+        var options = new RedisEventQueueOptions
+        {
+            // One queue per Klaviyo account (tenant): the account part is a hash of the key, never the key.
+            KeyPrefix = $"{queue.KeyPrefix}:{AccountKey.Of(destination.ApiKey)}",
+            Partitions = queue.Partitions,
+            LeaseDuration = queue.LeaseDuration,
+            MaxBuffered = queue.MaxBuffered,
+            ReadAhead = queue.ReadAhead,
+            PollInterval = queue.PollInterval,
+            MaxDeadLetters = queue.MaxDeadLetters,
+            RetryInterval = queue.RetryInterval,
+        };
+        var connection = services.GetRequiredService<KlaviyoRedisConnection>().Redis;
+        try
+        {
+            return RedisEventQueue.OpenAsync(connection, options, services.GetRequiredService<TimeProvider>(),
+                services.GetService<ILoggerFactory>()?.CreateLogger<RedisEventQueue>()).GetAwaiter().GetResult();
+        }
+        catch (Exception ex) when (RedisEventQueue.IsRedisFailure(ex))
+        {
+            throw new KlaviyoConfigurationException($"Klaviyo:QueueStorage is Redis, but the queue could not be opened: Redis did not answer ({ex.Message}). Check Klaviyo:Redis:Configuration and that Redis is running.");
+        }
     }
 
     /// <summary>
     /// Adds a health check named <paramref name="name"/>: Degraded while Redis is unreachable (each replica then paces
-    /// itself locally with its fallback share of the rate limits), Healthy otherwise.
+    /// itself locally with its fallback share of the rate limits, and the shared queue, when used, keeps accepted items
+    /// in memory), Healthy otherwise.
     /// </summary>
     public static IHealthChecksBuilder AddKlaviyoRedis(this IHealthChecksBuilder builder, string name = "klaviyo-redis", IEnumerable<string>? tags = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        return builder.Add(new HealthCheckRegistration(name, sp => new KlaviyoRedisHealthCheck(sp.GetRequiredService<KlaviyoRedisBudgets>()), HealthStatus.Degraded, tags));
+        return builder.Add(new HealthCheckRegistration(name, sp => new KlaviyoRedisHealthCheck(sp.GetRequiredService<KlaviyoRedisBudgets>(), sp.GetService<IEventQueue>() as RedisEventQueue), HealthStatus.Degraded, tags));
     }
 }
 
@@ -107,10 +140,16 @@ internal sealed class KlaviyoRedisBudgets(KlaviyoRedisConnection connection, IOp
 }
 
 /// <summary>Degraded while a shared budget cannot reach Redis.</summary>
-internal sealed class KlaviyoRedisHealthCheck(IKlaviyoRedisBudgetSource budgets) : IHealthCheck
+internal sealed class KlaviyoRedisHealthCheck(IKlaviyoRedisBudgetSource budgets, RedisEventQueue? queue = null) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
+        if (queue?.Outage is { } outage)
+        {
+            var backlog = queue.Backlog;
+            var data = new Dictionary<string, object> { ["unfinished"] = backlog.Unfinished };
+            return Task.FromResult(HealthCheckResult.Degraded($"The shared queue cannot reach Redis ({outage}); accepted items wait in this replica's memory (bounded by Klaviyo:Redis:Queue:MaxBuffered, then refused) and are stored when Redis answers.", data: data));
+        }
         foreach (var budget in budgets.Made)
         {
             if (budget.Degradation is { Since: { } since, Reason: var reason })

@@ -50,6 +50,7 @@ public sealed class Analytics : IAsyncDisposable
         _logger = loggerFactory.CreateLogger("Klaviyo.Destinations");
         // The queue first: opening it can fail (path in use, folder not writable) before anything else is created.
         queue ??= options.QueueStorage == QueueStorage.Memory ? new InMemoryEventQueue(options.QueueCapacity, _time)
+            : options.QueueStorage == QueueStorage.Redis ? throw new KlaviyoConfigurationException("Klaviyo:QueueStorage is Redis, but no Redis queue was provided: add the Klaviyo.Destinations.Redis package and call services.AddKlaviyoRedis(...) next to AddKlaviyoDestinations (it provides the queue), or pass a RedisEventQueue to the Analytics constructor.")
             : options.QueuePath is not null ? new SqliteEventQueue(options.CreateDurableQueueOptions(), _logger, _time)
             : DefaultQueueLocation.Open(options, _logger, _time);
         var metrics = new KlaviyoMetrics(meterFactory);

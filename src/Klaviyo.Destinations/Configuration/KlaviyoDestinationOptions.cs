@@ -333,7 +333,7 @@ public sealed class KlaviyoDestinationOptions
         if (!Enum.IsDefined(MappingThread))
             problems.Add($"Klaviyo:MappingThread '{MappingThread}' is not one of Caller, Background.");
         if (!Enum.IsDefined(QueueStorage))
-            problems.Add($"Klaviyo:QueueStorage '{QueueStorage}' is not one of Disk, Memory.");
+            problems.Add($"Klaviyo:QueueStorage '{QueueStorage}' is not one of Disk, Memory, Redis.");
         if (QueuePath is not null && QueueStorage == QueueStorage.Memory)
             problems.Add("Klaviyo:QueuePath is set but Klaviyo:QueueStorage is Memory. Remove one: a path means the durable queue on disk.");
         if (QueueStorage == QueueStorage.Disk)
@@ -435,6 +435,7 @@ public sealed class KlaviyoDestinationOptions
         sb.Append(", MaxConcurrentBatches = ").Append(MaxConcurrentBatches);
         sb.Append(", Queue = ").Append(QueueStorage == QueueStorage.Memory
             ? $"in memory (capacity {QueueCapacity:N0})"
+            : QueueStorage == QueueStorage.Redis ? "shared on Redis"
             : $"durable at {QueuePath ?? "the default location"} (budget {MaxQueueBytes:N0} bytes, {QueueOverflow}{(QueueSyncToDisk ? "" : ", no fsync")})");
         if (MappingThread != MappingThread.Caller) sb.Append(", MappingThread = ").Append(MappingThread);
         if (RateLimitTimeScale != 1) sb.Append(", RateLimitTimeScale = ").Append(RateLimitTimeScale);

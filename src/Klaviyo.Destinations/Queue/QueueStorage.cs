@@ -12,4 +12,10 @@ public enum QueueStorage
 
     /// <summary>A bounded in-memory queue: fast, for tests and ephemeral hosts; items not yet delivered are lost with the process.</summary>
     Memory,
+
+    /// <summary>
+    /// A durable queue on Redis Streams shared by every replica (package <c>Klaviyo.Destinations.Redis</c>: call
+    /// <c>services.AddKlaviyoRedis(...)</c>, which provides it). See <c>docs/scale-out.md</c>.
+    /// </summary>
+    Redis,
 }

@@ -1,0 +1,345 @@
+using System.Globalization;
+using StackExchange.Redis;
+
+namespace Klaviyo.Destinations.Redis;
+
+public sealed partial class RedisEventQueue
+{
+    private const int WriteBatch = 256;
+
+    /// <summary>Adds buffered items to their streams, in acceptance order, pipelined; keeps them while Redis cannot be reached.</summary>
+    private async Task WriteLoopAsync()
+    {
+        var stop = _stop.Token;
+        while (!stop.IsCancellationRequested)
+        {
+            _toWrite.Reset();
+            List<Tracked> batch;
+            lock (_gate) batch = [.. _buffer.Take(WriteBatch)];
+            if (batch.Count == 0)
+            {
+                try
+                {
+                    await _toWrite.WaitAsync().WaitAsync(stop).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+                continue;
+            }
+            var adds = new Task<RedisValue>[batch.Count];
+            for (var i = 0; i < batch.Count; i++)
+            {
+                var t = batch[i];
+                adds[i] = _db.StreamAddAsync(_streams[t.Partition],
+                [
+                    new NameValueEntry("s", t.Sequence),
+                    new NameValueEntry("t", t.AcceptedAt.UtcTicks),
+                    new NameValueEntry("o", _instance),
+                    new NameValueEntry("d", QueuedItemCodec.Encode(t.Item)),
+                ]);
+            }
+            var stored = 0;
+            string? failure = null;
+            foreach (var add in adds)
+            {
+                try
+                {
+                    await add.ConfigureAwait(false);
+                    if (failure is null) stored++;
+                }
+                catch (Exception ex) when (IsRedisFailure(ex))
+                {
+                    failure ??= ex.Message;
+                }
+            }
+            // The stored prefix leaves the buffer; the rest is tried again (an entry stored after a failed one is then
+            // stored twice: delivered at least once).
+            lock (_gate)
+            {
+                for (var i = 0; i < stored; i++)
+                {
+                    var t = _buffer.Dequeue();
+                    if (t.State == State.InTransit && !_owned[t.Partition])
+                    {
+                        // Another replica holds the partition and delivers the item: it is finished here.
+                        _inTransit.Remove(t.Sequence);
+                    }
+                }
+            }
+            for (var i = 0; i < stored; i++)
+            {
+                var t = batch[i];
+                t.Stored!.TrySetResult(true);
+                bool handedOver;
+                lock (_gate) handedOver = t.State == State.InTransit && !_inTransit.Contains(t.Sequence);
+                if (handedOver) Finish(t.Sequence);
+            }
+            if (stored > 0) _toRead.Set();
+            if (failure is not null)
+            {
+                ReportOutage(failure);
+                try
+                {
+                    await Task.Delay(_options.RetryInterval, stop).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+            else
+            {
+                ClearOutage();
+            }
+        }
+    }
+
+    private void ReportOutage(string reason)
+    {
+        if (Interlocked.Exchange(ref _outage, reason) is null) s_unreachable(_logger, reason, null);
+    }
+
+    private void ClearOutage()
+    {
+        if (Interlocked.Exchange(ref _outage, null) is not null) s_reachable(_logger, null);
+    }
+
+    /// <summary>Reads the partitions this replica holds: first what a previous holder left pending, then new entries.</summary>
+    private async Task ReadLoopAsync()
+    {
+        var stop = _stop.Token;
+        while (!stop.IsCancellationRequested)
+        {
+            _toRead.Reset();
+            var read = 0;
+            try
+            {
+                await RecoverAsync(stop).ConfigureAwait(false);
+                read = await ReadNewAsync().ConfigureAwait(false);
+            }
+            catch (Exception ex) when (IsRedisFailure(ex))
+            {
+                ReportOutage(ex.Message);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            if (read > 0) continue;
+            try
+            {
+                await _toRead.WaitAsync().WaitAsync(_options.PollInterval, stop).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    private async Task<int> ReadNewAsync()
+    {
+        StreamPosition[] positions;
+        int room;
+        lock (_gate)
+        {
+            room = _options.ReadAhead - _waiting.Count;
+            // After Close, read only to bring back this replica's own items still on their way.
+            if (_closed && _inTransit.Count == 0) return 0;
+            if (room <= 0)
+            {
+                // Full, but one of this replica's own items is still to be read: the items waiting (read from other
+                // replicas, with higher sequences) cannot be taken before it, so read on until it comes.
+                if (_inTransit.Count == 0) return 0;
+                room = 64;
+            }
+            positions = [.. Enumerable.Range(0, _owned.Length).Where(i => _owned[i] && !_needsRecovery[i]).Select(i => new StreamPosition(_streams[i], StreamPosition.NewMessages))];
+        }
+        if (positions.Length == 0) return 0;
+        var streams = await _db.StreamReadGroupAsync(positions, Group, _me, countPerStream: Math.Max(1, room / positions.Length + 1)).ConfigureAwait(false);
+        var read = 0;
+        foreach (var stream in streams)
+        {
+            var partition = Array.IndexOf(_streams, stream.Key);
+            foreach (var entry in stream.Entries) Take(partition, entry, retry: null);
+            read += stream.Entries.Length;
+        }
+        if (read > 0) _readable.Set();
+        return read;
+    }
+
+    /// <summary>For each partition just leased: claims every entry pending in the group (a previous holder's unfinished items) in stream order.</summary>
+    private async Task RecoverAsync(CancellationToken cancellationToken)
+    {
+        for (var i = 0; i < _owned.Length; i++)
+        {
+            lock (_gate)
+            {
+                if (!_owned[i] || !_needsRecovery[i]) continue;
+            }
+            RedisValue start = "0-0";
+            while (true)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var claimed = await _db.StreamAutoClaimAsync(_streams[i], Group, _me, 0, start, 500).ConfigureAwait(false);
+                if (claimed.ClaimedEntries.Length > 0)
+                {
+                    var ids = claimed.ClaimedEntries.Select(e => e.Id).ToArray();
+                    var states = await _db.HashGetAsync(_retries[i], ids).ConfigureAwait(false);
+                    for (var e = 0; e < ids.Length; e++) Take(i, claimed.ClaimedEntries[e], states[e]);
+                    _readable.Set();
+                }
+                start = claimed.NextStartId;
+                if (start.IsNull || start == "0-0") break;
+            }
+            lock (_gate) _needsRecovery[i] = false;
+        }
+    }
+
+    /// <summary>An entry read from partition <paramref name="partition"/>: waiting to be taken here.</summary>
+    private void Take(int partition, StreamEntry entry, RedisValue? retry)
+    {
+        var seq = (long)entry["s"];
+        lock (_gate)
+        {
+            if (_tracked.TryGetValue(seq, out var known))
+            {
+                known.EntryId = entry.Id;
+                if (known.State == State.InTransit)
+                {
+                    known.State = State.Waiting;
+                    _inTransit.Remove(seq);
+                    _waiting.Add(seq);
+                }
+                return;
+            }
+            // Another replica's item (or one of ours finished here earlier): left for the next holder after Close.
+            if (_closed || !_owned[partition]) return;
+        }
+        QueuedItem item;
+        try
+        {
+            item = QueuedItemCodec.Decode((byte[])entry["d"]!);
+        }
+        catch (FormatException ex)
+        {
+            item = new QueuedItem { Kind = ItemKind.Message, MessageId = "", UserKey = "", Profile = [] };
+            var unreadable = new Tracked(item, seq, partition, _time.GetUtcNow(), local: false) { EntryId = entry.Id, Finishing = true };
+            lock (_gate)
+            {
+                _tracked[seq] = unreadable;
+                _unfinished.Add(seq);
+            }
+            var letter = new System.Text.Json.Nodes.JsonObject
+            {
+                ["id"] = seq, ["at"] = _time.GetUtcNow().UtcTicks, ["n"] = 0, ["r"] = "The queue record cannot be read: " + ex.Message,
+                ["k"] = (int)ItemKind.Message, ["m"] = "",
+            };
+            _ = StoreDeadLetterAsync(unreadable, letter);
+            return;
+        }
+        item.Sequence = seq;
+        if (retry is { IsNullOrEmpty: false } state)
+        {
+            var parts = state.ToString().Split('|');
+            item.Attempts = int.Parse(parts[0], CultureInfo.InvariantCulture);
+            var notBefore = long.Parse(parts[1], CultureInfo.InvariantCulture);
+            var firstTaken = long.Parse(parts[2], CultureInfo.InvariantCulture);
+            item.NotBefore = notBefore == 0 ? null : new DateTimeOffset(notBefore, TimeSpan.Zero);
+            item.FirstTakenAt = firstTaken == 0 ? null : new DateTimeOffset(firstTaken, TimeSpan.Zero);
+        }
+        var tracked = new Tracked(item, seq, partition, new DateTimeOffset((long)entry["t"], TimeSpan.Zero), local: false) { EntryId = entry.Id };
+        lock (_gate)
+        {
+            if (_tracked.ContainsKey(seq)) return;
+            _tracked.Add(seq, tracked);
+            _unfinished.Add(seq);
+            _waiting.Add(seq);
+            _maxSeen = Math.Max(_maxSeen, seq);
+        }
+    }
+
+    /// <summary>Renews the leases this replica holds and takes free ones, every third of the lease duration (real time).</summary>
+    private async Task LeaseLoopAsync()
+    {
+        var stop = _stop.Token;
+        var period = _options.LeaseDuration / 3;
+        while (!stop.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(period, stop).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            await RenewLeasesAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async Task RenewLeasesAsync()
+    {
+        var leaseMs = (long)_options.LeaseDuration.TotalMilliseconds;
+        var gained = false;
+        var failed = false;
+        for (var i = 0; i < _owned.Length; i++)
+        {
+            bool owned;
+            lock (_gate)
+            {
+                owned = _owned[i];
+                if (_closed && !owned) continue;
+            }
+            try
+            {
+                if (owned)
+                {
+                    var renewed = (long)await _db.ScriptEvaluateAsync(RenewScript, [_leases[i]], [_me, leaseMs]).ConfigureAwait(false);
+                    if (renewed == 1) _renewedAt[i] = Environment.TickCount64;
+                    else Lose(i);
+                }
+                else if (await _db.StringSetAsync(_leases[i], _me, _options.LeaseDuration, When.NotExists).ConfigureAwait(false))
+                {
+                    _renewedAt[i] = Environment.TickCount64;
+                    lock (_gate)
+                    {
+                        _owned[i] = true;
+                        _needsRecovery[i] = true;
+                    }
+                    gained = true;
+                }
+            }
+            catch (Exception ex) when (IsRedisFailure(ex))
+            {
+                failed = true;
+                ReportOutage(ex.Message);
+                // Without renewal the lease runs out in Redis: stop reading the partition before another replica may take it.
+                if (owned && Environment.TickCount64 - _renewedAt[i] > leaseMs * 2 / 3) Lose(i);
+            }
+        }
+        if (gained) _toRead.Set();
+        if (!failed) ClearOutage();
+    }
+
+    /// <summary>The lease on <paramref name="partition"/> is gone: its items not yet taken here are left to the next holder.</summary>
+    private void Lose(int partition)
+    {
+        List<long> left;
+        lock (_gate)
+        {
+            if (!_owned[partition]) return;
+            _owned[partition] = false;
+            // Items still in the write buffer are finished by the writer once stored (the partition is not ours then).
+            var buffered = _buffer.Select(t => t.Sequence).ToHashSet();
+            left = [.. _tracked.Values.Where(t => t.Partition == partition && t.State != State.Taken && !buffered.Contains(t.Sequence)).Select(t => t.Sequence)];
+        }
+        s_leaseLost(_logger, partition, null);
+        foreach (var seq in left) Finish(seq);
+    }
+}
