@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using Klaviyo.Destinations.Rules;
 using Microsoft.Extensions.Logging;
@@ -12,8 +13,8 @@ namespace Klaviyo.Destinations;
 /// </summary>
 internal sealed class BackgroundMapper
 {
-    private readonly Channel<(AnalyticsMessage Message, MappingResult? Mapped)> _channel;
-    private readonly Action<AnalyticsMessage, MappingResult?> _accept;
+    private readonly Channel<(AnalyticsMessage Message, MappingResult? Mapped, ActivityContext Producer)> _channel;
+    private readonly Action<AnalyticsMessage, MappingResult?, ActivityContext> _accept;
     private readonly Action<AnalyticsMessage, string> _refuse;
     private readonly ILogger _logger;
     private readonly int _capacity;
@@ -27,13 +28,13 @@ internal sealed class BackgroundMapper
     private volatile bool _abandon;
     private volatile bool _completed;
 
-    public BackgroundMapper(int capacity, Action<AnalyticsMessage, MappingResult?> accept, Action<AnalyticsMessage, string> refuse, ILogger logger)
+    public BackgroundMapper(int capacity, Action<AnalyticsMessage, MappingResult?, ActivityContext> accept, Action<AnalyticsMessage, string> refuse, ILogger logger)
     {
         _capacity = capacity;
         _accept = accept;
         _refuse = refuse;
         _logger = logger;
-        _channel = Channel.CreateBounded<(AnalyticsMessage, MappingResult?)>(new BoundedChannelOptions(capacity)
+        _channel = Channel.CreateBounded<(AnalyticsMessage, MappingResult?, ActivityContext)>(new BoundedChannelOptions(capacity)
         {
             SingleReader = true, SingleWriter = false, FullMode = BoundedChannelFullMode.Wait,
         });
@@ -51,14 +52,15 @@ internal sealed class BackgroundMapper
 
     /// <summary>
     /// Hands <paramref name="message"/> to the mapping task (with its <paramref name="mapped"/> result when the caller
-    /// already mapped it); when that is not possible it is refused with a reason.
+    /// already mapped it); when that is not possible it is refused with a reason. The caller's trace context goes with it,
+    /// so the delivery span links to the call, not to the mapping task.
     /// </summary>
     public void HandOver(AnalyticsMessage message, MappingResult? mapped)
     {
         lock (_handOff)
         {
             // Counted under the same lock as the write, so a flush's target is exactly the messages in the channel before it.
-            if (_channel.Writer.TryWrite((message, mapped)))
+            if (_channel.Writer.TryWrite((message, mapped, KlaviyoTelemetry.CaptureProducer())))
             {
                 _handedOff++;
                 return;
@@ -121,7 +123,7 @@ internal sealed class BackgroundMapper
                 try
                 {
                     if (_abandon) _refuse(next.Message, "Analytics shut down (ShutdownTimeout) before the message was mapped; it was not queued.");
-                    else _accept(next.Message, next.Mapped);
+                    else _accept(next.Message, next.Mapped, next.Producer);
                 }
                 catch (Exception ex)
                 {

@@ -42,7 +42,7 @@ public sealed class KlaviyoDestination : IDestinationPlugin
         RevisionCheck.WarnIfStale(options.Revision, time.GetUtcNow(), logger);
         _pipeline.Start();
         if (options.MappingThread == MappingThread.Background)
-            _background = new BackgroundMapper(options.QueueCapacity, (message, mapped) => Enqueue(mapped ?? _mapper.Map(message), null), Refuse, logger);
+            _background = new BackgroundMapper(options.QueueCapacity, (message, mapped, producer) => Enqueue(mapped ?? _mapper.Map(message), null, producer), Refuse, logger);
     }
 
     /// <inheritdoc />
@@ -117,15 +117,14 @@ public sealed class KlaviyoDestination : IDestinationPlugin
         return all;
     }
 
-    private bool Accept(AnalyticsMessage message, List<QueuedItem>? accepted) => Enqueue(_mapper.Map(message), accepted);
+    private bool Accept(AnalyticsMessage message, List<QueuedItem>? accepted) => Enqueue(_mapper.Map(message), accepted, KlaviyoTelemetry.CaptureProducer());
 
     private void Refuse(AnalyticsMessage message, string reason) =>
         _reporter.Report(new DeliveryOutcome(message.MessageId, ItemKind.Message, DeliveryStatus.Rejected, reason, null, null, message.UserId, []));
 
-    private bool Enqueue(MappingResult result, List<QueuedItem>? accepted)
+    private bool Enqueue(MappingResult result, List<QueuedItem>? accepted, System.Diagnostics.ActivityContext producer)
     {
         var all = true;
-        var producer = KlaviyoTelemetry.CaptureProducer();
         foreach (var rejection in result.Rejections)
         {
             if (rejection.Status != DeliveryStatus.Skipped) all = false;

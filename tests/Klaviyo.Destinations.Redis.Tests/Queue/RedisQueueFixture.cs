@@ -16,6 +16,7 @@ public sealed class RedisQueueFixture : IAsyncLifetime
     /// <inheritdoc />
     public async Task InitializeAsync()
     {
+        if (RedisServer.Binary is null) return;   // the tests skip with the reason (RedisFact); CI=true makes them fail on Server
         _server = await RedisServer.StartAsync();
         Redis = await ConnectAsync();
     }

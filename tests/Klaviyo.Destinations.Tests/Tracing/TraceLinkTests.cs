@@ -41,11 +41,15 @@ public sealed class TraceLinkTests : IAsyncLifetime, IDisposable
         _dir.Dispose();
     }
 
-    [Fact]
-    public async Task The_delivery_span_links_to_every_producing_call()
+    [Theory]
+    [InlineData(MappingThread.Caller)]
+    [InlineData(MappingThread.Background)]   // mapped on the background task: the link still points at the caller
+    public async Task The_delivery_span_links_to_every_producing_call(MappingThread mapping)
     {
         var producers = new List<ActivityContext>();
-        await using (var analytics = new Analytics(Options(QueueStorage.Memory)))
+        var options = Options(QueueStorage.Memory);
+        options.MappingThread = mapping;
+        await using (var analytics = new Analytics(options))
         {
             for (var n = 0; n < 10; n++) producers.Add(TrackInRequest(analytics, n));
             await analytics.FlushAsync().WaitAsync(TimeSpan.FromSeconds(60));

@@ -1,3 +1,9 @@
+#if QUEUE_CONTRACT_NEEDS_REDIS
+// Compiled into the Redis tests too: there the suite needs a real redis-server, skipped with the reason where it is absent (never under CI=true).
+using ContractFact = Klaviyo.Destinations.Redis.Tests.Support.RedisFactAttribute;
+#else
+using ContractFact = Xunit.FactAttribute;
+#endif
 using System.Collections.Concurrent;
 using System.Text;
 using Microsoft.Extensions.Time.Testing;
@@ -74,7 +80,7 @@ public abstract class QueueContractTests : IDisposable
 
     private static int N(QueuedItem item) => int.Parse(item.MessageId.AsSpan(2), System.Globalization.CultureInfo.InvariantCulture);
 
-    [Fact]
+    [ContractFact]
     public async Task Accepted_items_get_increasing_sequences_and_are_handed_out_in_that_order()
     {
         await using var queue = await CreateQueueAsync();
@@ -89,7 +95,7 @@ public abstract class QueueContractTests : IDisposable
         Assert.Equal(0, queue.Count);
     }
 
-    [Fact]
+    [ContractFact]
     public async Task Items_enqueued_from_many_threads_keep_one_order_by_sequence()
     {
         await using var queue = await CreateQueueAsync();
@@ -113,7 +119,7 @@ public abstract class QueueContractTests : IDisposable
         Assert.Equal(1000, queue.Backlog.Unfinished);
     }
 
-    [Fact]
+    [ContractFact]
     public async Task A_closed_queue_refuses_new_items_with_the_reason_and_readers_drain_what_is_left()
     {
         await using var queue = await CreateQueueAsync();
@@ -134,7 +140,7 @@ public abstract class QueueContractTests : IDisposable
         Assert.False(await queue.WaitToReadAsync(Timeout));
     }
 
-    [Fact]
+    [ContractFact]
     public async Task The_watermark_is_the_lowest_unfinished_sequence_whatever_order_items_finish_in()
     {
         await using var queue = await CreateQueueAsync();
@@ -169,7 +175,7 @@ public abstract class QueueContractTests : IDisposable
         Assert.True(backlog.IsFinishedThrough(s[4]));
     }
 
-    [Fact]
+    [ContractFact]
     public async Task A_flush_waits_for_the_items_before_it_and_not_for_those_accepted_after()
     {
         await using var queue = await CreateQueueAsync();
@@ -188,7 +194,7 @@ public abstract class QueueContractTests : IDisposable
         Assert.Equal(1, queue.Backlog.Unfinished);
     }
 
-    [Fact]
+    [ContractFact]
     public async Task A_flush_with_nothing_unfinished_completes_at_once()
     {
         await using var queue = await CreateQueueAsync();
@@ -199,7 +205,7 @@ public abstract class QueueContractTests : IDisposable
         Assert.Equal(TimeSpan.Zero, empty.AgeAt(Clock.GetUtcNow()));
     }
 
-    [Fact]
+    [ContractFact]
     public async Task Finishing_an_item_twice_is_harmless()
     {
         await using var queue = await CreateQueueAsync();
@@ -215,7 +221,7 @@ public abstract class QueueContractTests : IDisposable
         Assert.Equal(0, queue.Backlog.Unfinished);
     }
 
-    [Fact]
+    [ContractFact]
     public async Task A_recorded_retry_keeps_the_item_unfinished()
     {
         await using var queue = await CreateQueueAsync();
@@ -232,7 +238,7 @@ public abstract class QueueContractTests : IDisposable
         await flush;
     }
 
-    [Fact]
+    [ContractFact]
     public async Task A_dead_letter_finishes_the_item_is_listed_with_its_reason_and_can_be_replayed()
     {
         await using var queue = await CreateQueueAsync();
@@ -272,7 +278,7 @@ public abstract class QueueContractTests : IDisposable
         await flush;
     }
 
-    [Fact]
+    [ContractFact]
     public async Task Replaying_without_ids_replays_every_dead_letter_in_order()
     {
         await using var queue = await CreateQueueAsync();
@@ -289,7 +295,7 @@ public abstract class QueueContractTests : IDisposable
         Assert.Equal(0, queue.DeadLetterCount);
     }
 
-    [Fact]
+    [ContractFact]
     public async Task The_backlog_age_is_the_time_since_the_oldest_unfinished_item_was_accepted()
     {
         await using var queue = await CreateQueueAsync();
@@ -313,7 +319,7 @@ public abstract class QueueContractTests : IDisposable
         Assert.Null(queue.Backlog.OldestUnfinishedAt);
     }
 
-    [Fact]
+    [ContractFact]
     public async Task Disposing_the_queue_ends_a_flush_that_cannot_finish()
     {
         var queue = await CreateQueueAsync();
