@@ -339,22 +339,8 @@ internal sealed partial class MessageMapper
         return new AudienceChanges(changed, unchanged, person);
     }
 
-    /// <summary>The identity that holds the email per <see cref="KlaviyoDestinationOptions.ExternalEmailIdentityType"/> (explicit, no enum arithmetic).</summary>
-    private UserIdentity EmailIdentity => _options.ExternalEmailIdentityType switch
-    {
-        ExternalEmailIdentityType.CustomerId => UserIdentity.CustomerId,
-        ExternalEmailIdentityType.Other => UserIdentity.Other,
-        ExternalEmailIdentityType.Other2 => UserIdentity.Other2,
-        ExternalEmailIdentityType.Other3 => UserIdentity.Other3,
-        ExternalEmailIdentityType.Other4 => UserIdentity.Other4,
-        ExternalEmailIdentityType.Other5 => UserIdentity.Other5,
-        ExternalEmailIdentityType.Other6 => UserIdentity.Other6,
-        ExternalEmailIdentityType.Other7 => UserIdentity.Other7,
-        ExternalEmailIdentityType.Other8 => UserIdentity.Other8,
-        ExternalEmailIdentityType.Other9 => UserIdentity.Other9,
-        ExternalEmailIdentityType.Other10 => UserIdentity.Other10,
-        _ => UserIdentity.Email,
-    };
+    /// <summary>The identity that holds the email per <see cref="KlaviyoDestinationOptions.ExternalEmailIdentityType"/> (the same mapping as the identity rules).</summary>
+    private UserIdentity EmailIdentity => IdentitySettings.IdentityOf(_options.ExternalEmailIdentityType);
 
     /// <summary>The value of the email identity (see <see cref="EmailIdentity"/>), if the message carries it.</summary>
     private string? EmailIdentityValue(IReadOnlyDictionary<UserIdentity, string>? identities) =>
