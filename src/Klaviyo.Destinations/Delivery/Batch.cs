@@ -38,6 +38,12 @@ internal sealed class Batch
     /// <summary>Consecutive 5xx answers this batch got (carried to the batch that is retried); the pipeline bisects it from the second (poison isolation).</summary>
     public int ServerErrors { get; set; }
 
+    /// <summary>
+    /// One item that bisection found failing while the other half of its last split was accepted: its 5xx answers are
+    /// about it, not about Klaviyo, so they do not count towards an outage (delivery is not paused because of it).
+    /// </summary>
+    public bool Culprit { get; set; }
+
     /// <summary>Set when this batch was sent as a bisection probe and failed; the answer it got.</summary>
     public BatchResult? ProbeFailure { get; set; }
 

@@ -1,49 +1,164 @@
 namespace Klaviyo.Destinations;
 
 /// <summary>
-/// Poison isolation: one item Klaviyo answers 5xx for (a server error its content triggers) must not take its batch
-/// with it. A batch answered 5xx <see cref="PoisonSplitAfter"/> times in a row is halved and both halves are sent at
-/// once as probes (a probe's send is not an attempt of its items). The half that fails while its sibling is accepted
-/// holds the culprit and is halved again, until the failing item is alone; every item of an accepted half is settled as
-/// usual. The lone item then goes on being retried like any item and, past <c>MaxAttempts</c>, is dead-lettered with
-/// Klaviyo's last answer. When both halves fail, the failure is not one item's (an outage, or several bad items): the
-/// halves are put back together and retried with backoff, as before, so an outage costs two extra requests per retry,
-/// never a request per item.
+/// Poison isolation: items Klaviyo answers 5xx for (a server error their content triggers) must not take their batch
+/// with them. A batch answered 5xx <see cref="PoisonSplitAfter"/> times in a row is bisected. Each failing part is
+/// halved and both halves are sent, one after the other, as probes (a probe's send is not an attempt of its items);
+/// every item of an accepted half is settled as usual, and every half that fails is halved in turn, on its own, until
+/// each failing part is one item: every culprit ends alone. Each culprit is then retried alone like any item and, past
+/// <c>MaxAttempts</c>, dead-lettered with Klaviyo's last answer.
+/// <para>
+/// When both halves of a part fail, the failure may be Klaviyo's (an outage) or two bad items, one in each half: the
+/// quarters are probed before deciding. If every quarter fails too, it is taken for an outage: the part's items (and
+/// any part not yet narrowed down) are put back together and retried with backoff, so an outage costs 2 + 4 extra
+/// requests per retry, never a request per item. Up to three culprits in a part are always told apart this way (four
+/// failing quarters need four bad items). At most <see cref="MaxCulprits"/> parts are narrowed down at once; past that,
+/// the undecided items are retried together too (a batch that is mostly bad is not taken apart item by item).
+/// </para>
 /// </summary>
 internal sealed partial class DeliveryPipeline
 {
     /// <summary>Consecutive 5xx answers after which a batch is bisected.</summary>
     internal const int PoisonSplitAfter = 2;
 
+    /// <summary>The most failing parts (culprits included) one isolation narrows down at once.</summary>
+    internal const int MaxCulprits = 16;
+
     /// <summary>
-    /// Bisects <paramref name="failing"/>; returns what must still be retried (the lone culprit, or the re-joined halves
-    /// when both failed) with the last answer, or null when every item got its outcome.
+    /// Bisects <paramref name="failing"/> until every culprit is alone. Returns what the caller must go on retrying with
+    /// the answer it got (items put back together after an outage-like failure, or else the first culprit), or null when
+    /// every item got its outcome. Further culprits are pushed on <paramref name="work"/>, each alone, or dead-lettered
+    /// at once when they have no attempt left.
     /// </summary>
     private async Task<(Batch? Suspect, BatchResult Answer)> IsolateAsync(Batch failing, BatchResult answer, Stack<Batch> work, CancellationToken token)
     {
         var kind = failing.Items[0].Kind;
-        var suspect = failing;
-        while (suspect.Count > 1)
+        var undecided = new Queue<(Batch Part, BatchResult Answer)>();
+        undecided.Enqueue((failing, answer));
+        var culprits = new List<(Batch Part, BatchResult Answer)>();
+        List<(Batch Part, BatchResult Answer)>? together = null;
+        while (undecided.TryDequeue(out var entry))
         {
-            var half = suspect.Count / 2;
-            var (left, leftAnswer) = await ProbeAsync(Batch.For(kind, suspect.Items.GetRange(0, half)), work, token).ConfigureAwait(false);
-            var (right, rightAnswer) = await ProbeAsync(Batch.For(kind, suspect.Items.GetRange(half, suspect.Count - half)), work, token).ConfigureAwait(false);
-            if (left is null && right is null) return (null, answer);
-            if (left is not null && right is not null)
+            if (entry.Part.Count == 1)
             {
-                var rejoined = Batch.For(kind, [.. left.Items, .. right.Items]);
-                rejoined.ServerErrors = suspect.ServerErrors;
-                IntegrityLog.IsolationInconclusive(_logger, suspect.ToString(), rejoined.Count);
-                return (rejoined, rightAnswer!);
+                culprits.Add(entry);
+                continue;
             }
-            var next = left ?? right!;
-            next.ServerErrors = suspect.ServerErrors;
-            answer = (left is null ? rightAnswer : leftAnswer)!;
-            suspect = next;
+            if (culprits.Count + undecided.Count + 1 > MaxCulprits)
+            {
+                together = [entry, .. undecided];
+                IntegrityLog.TooManyCulprits(_logger, failing.ToString(), culprits.Count + undecided.Count + 1, MaxCulprits, together.Sum(p => p.Part.Count));
+                break;
+            }
+            var failedHalves = await ProbeAllAsync(Halves(kind, entry.Part), work, token).ConfigureAwait(false);
+            if (failedHalves.Count < 2)
+            {
+                foreach (var half in failedHalves) undecided.Enqueue(Confirmed(half));
+                continue;
+            }
+            // Both halves failed: an outage, or bad items on both sides. The quarters tell them apart.
+            var failedQuarters = new List<(Batch Part, BatchResult Answer)>();
+            var quarters = 0;
+            foreach (var half in failedHalves)
+            {
+                if (half.Part.Count == 1)
+                {
+                    failedQuarters.Add(half);
+                    continue;
+                }
+                var halves = Halves(kind, half.Part);
+                quarters += halves.Length;
+                var failed = await ProbeAllAsync(halves, work, token).ConfigureAwait(false);
+                failedQuarters.AddRange(failed.Count < halves.Length ? failed.Select(Confirmed) : failed);
+            }
+            if (quarters > 0 && AllFailed(failedQuarters, quarters, failedHalves))
+            {
+                together = [.. failedQuarters, .. undecided];
+                IntegrityLog.IsolationInconclusive(_logger, failing.ToString(), entry.Part.ToString(), together.Sum(p => p.Part.Count));
+                break;
+            }
+            foreach (var quarter in failedQuarters) undecided.Enqueue(quarter);
         }
-        IntegrityLog.CulpritIsolated(_logger, failing.ToString(), suspect.Items[0].ToString(), answer.Reason);
-        return (suspect, answer);
+
+        foreach (var (culprit, reason) in culprits)
+            IntegrityLog.CulpritIsolated(_logger, failing.ToString(), culprit.Items[0].ToString(), reason.Reason);
+        var retried = new List<(Batch Part, BatchResult Answer)>();
+        if (together is { Count: > 0 })
+        {
+            var rejoined = Batch.For(kind, [.. together.SelectMany(p => p.Part.Items)]);
+            rejoined.ServerErrors = failing.ServerErrors;
+            retried.Add((rejoined, together[^1].Answer));
+        }
+        foreach (var (culprit, reason) in culprits)
+        {
+            culprit.ServerErrors = failing.ServerErrors;
+            retried.Add((culprit, reason));
+        }
+        if (retried.Count == 0) return (null, answer);
+        // The first goes on in the caller's retry; the others wait their turn on the work stack, each as it is.
+        for (var i = retried.Count - 1; i >= 1; i--)
+            await KeepForRetryAsync(retried[i].Part, retried[i].Answer, work, token).ConfigureAwait(false);
+        return retried[0];
     }
+
+    /// <summary>True when every quarter probed failed (single-item halves, already known to fail, are not probed again).</summary>
+    private static bool AllFailed(List<(Batch Part, BatchResult Answer)> failedQuarters, int quarters, List<(Batch Part, BatchResult Answer)> failedHalves) =>
+        failedQuarters.Count == quarters + failedHalves.Count(h => h.Part.Count == 1);
+
+    /// <summary>
+    /// A part that failed while its sibling was accepted: when it is one item, that item is a culprit whose 5xx answers
+    /// no longer count towards an outage. (Two single items that both failed are not marked: that may be an outage.)
+    /// </summary>
+    private static (Batch Part, BatchResult Answer) Confirmed((Batch Part, BatchResult Answer) failed)
+    {
+        if (failed.Part.Count == 1) failed.Part.Culprit = true;
+        return failed;
+    }
+
+    private static Batch[] Halves(ItemKind kind, Batch part)
+    {
+        var half = part.Count / 2;
+        return [Batch.For(kind, part.Items.GetRange(0, half)), Batch.For(kind, part.Items.GetRange(half, part.Count - half))];
+    }
+
+    /// <summary>Probes each part in turn; returns those that failed, with their answers.</summary>
+    private async Task<List<(Batch Part, BatchResult Answer)>> ProbeAllAsync(Batch[] parts, Stack<Batch> work, CancellationToken token)
+    {
+        var failed = new List<(Batch Part, BatchResult Answer)>(parts.Length);
+        foreach (var part in parts)
+        {
+            var (left, failure) = await ProbeAsync(part, work, token).ConfigureAwait(false);
+            if (left is not null) failed.Add((left, failure!));
+        }
+        return failed;
+    }
+
+    /// <summary>
+    /// A part found by the isolation that is retried later (on the work stack): dead-lettered now when its items have
+    /// no attempt (or age) left, with the answer its probe got; otherwise its state is recorded and it waits its turn.
+    /// </summary>
+    private async Task KeepForRetryAsync(Batch part, BatchResult answer, Stack<Batch> work, CancellationToken token)
+    {
+        var now = _time.GetUtcNow();
+        var remaining = new List<PendingItem>(part.Count);
+        foreach (var item in part.Items)
+        {
+            var age = now - item.FirstSeen;
+            if (item.Item.Attempts >= _options.MaxAttempts || age >= _options.MaxItemAge)
+                Finish(item, DeliveryStatus.Expired, GaveUpReason(item, age, answer), answer.Field, deadLetter: true);
+            else
+                remaining.Add(item);
+        }
+        if (remaining.Count == 0) return;
+        _metrics.Retry(KlaviyoTransport.Name(part.Endpoint), remaining.Count);
+        foreach (var item in remaining) await _queue.RecordRetryAsync(item.Item, token).ConfigureAwait(false);
+        var kept = remaining.Count == part.Count ? part : Batch.For(part.Items[0].Kind, remaining);
+        kept.ServerErrors = part.ServerErrors;
+        work.Push(kept);
+    }
+
+    private static string GaveUpReason(PendingItem item, TimeSpan age, BatchResult answer) =>
+        $"Gave up after {item.Item.Attempts} attempts over {age.TotalSeconds:0.#} s; last answer: {answer.Reason}";
 
     /// <summary>Sends a probe until it is settled (rejections named by Klaviyo are settled and the rest re-sent) or fails.</summary>
     private async Task<(Batch? Failed, BatchResult? Answer)> ProbeAsync(Batch probe, Stack<Batch> work, CancellationToken token)

@@ -50,8 +50,10 @@ internal sealed partial class DeliveryPipeline
             KlaviyoTelemetry.Producers = null;
         }
         // A bisection probe's failure says something about the items in it, not about Klaviyo: when every part fails,
-        // the re-joined batch's own retries are what count towards an outage.
-        var state = probing && result.StatusCode is 0 or >= 500 ? _gate.State : _gate.Observe(result.StatusCode, result.Reason);
+        // the re-joined batch's own retries are what count towards an outage. So do a found culprit's 5xx answers.
+        var state = (probing && result.StatusCode is 0 or >= 500) || (batch.Culprit && result.StatusCode >= 500)
+            ? _gate.State
+            : _gate.Observe(result.StatusCode, result.Reason);
         if (result.Verdict != BatchVerdict.Delivered && PauseKeeps(state, result))
             return await KeepWhilePausedAsync(batch, kind, result, token).ConfigureAwait(false);
         // A 429 is Klaviyo pacing everyone, never this item's fault: it waits (Retry-After) without spending an attempt.
@@ -77,6 +79,12 @@ internal sealed partial class DeliveryPipeline
             {
                 if (probing)
                 {
+                    // A 429 is pacing, not a finding about the probe's items: the probe waits and goes again.
+                    if (result.StatusCode == 429)
+                    {
+                        await Task.Delay(RetryDelay(1, result.RetryAfter), _time, token).ConfigureAwait(false);
+                        return batch;
+                    }
                     // A bisection probe: its send is not an attempt of the items; the caller decides what failed.
                     foreach (var item in batch.Items) item.Item.Attempts--;
                     batch.ProbeFailure = result;
@@ -85,7 +93,7 @@ internal sealed partial class DeliveryPipeline
                 batch.ServerErrors = result.StatusCode >= 500 ? batch.ServerErrors + 1 : 0;
                 if (batch.Count > 1 && batch.ServerErrors >= PoisonSplitAfter)
                 {
-                    // A batch that keeps failing with 5xx may hold one item Klaviyo cannot take: find it by halving.
+                    // A batch that keeps failing with 5xx may hold items Klaviyo cannot take: find each by halving.
                     var (suspect, answer) = await IsolateAsync(batch, result, work, token).ConfigureAwait(false);
                     if (suspect is null) return null;
                     batch = suspect;
@@ -101,7 +109,7 @@ internal sealed partial class DeliveryPipeline
                     var age = now - item.FirstSeen;
                     if (item.Item.Attempts >= _options.MaxAttempts || age >= _options.MaxItemAge)
                     {
-                        Finish(item, DeliveryStatus.Expired, $"Gave up after {item.Item.Attempts} attempts over {age.TotalSeconds:0.#} s; last answer: {result.Reason}", result.Field, deadLetter: true);
+                        Finish(item, DeliveryStatus.Expired, GaveUpReason(item, age, result), result.Field, deadLetter: true);
                         continue;
                     }
                     remaining.Add(item);
