@@ -3,10 +3,12 @@ namespace Klaviyo.Destinations;
 /// <summary>
 /// Poison isolation: items Klaviyo answers 5xx for (a server error their content triggers) must not take their batch
 /// with them. A batch answered 5xx <see cref="PoisonSplitAfter"/> times in a row is bisected. Each failing part is
-/// halved and both halves are sent, one after the other, as probes (a probe's send is not an attempt of its items);
-/// every item of an accepted half is settled as usual, and every half that fails is halved in turn, on its own, until
-/// each failing part is one item: every culprit ends alone. Each culprit is then retried alone like any item and, past
-/// <c>MaxAttempts</c>, dead-lettered with Klaviyo's last answer.
+/// halved and its left half sent as a probe (a probe's send is not an attempt of its items): when it is accepted, its
+/// items are settled as usual and the right half, which must hold the failure, is halved in turn without being sent;
+/// when it fails, the right half is probed too. Every failing half is narrowed down on its own until it is one item:
+/// every culprit ends alone. Each culprit is then retried alone like any item and, past <c>MaxAttempts</c>,
+/// dead-lettered with Klaviyo's last answer; a culprit found next to an accepted half no longer counts towards an
+/// outage (its failures say something about it, not about Klaviyo), so it never pauses delivery for everyone.
 /// <para>
 /// When both halves of a part fail, the failure may be Klaviyo's (an outage) or two bad items, one in each half: the
 /// quarters are probed before deciding. If every quarter fails too, it is taken for an outage: the part's items (and
@@ -50,34 +52,34 @@ internal sealed partial class DeliveryPipeline
                 IntegrityLog.TooManyCulprits(_logger, failing.ToString(), culprits.Count + undecided.Count + 1, MaxCulprits, together.Sum(p => p.Part.Count));
                 break;
             }
-            var failedHalves = await ProbeAllAsync(Halves(kind, entry.Part), work, token).ConfigureAwait(false);
-            if (failedHalves.Count < 2)
+            var (halves, accepted) = await BisectAsync(kind, entry, work, token).ConfigureAwait(false);
+            if (accepted)
             {
-                foreach (var half in failedHalves) undecided.Enqueue(Confirmed(half));
+                foreach (var half in halves) undecided.Enqueue(half);
                 continue;
             }
             // Both halves failed: an outage, or bad items on both sides. The quarters tell them apart.
-            var failedQuarters = new List<(Batch Part, BatchResult Answer)>();
-            var quarters = 0;
-            foreach (var half in failedHalves)
+            var quarters = new List<(Batch Part, BatchResult Answer)>();
+            var probed = false;
+            foreach (var half in halves)
             {
                 if (half.Part.Count == 1)
                 {
-                    failedQuarters.Add(half);
+                    quarters.Add(half);
                     continue;
                 }
-                var halves = Halves(kind, half.Part);
-                quarters += halves.Length;
-                var failed = await ProbeAllAsync(halves, work, token).ConfigureAwait(false);
-                failedQuarters.AddRange(failed.Count < halves.Length ? failed.Select(Confirmed) : failed);
+                var (parts, quarterAccepted) = await BisectAsync(kind, half, work, token).ConfigureAwait(false);
+                probed = true;
+                accepted |= quarterAccepted;
+                quarters.AddRange(parts);
             }
-            if (quarters > 0 && AllFailed(failedQuarters, quarters, failedHalves))
+            if (probed && !accepted)
             {
-                together = [.. failedQuarters, .. undecided];
+                together = [.. quarters, .. undecided];
                 IntegrityLog.IsolationInconclusive(_logger, failing.ToString(), entry.Part.ToString(), together.Sum(p => p.Part.Count));
                 break;
             }
-            foreach (var quarter in failedQuarters) undecided.Enqueue(quarter);
+            foreach (var quarter in quarters) undecided.Enqueue(quarter);
         }
 
         foreach (var (culprit, reason) in culprits)
@@ -101,10 +103,6 @@ internal sealed partial class DeliveryPipeline
         return retried[0];
     }
 
-    /// <summary>True when every quarter probed failed (single-item halves, already known to fail, are not probed again).</summary>
-    private static bool AllFailed(List<(Batch Part, BatchResult Answer)> failedQuarters, int quarters, List<(Batch Part, BatchResult Answer)> failedHalves) =>
-        failedQuarters.Count == quarters + failedHalves.Count(h => h.Part.Count == 1);
-
     /// <summary>
     /// A part that failed while its sibling was accepted: when it is one item, that item is a culprit whose 5xx answers
     /// no longer count towards an outage. (Two single items that both failed are not marked: that may be an outage.)
@@ -121,16 +119,19 @@ internal sealed partial class DeliveryPipeline
         return [Batch.For(kind, part.Items.GetRange(0, half)), Batch.For(kind, part.Items.GetRange(half, part.Count - half))];
     }
 
-    /// <summary>Probes each part in turn; returns those that failed, with their answers.</summary>
-    private async Task<List<(Batch Part, BatchResult Answer)>> ProbeAllAsync(Batch[] parts, Stack<Batch> work, CancellationToken token)
+    /// <summary>
+    /// Halves a failing part and returns the halves that fail, and whether one was accepted. The left half is probed
+    /// first: when it is accepted, the right one holds the failure and is not sent (it is narrowed down next); otherwise
+    /// the right half is probed too.
+    /// </summary>
+    private async Task<(List<(Batch Part, BatchResult Answer)> Failed, bool Accepted)> BisectAsync(ItemKind kind, (Batch Part, BatchResult Answer) failing, Stack<Batch> work, CancellationToken token)
     {
-        var failed = new List<(Batch Part, BatchResult Answer)>(parts.Length);
-        foreach (var part in parts)
-        {
-            var (left, failure) = await ProbeAsync(part, work, token).ConfigureAwait(false);
-            if (left is not null) failed.Add((left, failure!));
-        }
-        return failed;
+        var halves = Halves(kind, failing.Part);
+        var (left, leftAnswer) = await ProbeAsync(halves[0], work, token).ConfigureAwait(false);
+        if (left is null) return ([Confirmed((halves[1], failing.Answer))], true);
+        var (right, rightAnswer) = await ProbeAsync(halves[1], work, token).ConfigureAwait(false);
+        if (right is null) return ([Confirmed((left, leftAnswer!))], true);
+        return ([(left, leftAnswer!), (right, rightAnswer!)], false);
     }
 
     /// <summary>
