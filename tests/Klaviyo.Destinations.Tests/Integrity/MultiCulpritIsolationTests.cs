@@ -223,4 +223,23 @@ public sealed class MultiCulpritIsolationTests(ITestOutputHelper output) : IAsyn
         var firstAccepted = items.FindIndex(r => r.Status is >= 200 and < 300);
         Assert.All(items.Take(firstAccepted), r => Assert.True(r.Ids.Count >= 50, $"{r.Ids.Count} items"));
     }
+
+    [Fact]
+    public async Task An_outage_that_starts_in_the_middle_of_an_isolation_loses_no_good_event_and_both_culprits_are_still_found()
+    {
+        int[] poisoned = [37, 160];
+        await StoreAsync(202, poisoned);
+        // Requests 1-2 are the whole batch, 3-8 the halves and quarters: Klaviyo goes down from the 10th request on,
+        // while parts of 25 events are being told apart, for 8 requests.
+        _klaviyo.BeforeRequest = n =>
+        {
+            if (n == 10) _emulator.FailNext(8, 503);
+        };
+
+        var outcomes = await DeliverAsync(202, maxAttempts: 10);
+
+        Report("outage from request 10, 2 culprits in 202");
+        AssertOneBatch(202, poisoned);
+        await AssertIsolatedAsync(outcomes, 202, poisoned);
+    }
 }

@@ -26,8 +26,14 @@ internal sealed partial class PoisonedEmulator(KlaviyoEmulator emulator) : Deleg
     [GeneratedRegex("\"unique_id\":\"([^\"]+)\"")]
     private static partial Regex UniqueIds();
 
+    /// <summary>Called with each request's number (1-based) before it is answered.</summary>
+    public Action<int>? BeforeRequest { get; set; }
+
+    private int _count;
+
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
+        BeforeRequest?.Invoke(Interlocked.Increment(ref _count));
         var path = request.RequestUri!.AbsolutePath;
         var body = request.Content is null ? "" : await request.Content.ReadAsStringAsync(cancellationToken);
         var ids = UniqueIds().Matches(body).Select(m => m.Groups[1].Value).ToList();
