@@ -37,6 +37,7 @@ public sealed class KlaviyoMapperGenerator : IIncrementalGenerator
             .WithTrackingName(TrackingNames.Options);
 
         Interceptors.InterceptorPipeline.Register(context, options);
+        Interceptors.HelperPipeline.Register(context, options);
 
         context.RegisterSourceOutput(profiles.Combine(options), static (spc, pair) => Emit(spc, pair.Left, pair.Right));
         context.RegisterSourceOutput(events.Combine(options), static (spc, pair) => Emit(spc, pair.Left, pair.Right));
@@ -70,7 +71,7 @@ public sealed class KlaviyoMapperGenerator : IIncrementalGenerator
     private static GeneratorOptions ReadOptions(Compilation compilation)
     {
         var handling = MappingOptionsReader.ReadUnmappedTraits(compilation);
-        var hasInitializer = compilation.GetTypeByMetadataName("System.Runtime.CompilerServices.ModuleInitializerAttribute") is not null;
+        var hasInitializer = GenericHelperFlows.HasModuleInitializer(compilation);
         return new GeneratorOptions(handling, hasInitializer, MappingOptionsReader.ReadPropertyNaming(compilation));
     }
 }

@@ -10,4 +10,8 @@ internal static class TrackingNames
     public const string LookupTargets = nameof(LookupTargets);
     public const string InterceptedCalls = nameof(InterceptedCalls);
     public const string AnonymousMappers = nameof(AnonymousMappers);
+    public const string GenericHelpers = nameof(GenericHelpers);
+    public const string HelperReach = nameof(HelperReach);
+    public const string HelperCalls = nameof(HelperCalls);
+    public const string HelperRegistrations = nameof(HelperRegistrations);
 }

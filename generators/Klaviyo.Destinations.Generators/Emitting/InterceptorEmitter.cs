@@ -9,7 +9,36 @@ internal static class InterceptorEmitter
 {
     private const string Payload = "global::Klaviyo.Destinations.MessagePayload";
 
-    public static string Emit(AnonymousMapperModel model, GeneratorOptions options)
+    private const string Registry = "global::Klaviyo.Destinations.Mapping.KlaviyoMapperRegistry";
+
+    public static string Emit(AnonymousMapperModel model, GeneratorOptions options) => Emit(model, options,
+        "Maps one anonymous payload shape without reflection: the calls below are intercepted at compile time and their\n    /// payload is passed with this generated mapper.",
+        null);
+
+    /// <summary>
+    /// A shape passed to a generic helper that hands it to Analytics: the same mapper, no interceptor, and a module
+    /// initializer that registers it, so the runtime finds it by the payload's type inside the helper.
+    /// </summary>
+    public static string EmitRegistration(HelperRegistrationModel registration, GeneratorOptions options)
+    {
+        var lines = new System.Collections.Generic.List<string>();
+        if (registration.Profile)
+            lines.Add($"{Registry}.Register<TShape>((global::Klaviyo.Destinations.Mapping.IKlaviyoProfileMapper<TShape>)Mapper<TShape>.Instance);");
+        if (registration.Event)
+            lines.Add($"{Registry}.Register<TShape>((global::Klaviyo.Destinations.Mapping.IKlaviyoEventMapper<TShape>)Mapper<TShape>.Instance);");
+        var model = new AnonymousMapperModel(registration.Payload, EquatableArray<InterceptorModel>.Empty);
+        return Emit(model, options,
+            "Maps one anonymous payload shape without reflection. It is passed to the generic method '"
+                + registration.MethodName + "', which hands it to Analytics:\n    /// the mapper is registered with the runtime when the assembly loads, so the runtime finds it by the payload's type.",
+            new Dictionary<string, object>
+            {
+                ["class_name"] = "KlaviyoHelperPayload_" + registration.Payload.Key + "_" + registration.SiteKey,
+                ["site"] = registration.MethodName + " called at " + registration.DisplayLocation,
+                ["lines"] = lines,
+            });
+    }
+
+    private static string Emit(AnonymousMapperModel model, GeneratorOptions options, string summary, Dictionary<string, object>? registration)
     {
         var payload = model.Payload;
         var values = new ValueEmitter();
@@ -40,6 +69,9 @@ internal static class InterceptorEmitter
         return Templates.Render("Interceptors", new Dictionary<string, object?>
         {
             ["class_name"] = "KlaviyoAnonymousPayload_" + payload.Key,
+            ["summary"] = summary,
+            ["has_interceptors"] = model.Interceptors.Count > 0,
+            ["registration"] = registration,
             ["version"] = GeneratorInfo.Version,
             ["prototype"] = payload.Prototype,
             ["helpers"] = payload.PrototypeHelpers.ToList(),
