@@ -36,8 +36,9 @@ public sealed class KlaviyoMapperGenerator : IIncrementalGenerator
             .Select(static (compilation, _) => ReadOptions(compilation))
             .WithTrackingName(TrackingNames.Options);
 
-        Interceptors.InterceptorPipeline.Register(context, options);
-        Interceptors.HelperPipeline.Register(context, options);
+        var intercepted = Interceptors.InterceptorPipeline.Register(context);
+        var registered = Interceptors.HelperPipeline.Register(context, options);
+        Interceptors.ShapePipeline.Register(context, intercepted, registered, options);
 
         context.RegisterSourceOutput(profiles.Combine(options), static (spc, pair) => Emit(spc, pair.Left, pair.Right));
         context.RegisterSourceOutput(events.Combine(options), static (spc, pair) => Emit(spc, pair.Left, pair.Right));

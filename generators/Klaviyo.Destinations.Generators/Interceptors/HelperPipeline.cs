@@ -1,21 +1,18 @@
 using System.Linq;
-using Klaviyo.Destinations.Generators.Emitting;
 using Klaviyo.Destinations.Generators.Model;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.Text;
 
 namespace Klaviyo.Destinations.Generators.Interceptors;
 
 /// <summary>
 /// Anonymous objects passed through a user's generic method (<c>Send&lt;T&gt;(Analytics a, T p) => a.Track(id, "X", p)</c>,
 /// called as <c>Send(analytics, new { … })</c>): inside the helper no interceptor can see the shape, so the shape's mapper is
-/// emitted where the helper is called and registered with the runtime's mapper registry from a module initializer; the
-/// runtime then finds it by the payload's type, without reflection. Helpers are followed through any number of levels.
-/// One output per such call: adding or removing a call touches only its own file.
+/// registered with the runtime's mapper registry from a module initializer (in the shape's file, <see cref="ShapePipeline"/>);
+/// the runtime then finds it by the payload's type, without reflection. Helpers are followed through any number of levels.
 /// </summary>
 internal static class HelperPipeline
 {
-    public static void Register(IncrementalGeneratorInitializationContext context, IncrementalValueProvider<GeneratorOptions> options)
+    public static IncrementalValuesProvider<HelperRegistrationModel> Register(IncrementalGeneratorInitializationContext context, IncrementalValueProvider<GeneratorOptions> options)
     {
         var helpers = context.SyntaxProvider
             .CreateSyntaxProvider(HelperParser.IsGenericMethod, HelperParser.ParseHelper)
@@ -37,11 +34,9 @@ internal static class HelperPipeline
             .Select(static (pair, _) => Registration(pair.Left.Left, pair.Left.Right, pair.Right))
             .WithTrackingName(TrackingNames.HelperRegistrations);
 
-        context.RegisterSourceOutput(registrations.Combine(options), static (spc, pair) =>
-        {
-            if (pair.Left is not { } registration) return;
-            spc.AddSource(registration.HintName, SourceText.From(InterceptorEmitter.EmitRegistration(registration, pair.Right), System.Text.Encoding.UTF8));
-        });
+        return registrations
+            .Where(static r => r is not null)
+            .Select(static (r, _) => r!);
     }
 
     private static HelperRegistrationModel? Registration(HelperCallModel call, EquatableArray<HelperReach> reach, GeneratorOptions options)

@@ -10,14 +10,11 @@ internal sealed record HelperMethodModel(string Key, EquatableArray<HelperFlow> 
 internal sealed record HelperCallModel(string Callee, int Ordinal, string MethodName, string DisplayLocation, AnonymousPayloadModel Payload);
 
 /// <summary>
-/// A shape that reaches Analytics through a generic helper: its mapper is emitted and registered with the runtime from a
-/// module initializer, as a profile mapper, an event mapper or both (what the helper passes it to).
+/// A shape that reaches Analytics through a generic helper: its mapper (in the shape's file) is registered with the
+/// runtime from a module initializer, as a profile mapper, an event mapper or both (what the helper passes it to).
 /// </summary>
 internal sealed record HelperRegistrationModel(AnonymousPayloadModel Payload, bool Profile, bool Event, string MethodName, string DisplayLocation)
 {
-    /// <summary>Named after the shape and the call's position (stable while the lines above it are).</summary>
-    public string HintName => "Klaviyo.Destinations.Generated.HelperPayload_" + Payload.Key + "_" + SiteKey + ".g.cs";
-
     /// <summary>A short stable key of the call's location.</summary>
     public string SiteKey => Interceptors.AnonymousPayloadParser.StableKey(DisplayLocation);
 }

@@ -10,10 +10,11 @@ namespace Klaviyo.Destinations.Generators.Tests.Generator;
 /// </summary>
 public sealed class HelperRegistrationTests
 {
-    private const string Prefix = "Klaviyo.Destinations.Generated.HelperPayload_";
+    private const string Prefix = "Klaviyo.Destinations.Generated.AnonymousShape_";
 
+    /// <summary>The shape files that register their mapper with the runtime (those a helper passes on).</summary>
     private static List<(string HintName, string Text)> Registrations(GeneratorRunResult result) => result.GeneratedSources
-        .Where(s => s.HintName.StartsWith(Prefix, StringComparison.Ordinal))
+        .Where(s => s.HintName.StartsWith(Prefix, StringComparison.Ordinal) && s.SourceText.ToString().Contains("[global::System.Runtime.CompilerServices.ModuleInitializer]", StringComparison.Ordinal))
         .OrderBy(s => s.HintName, StringComparer.Ordinal)
         .Select(s => (s.HintName, s.SourceText.ToString()))
         .ToList();
@@ -40,7 +41,7 @@ public sealed class HelperRegistrationTests
         // Send (one level), Relay (two levels: Relay → Send → Track), Remember (an extension → Identify). Log never reaches
         // Analytics: nothing for its shape. Nothing is intercepted: no Analytics call is written with an anonymous object.
         Assert.Equal(3, files.Count);
-        Assert.DoesNotContain(files, f => f.Contains("Ignored", StringComparison.Ordinal));
+        Assert.DoesNotContain(result.GeneratedSources, s => s.SourceText.ToString().Contains("Ignored", StringComparison.Ordinal));
         Assert.DoesNotContain(result.GeneratedSources, s => s.HintName.Contains("AnonymousPayload_", StringComparison.Ordinal));
         Assert.All(files, f => Assert.Contains("[global::System.Runtime.CompilerServices.ModuleInitializer]", f, StringComparison.Ordinal));
         Assert.All(files, f => Assert.DoesNotContain("InterceptsLocation", f, StringComparison.Ordinal));
@@ -60,7 +61,7 @@ public sealed class HelperRegistrationTests
     }
 
     [Fact]
-    public void A_shape_passed_directly_and_through_a_helper_is_intercepted_and_registered()
+    public void A_shape_passed_directly_and_through_a_helper_is_written_once_intercepted_and_registered()
     {
         const string Source = """
             using Klaviyo.Destinations;
@@ -72,12 +73,16 @@ public sealed class HelperRegistrationTests
                 {
                     a.Track("u", "Viewed", new { Sku = "s-1" });
                     Send(a, new { Sku = "s-2" });
+                    Send(a, new { Sku = "s-3" });
                 }
             }
             """;
         var (result, output) = GeneratorRunner.Run(Compilations.Create(Source));
-        Assert.Single(result.GeneratedSources, s => s.HintName.Contains("AnonymousPayload_", StringComparison.Ordinal));
+        var interceptor = Assert.Single(result.GeneratedSources, s => s.HintName.Contains("AnonymousPayload_", StringComparison.Ordinal));
+        var shape = Assert.Single(result.GeneratedSources, s => s.HintName.StartsWith(Prefix, StringComparison.Ordinal));
         Assert.Single(Registrations(result));
+        var shapeClass = shape.HintName["Klaviyo.Destinations.Generated.Anonymous".Length..^".g.cs".Length];
+        Assert.Contains("KlaviyoAnonymous" + shapeClass + ".Mapper<", interceptor.SourceText.ToString(), StringComparison.Ordinal);
         Assert.Empty(output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning));
     }
 
@@ -92,6 +97,9 @@ public sealed class HelperRegistrationTests
         driver = driver.RunGenerators(added);
         var afterAdd = Assert.Single(driver.GetRunResult().Results);
         AssertOnlyOneRegistrationChanged(afterAdd, IncrementalStepRunReason.New);
+        Assert.Single(afterAdd.TrackedSteps["ShapeFiles"].SelectMany(s => s.Outputs), o => o.Reason == IncrementalStepRunReason.New);
+        Assert.All(afterAdd.TrackedSteps["ShapeFiles"].SelectMany(s => s.Outputs).Where(o => o.Reason != IncrementalStepRunReason.New), o => Assert.True(
+            o.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, $"another shape's file decision was {o.Reason}"));
         var newFile = Assert.Single(afterAdd.GeneratedSources, s => !before.ContainsKey(s.HintName));
         Assert.StartsWith(Prefix, newFile.HintName, StringComparison.Ordinal);
         Assert.Contains("RegisterShape(static () => new { Source = default(string)! })", newFile.SourceText.ToString(), StringComparison.Ordinal);
