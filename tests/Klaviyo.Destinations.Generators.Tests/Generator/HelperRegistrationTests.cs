@@ -87,6 +87,33 @@ public sealed class HelperRegistrationTests
     }
 
     [Fact]
+    public void A_generic_local_function_called_from_top_level_statements_is_followed()
+    {
+        const string Program = """
+            using Klaviyo.Destinations;
+
+            var analytics = new Analytics(new KlaviyoDestinationOptions { ApiKey = "pk_x" });
+            var payload = new { Plan = "pro", Seats = 3 };
+            SignUp(analytics, "u", payload);
+
+            static void SignUp<T>(Analytics analytics, string userId, T properties) => Forward(analytics, userId, properties);
+            static void Forward<TProperties>(Analytics analytics, string userId, TProperties properties) => analytics.Track(userId, "Signed Up", properties);
+            """;
+        var input = CSharpCompilation.Create("App",
+            [CSharpSyntaxTree.ParseText(Program, Compilations.ParseOptions, path: "/src/Program.cs")],
+            TestReferences.All,
+            new CSharpCompilationOptions(OutputKind.ConsoleApplication, nullableContextOptions: NullableContextOptions.Enable));
+        Assert.Empty(input.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning));
+
+        var (result, output) = GeneratorRunner.Run(input);
+
+        var registration = Assert.Single(Registrations(result));
+        Assert.Contains("RegisterShape(static () => new { Plan = default(string)!, Seats = default(int) })", registration.Text, StringComparison.Ordinal);
+        Assert.Contains("IKlaviyoEventMapper<TShape>)", registration.Text, StringComparison.Ordinal);
+        Assert.Empty(output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning));
+    }
+
+    [Fact]
     public void Adding_or_removing_a_helper_call_changes_only_its_own_output()
     {
         var first = Compilations.Create(InterceptorInputs.HelperCalls, InterceptorInputs.AnonymousCalls);
