@@ -185,15 +185,15 @@ internal static class DiagnosticDescriptors
         description: "Segment's Group associates a user with a company that has traits of its own. Klaviyo stores people only, so Group becomes a profile update: organization = the group's name trait (or the group id) and a group_id property. A typed or anonymous group payload would promise traits that have nowhere to go, so Group is dictionary-only; the compiler's own error (CS1503) says only that the types do not convert.",
         helpLinkUri: HelpRoot + "KLV2011.md");
 
-    /// <summary>KLV2012: a payload the runtime cannot map, passed to Analytics through a user's generic method.</summary>
+    /// <summary>KLV2012: a payload nothing can map, passed to Analytics through a user's generic method.</summary>
     public static readonly DiagnosticDescriptor PayloadThroughGenericHelper = new(
         "KLV2012",
-        "Payload reaches Analytics through a generic method",
-        "{0} is passed to '{1}', which hands it to Analytics.{2} as a type parameter; the generator maps anonymous objects only where Analytics is called with them, so there is no mapper for it and the call is rejected at run time; call Analytics.{2} with the object directly, or pass a [KlaviyoProfile]/[KlaviyoEvent] model or an IReadOnlyDictionary<string, object?>",
+        "Payload that reaches Analytics through a generic method cannot be mapped",
+        "{0} is passed to '{1}', which hands it to Analytics.{2} as a type parameter, and the call is rejected at run time: {3}",
         Category,
         DiagnosticSeverity.Warning,
         isEnabledByDefault: true,
-        description: "Inside a generic method the payload's type is a type parameter: which mapper applies is decided at run time, by the value's type. Annotated models (and their subclasses), dictionaries and JSON values are found then; an anonymous object or an unannotated class is not. Reported where the helper is called, when the helper passes that type parameter straight to an Analytics payload. Found when the compilation ends, so it shows in builds and full-solution analysis, not as you type.",
+        description: "Inside a generic method the payload's type is a type parameter: which mapper applies is decided at run time, by the value's type. The generator registers a mapper for every anonymous object passed to such a method (through any number of generic methods), annotated models (and their subclasses), dictionaries and JSON values are found by their type. What is left is reported where the method is called: an unannotated class, an anonymous object the generator cannot map (a member whose type generated code cannot name), or one handed to Track(userId, payload), which takes its event name from a model. Found when the compilation ends, so it shows in builds and full-solution analysis, not as you type.",
         helpLinkUri: HelpRoot + "KLV2012.md",
         customTags: WellKnownDiagnosticTags.CompilationEnd);
 }

@@ -42,13 +42,13 @@ public sealed class PayloadTypeAnalyzer : DiagnosticAnalyzer
     {
         var invocation = (IInvocationOperation)context.Operation;
         var method = invocation.TargetMethod;
+        helpers.Flows(method, context.Compilation.Assembly);
         if (InterceptedCalls.PayloadParameter(method, out var kind) is not { } parameter)
         {
-            helpers.CallSite(invocation, known);
+            helpers.CallSite(invocation, known, context.Compilation.Assembly);
             return;
         }
         var type = method.TypeArguments[0];
-        helpers.Forwarder(type, method.Name);
         var reason = Reason(type, method, kind, known, out var fixable);
         if (reason is null) return;
 
@@ -104,69 +104,78 @@ public sealed class PayloadTypeAnalyzer : DiagnosticAnalyzer
         AnalyticsCalls.Argument(invocation, "eventName") is { ConstantValue: { HasValue: true, Value: string name } } && TypeRules.IsValidEventName(name) ? name : null;
 
     /// <summary>
-    /// KLV2012: a payload that reaches Analytics through a user's generic method (<c>Send&lt;T&gt;(T payload) =>
-    /// analytics.Track(id, "X", payload)</c>). Inside the helper the payload's type is a type parameter, so the call there is
-    /// decided at run time and no interceptor sees the anonymous shape. Collected from the two ends — helpers that pass a
-    /// type parameter of their own to an Analytics payload, and calls of generic source methods with a type argument the
-    /// runtime cannot map — and matched when the compilation ends (one level of helper; no walk over the compilation).
+    /// KLV2012: a payload that reaches Analytics through a user's generic methods (<c>Send&lt;T&gt;(T payload) =>
+    /// analytics.Track(id, "X", payload)</c>) and that nothing can map there. Inside the helper the payload's type is a type
+    /// parameter, so the mapper is found at run time by the value's type: the generator registers one for every anonymous
+    /// shape passed to such a helper (<see cref="GenericHelperFlows"/>, the rule it shares with this analyzer), models are
+    /// found by their attribute, dictionaries and JSON by their type. What is left is reported: an unannotated class, an
+    /// anonymous object the generator cannot map, or one handed to <c>Track(userId, payload)</c>, which has no event name.
+    /// Collected from both ends — where each helper's type parameters go (any number of helper levels), and calls of generic
+    /// source methods — and matched when the compilation ends (no walk over the compilation).
     /// </summary>
     private sealed class GenericHelpers
     {
-        private readonly ConcurrentDictionary<(IMethodSymbol Method, int Ordinal), string> _forwarders = new(new MethodOrdinalComparer());
-        private readonly ConcurrentBag<(IMethodSymbol Method, int Ordinal, ITypeSymbol Type, Location Location)> _calls = new();
+        private readonly ConcurrentBag<HelperFlow> _flows = new();
+        private readonly ConcurrentBag<(string Method, string Name, int Ordinal, ITypeSymbol Type, Location Location)> _calls = new();
 
-        /// <summary>An Analytics payload call inside a generic method whose payload type is one of that method's type parameters.</summary>
-        public void Forwarder(ITypeSymbol payloadType, string analyticsMethod)
+        /// <summary>Where the type parameters of the method around this call go (when the call passes one on).</summary>
+        public void Flows(IMethodSymbol invoked, IAssemblySymbol assembly)
         {
-            if (payloadType is ITypeParameterSymbol { TypeParameterKind: TypeParameterKind.Method, DeclaringMethod: { } helper } parameter)
-                _forwarders.TryAdd((helper.OriginalDefinition, parameter.Ordinal), analyticsMethod);
+            if (GenericHelperFlows.Of(invoked, assembly) is not { } flows) return;
+            foreach (var flow in flows) _flows.Add(flow);
         }
 
-        /// <summary>A call of a generic method declared in source with a type argument the runtime cannot map.</summary>
-        public void CallSite(IInvocationOperation invocation, KnownTypes known)
+        /// <summary>A call of a generic method declared in source with an anonymous type argument, or one the runtime cannot map.</summary>
+        public void CallSite(IInvocationOperation invocation, KnownTypes known, IAssemblySymbol assembly)
         {
             var method = invocation.TargetMethod;
-            if (!method.IsGenericMethod || method.OriginalDefinition.Locations.Length == 0 || !method.OriginalDefinition.Locations[0].IsInSource) return;
+            if (!GenericHelperFlows.IsSourceGeneric(method, assembly)) return;
+            string? key = null;
             for (var i = 0; i < method.TypeArguments.Length; i++)
             {
                 var type = method.TypeArguments[i];
-                if (!Unmappable(type, known)) continue;
+                if (!type.IsAnonymousType && !Unmappable(type, known)) continue;
                 var location = invocation.Syntax.GetLocation();
                 foreach (var argument in invocation.Arguments)
                     if (argument.Parameter?.OriginalDefinition.Type is ITypeParameterSymbol { Ordinal: var ordinal } && ordinal == i && argument.ArgumentKind == ArgumentKind.Explicit)
                         location = argument.Syntax.GetLocation();
-                _calls.Add((method.OriginalDefinition, i, type, location));
+                _calls.Add((key ??= GenericHelperFlows.Key(method), method.Name, i, type, location));
             }
         }
 
         public void Report(CompilationAnalysisContext context)
         {
-            foreach (var (method, ordinal, type, location) in _calls)
+            if (_calls.IsEmpty) return;
+            var reach = new Dictionary<(string, int), HelperReach>();
+            foreach (var r in GenericHelperFlows.Close(_flows)) reach[(r.Helper, r.Ordinal)] = r;
+            foreach (var (method, name, ordinal, type, location) in _calls)
             {
-                if (!_forwarders.TryGetValue((method, ordinal), out var analyticsMethod)) continue;
+                if (!reach.TryGetValue((method, ordinal), out var target)) continue;
+                string? reason;
+                if (type is INamedTypeSymbol { IsAnonymousType: true } anonymous)
+                {
+                    reason = GenericHelperFlows.WhyNotRegistered(anonymous, target.Targets, context.Compilation);
+                    if (reason is null) continue;
+                }
+                else
+                {
+                    var typeName = type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat);
+                    reason = "'" + typeName + "' is neither [KlaviyoProfile] nor [KlaviyoEvent], so no mapper is found by its type; annotate it, or " + Alternatives;
+                }
                 var display = type.IsAnonymousType ? "An anonymous object" : "'" + type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat) + "'";
-                context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.PayloadThroughGenericHelper, location, display, method.Name, analyticsMethod));
+                context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.PayloadThroughGenericHelper, location, display, name, target.AnalyticsMethod, reason));
             }
         }
 
-        /// <summary>Anonymous objects (never intercepted inside a helper) and the types KLV2008 reports on a direct call.</summary>
+        /// <summary>The types KLV2008 reports on a direct call (anonymous objects are decided by the generator's rule).</summary>
         private static bool Unmappable(ITypeSymbol type, KnownTypes known)
         {
-            if (type.IsAnonymousType) return true;
             if (type.TypeKind is not (TypeKind.Class or TypeKind.Struct) || type.SpecialType == SpecialType.System_Object) return false;
             if (type.IsAbstract || type.OriginalDefinition.SpecialType == SpecialType.System_Nullable_T) return false;
             foreach (var attribute in type.GetAttributes())
                 if (SymbolNames.IsMappingAttribute(attribute)) return false;
             // Only types of this compilation: a framework type argument (List<int>, string) is rarely a payload.
             return type.Locations.Length > 0 && type.Locations[0].IsInSource && !known.IsMappable(type);
-        }
-
-        private sealed class MethodOrdinalComparer : IEqualityComparer<(IMethodSymbol Method, int Ordinal)>
-        {
-            public bool Equals((IMethodSymbol Method, int Ordinal) x, (IMethodSymbol Method, int Ordinal) y) =>
-                x.Ordinal == y.Ordinal && SymbolEqualityComparer.Default.Equals(x.Method, y.Method);
-
-            public int GetHashCode((IMethodSymbol Method, int Ordinal) obj) => SymbolEqualityComparer.Default.GetHashCode(obj.Method) * 31 + obj.Ordinal;
         }
     }
 

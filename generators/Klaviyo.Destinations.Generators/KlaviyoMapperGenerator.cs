@@ -36,7 +36,9 @@ public sealed class KlaviyoMapperGenerator : IIncrementalGenerator
             .Select(static (compilation, _) => ReadOptions(compilation))
             .WithTrackingName(TrackingNames.Options);
 
-        Interceptors.InterceptorPipeline.Register(context, options);
+        var intercepted = Interceptors.InterceptorPipeline.Register(context);
+        var registered = Interceptors.HelperPipeline.Register(context, options);
+        Interceptors.ShapePipeline.Register(context, intercepted, registered, options);
 
         context.RegisterSourceOutput(profiles.Combine(options), static (spc, pair) => Emit(spc, pair.Left, pair.Right));
         context.RegisterSourceOutput(events.Combine(options), static (spc, pair) => Emit(spc, pair.Left, pair.Right));
@@ -70,7 +72,7 @@ public sealed class KlaviyoMapperGenerator : IIncrementalGenerator
     private static GeneratorOptions ReadOptions(Compilation compilation)
     {
         var handling = MappingOptionsReader.ReadUnmappedTraits(compilation);
-        var hasInitializer = compilation.GetTypeByMetadataName("System.Runtime.CompilerServices.ModuleInitializerAttribute") is not null;
+        var hasInitializer = GenericHelperFlows.HasModuleInitializer(compilation);
         return new GeneratorOptions(handling, hasInitializer, MappingOptionsReader.ReadPropertyNaming(compilation));
     }
 }

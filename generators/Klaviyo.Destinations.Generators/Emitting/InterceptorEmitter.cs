@@ -4,12 +4,18 @@ using Klaviyo.Destinations.Generators.Model;
 
 namespace Klaviyo.Destinations.Generators.Emitting;
 
-/// <summary>Model → view: one anonymous shape's mapper and interceptors, handed to the <c>Interceptors.sbncs</c> template.</summary>
+/// <summary>
+/// Model → view for anonymous payloads: a shape's mapper (once per shape, <c>AnonymousShape.sbncs</c>) and a call site's
+/// interceptor (once per call, <c>Interceptors.sbncs</c>), which passes the payload with its shape's mapper.
+/// </summary>
 internal static class InterceptorEmitter
 {
     private const string Payload = "global::Klaviyo.Destinations.MessagePayload";
+    private const string Registry = "global::Klaviyo.Destinations.Mapping.KlaviyoMapperRegistry";
+    private const string Generated = "global::Klaviyo.Destinations.Generated.";
 
-    public static string Emit(AnonymousMapperModel model, GeneratorOptions options)
+    /// <summary>One shape's mapper, and its registration with the runtime when a generic helper passes the shape on.</summary>
+    public static string EmitShape(ShapeFileModel model, GeneratorOptions options)
     {
         var payload = model.Payload;
         var values = new ValueEmitter();
@@ -35,15 +41,23 @@ internal static class InterceptorEmitter
             ["cases"] = e.Names.Select(n => $"{e.TypeName}.{CodeWriter.Identifier(n)} => {CodeWriter.Literal(n)},").ToList(),
         }).ToList();
 
-        var interceptors = model.Interceptors.Select((interceptor, index) => Interceptor(interceptor, index)).ToList();
-
-        return Templates.Render("Interceptors", new Dictionary<string, object?>
+        List<string>? registration = null;
+        if (model.RegisterProfile || model.RegisterEvent)
         {
-            ["class_name"] = "KlaviyoAnonymousPayload_" + payload.Key,
+            registration = new List<string>();
+            if (model.RegisterProfile)
+                registration.Add($"{Registry}.Register<TShape>((global::Klaviyo.Destinations.Mapping.IKlaviyoProfileMapper<TShape>)Mapper<TShape>.Instance);");
+            if (model.RegisterEvent)
+                registration.Add($"{Registry}.Register<TShape>((global::Klaviyo.Destinations.Mapping.IKlaviyoEventMapper<TShape>)Mapper<TShape>.Instance);");
+        }
+
+        return Templates.Render("AnonymousShape", new Dictionary<string, object?>
+        {
+            ["class_name"] = ShapeFileModel.ClassName(payload.Key),
             ["version"] = GeneratorInfo.Version,
             ["prototype"] = payload.Prototype,
             ["helpers"] = payload.PrototypeHelpers.ToList(),
-            ["interceptors"] = interceptors,
+            ["registration"] = registration,
             ["names"] = values.Names.Select(n => new Dictionary<string, object> { ["field"] = n.Key, ["literal"] = CodeWriter.Literal(n.Value) }).ToList(),
             ["profile_body"] = profile.Lines,
             ["event_body"] = events.Lines,
@@ -52,13 +66,24 @@ internal static class InterceptorEmitter
         });
     }
 
-    private static Dictionary<string, object> Interceptor(InterceptorModel interceptor, int index)
+    /// <summary>One call site's interceptor.</summary>
+    public static string EmitInterceptor(InterceptorSiteModel site) =>
+        Templates.Render("Interceptors", new Dictionary<string, object?>
+        {
+            ["class_name"] = "KlaviyoInterceptor_" + site.SiteKey,
+            ["shape_class"] = ShapeFileModel.ClassName(site.ShapeKey),
+            ["version"] = GeneratorInfo.Version,
+            ["interceptors"] = new[] { Interceptor(site.Interceptor, 0, Generated + ShapeFileModel.ClassName(site.ShapeKey)) }.ToList(),
+        });
+
+    private static Dictionary<string, object> Interceptor(InterceptorModel interceptor, int index, string shapeClass)
     {
         var method = interceptor.Method;
         var typeParameter = method.TypeParameter;
+        var mapper = $"{shapeClass}.Mapper<{typeParameter}>.Instance";
         var parameters = method.Parameters.Select(p => p.Type + " " + p.Name);
         var arguments = method.Parameters.Select((p, i) => i == method.PayloadIndex
-            ? $"{Payload}.FromMapper({p.Name}, Mapper<{typeParameter}>.Instance, Mapper<{typeParameter}>.Instance)"
+            ? $"{Payload}.FromMapper({p.Name}, {mapper}, {mapper})"
             : p.Name);
         return new Dictionary<string, object>
         {

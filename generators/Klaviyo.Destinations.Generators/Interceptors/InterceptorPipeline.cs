@@ -7,12 +7,13 @@ namespace Klaviyo.Destinations.Generators.Interceptors;
 
 /// <summary>
 /// The interceptor half of the generator: every <c>Analytics.Identify/Track/Page/Screen/Audience*</c> call whose
-/// payload is an anonymous object is replaced, at compile time, by a call that carries a reflection-free mapper
-/// generated for that shape. One file per call site, so adding or removing a call site touches only its own file.
+/// payload is an anonymous object is replaced, at compile time, by a call that carries the reflection-free mapper of
+/// that shape. One interceptor file per call site, so adding or removing a call site touches only its own file; the
+/// mappers are written once per shape by <see cref="ShapePipeline"/>.
 /// </summary>
 internal static class InterceptorPipeline
 {
-    public static void Register(IncrementalGeneratorInitializationContext context, IncrementalValueProvider<GeneratorOptions> options)
+    public static IncrementalValuesProvider<InterceptedCallModel> Register(IncrementalGeneratorInitializationContext context)
     {
         var calls = context.SyntaxProvider
             .CreateSyntaxProvider(CallSiteParser.IsCandidate, CallSiteParser.Parse)
@@ -20,17 +21,13 @@ internal static class InterceptorPipeline
             .Select(static (c, _) => c!)
             .WithTrackingName(TrackingNames.InterceptedCalls);
 
-        // One output per call site, not per shape: grouping would need Collect, and then adding one call site would
-        // re-run the emission of every other (the collected items shift). A shape used at several sites gets identical
-        // file-local mappers, one per site.
-        var mappers = calls
-            .Select(static (c, _) => new AnonymousMapperModel(c.Payload, new[]
-            {
-                new InterceptorModel(c.Method, new[] { new CallLocationModel(c.LocationVersion, c.LocationData, c.DisplayLocation) }.ToEquatableArray()),
-            }.ToEquatableArray()))
-            .WithTrackingName(TrackingNames.AnonymousMappers);
+        var interceptors = calls
+            .Select(static (c, _) => new InterceptorSiteModel(c.Payload.Key,
+                new InterceptorModel(c.Method, new[] { new CallLocationModel(c.LocationVersion, c.LocationData, c.DisplayLocation) }.ToEquatableArray())))
+            .WithTrackingName(TrackingNames.Interceptors);
 
-        context.RegisterSourceOutput(mappers.Combine(options), static (spc, pair) =>
-            spc.AddSource(pair.Left.HintName, SourceText.From(InterceptorEmitter.Emit(pair.Left, pair.Right), System.Text.Encoding.UTF8)));
+        context.RegisterSourceOutput(interceptors, static (spc, site) =>
+            spc.AddSource(site.HintName, SourceText.From(InterceptorEmitter.EmitInterceptor(site), System.Text.Encoding.UTF8)));
+        return calls;
     }
 }

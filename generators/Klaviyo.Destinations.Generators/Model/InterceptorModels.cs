@@ -35,20 +35,17 @@ internal sealed record AnonymousPayloadModel(
 /// <summary>A nested anonymous object written as JSON: its helper key and a prototype of its type.</summary>
 internal sealed record AnonymousObjectModel(string Key, string Prototype);
 
-/// <summary>Everything emitted for intercepted calls of one anonymous shape: its mapper and an interceptor per called overload.</summary>
-internal sealed record AnonymousMapperModel(AnonymousPayloadModel Payload, EquatableArray<InterceptorModel> Interceptors)
+/// <summary>
+/// The interceptor of one call site. Its shape's mapper lives in the shape's own file (<see cref="ShapeFileModel"/>),
+/// written once however many calls pass that shape.
+/// </summary>
+internal sealed record InterceptorSiteModel(string ShapeKey, InterceptorModel Interceptor)
 {
-    /// <summary>Named after the shape and the first call site's position (stable while the lines above it are).</summary>
-    public string HintName => "Klaviyo.Destinations.Generated.AnonymousPayload_" + Payload.Key + "_"
-        + Interceptors.AsLocationKey() + ".g.cs";
-}
+    /// <summary>A short stable key of the call's location.</summary>
+    public string SiteKey => Interceptors.AnonymousPayloadParser.StableKey(Interceptor.Locations[0].Display);
 
-internal static class InterceptorModelExtensions
-{
-    public static string AsLocationKey(this EquatableArray<InterceptorModel> interceptors) =>
-        interceptors.Count == 0 || interceptors[0].Locations.Count == 0
-            ? "none"
-            : Interceptors.AnonymousPayloadParser.StableKey(interceptors[0].Locations[0].Display);
+    /// <summary>Named after the shape and the call site's position (stable while the lines above it are).</summary>
+    public string HintName => "Klaviyo.Destinations.Generated.AnonymousPayload_" + ShapeKey + "_" + SiteKey + ".g.cs";
 }
 
 /// <summary>One interceptor method: an overload and the call sites it replaces.</summary>

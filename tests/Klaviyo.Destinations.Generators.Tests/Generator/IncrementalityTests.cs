@@ -25,7 +25,7 @@ public sealed class IncrementalityTests
     public void Unrelated_edits_leave_every_tracked_step_cached_or_unchanged()
     {
         var first = Compilations.Create(MixedFile, GeneratorInputs.EventWithProducts, GeneratorInputs.TableLookups, GeneratorInputs.ModelShapes,
-            InterceptorInputs.AnonymousCalls);
+            InterceptorInputs.AnonymousCalls, InterceptorInputs.HelperCalls);
         var driver = GeneratorRunner.CreateDriver().RunGenerators(first);
         var firstResult = Assert.Single(driver.GetRunResult().Results);
         Assert.All(GeneratorRunner.TrackingNames, name => Assert.True(firstResult.TrackedSteps.ContainsKey(name), $"step '{name}' did not run"));

@@ -24,27 +24,36 @@ public sealed class InterceptorGeneratorTests
     }
 
     [Fact]
-    public void Every_anonymous_call_with_an_event_name_is_intercepted_once_and_others_are_not()
+    public void Every_anonymous_call_with_an_event_name_is_intercepted_once_and_each_shape_is_written_once()
     {
         var (result, _) = GeneratorRunner.Run(Compilations.Create(InterceptorInputs.AnonymousCalls));
-        var interceptors = result.GeneratedSources.Where(s => s.HintName.Contains("AnonymousPayload_", StringComparison.Ordinal)).ToList();
-        var attributes = interceptors.SelectMany(s => s.SourceText.Lines.Select(l => l.ToString()))
+        var interceptors = result.GeneratedSources.Where(s => s.HintName.Contains("AnonymousPayload_", StringComparison.Ordinal)).Select(s => s.SourceText.ToString()).ToList();
+        var shapes = result.GeneratedSources.Where(s => s.HintName.Contains("AnonymousShape_", StringComparison.Ordinal)).Select(s => s.SourceText.ToString()).ToList();
+        var attributes = interceptors.SelectMany(t => t.Split('\n'))
             .Where(l => l.TrimStart().StartsWith("[global::System.Runtime.CompilerServices.InterceptsLocation(", StringComparison.Ordinal))
             .ToList();
 
-        // Identify ×2, Track ×2, Page, TrackAsync, AudienceEntered: 7 call sites, one file each (a file-local mapper
-        // per site). Track(userId, new { Plan }) has no event name and the dictionary needs no mapper.
+        // Identify ×2, Track ×2, Page, TrackAsync, AudienceEntered: 7 call sites, one interceptor file each.
+        // Track(userId, new { Plan }) has no event name and the dictionary needs no mapper.
         Assert.Equal(7, attributes.Count);
         Assert.Equal(7, interceptors.Count);
-        Assert.DoesNotContain(interceptors, s => s.SourceText.ToString().Contains("Plan = ", StringComparison.Ordinal));
-        var orders = interceptors.Where(s => s.SourceText.ToString().Contains("OrderId = ", StringComparison.Ordinal)).Select(s => s.SourceText.ToString()).ToList();
-        Assert.Equal(2, orders.Count);
-        // Same shape, same mapper: the two files differ only in the location they intercept.
-        Assert.Equal(Mapper(orders[0]), Mapper(orders[1]));
-        // One shape passed to Identify and to AudienceEntered: each call is intercepted by its own overload.
-        var emails = interceptors.Select(s => s.SourceText.ToString()).Where(t => t.Contains("new { Email = default(string)! })", StringComparison.Ordinal)).ToList();
+        Assert.DoesNotContain(interceptors.Concat(shapes), t => t.Contains("Plan = ", StringComparison.Ordinal));
+        // 5 shapes: the two orders are one shape, and so are the two { Email } payloads (Identify and AudienceEntered).
+        Assert.Equal(5, shapes.Count);
+        Assert.All(shapes, t => Assert.DoesNotContain("ModuleInitializer", t, StringComparison.Ordinal));
+        var order = Assert.Single(shapes, t => t.Contains("OrderId = ", StringComparison.Ordinal));
+        var orderClass = ClassName(order);
+        Assert.Equal(2, interceptors.Count(t => t.Contains("global::Klaviyo.Destinations.Generated." + orderClass + ".Mapper<", StringComparison.Ordinal)));
+        var email = Assert.Single(shapes, t => t.Contains("new { Email = default(string)! })", StringComparison.Ordinal));
+        var emails = interceptors.Where(t => t.Contains(ClassName(email) + ".Mapper<", StringComparison.Ordinal)).ToList();
         Assert.Contains(emails, t => t.Contains("klaviyoAnalytics.Identify<", StringComparison.Ordinal));
         Assert.Contains(emails, t => t.Contains("klaviyoAnalytics.AudienceEntered<", StringComparison.Ordinal));
+    }
+
+    private static string ClassName(string shapeFile)
+    {
+        var start = shapeFile.IndexOf("internal static class ", StringComparison.Ordinal) + "internal static class ".Length;
+        return shapeFile[start..shapeFile.IndexOf('\n', start)].Trim();
     }
 
     /// <summary>
@@ -76,8 +85,6 @@ public sealed class InterceptorGeneratorTests
         Assert.All(Generate("/home/ada/repo/", mapped: false), s => Assert.Contains("// /home/ada/repo/Shop/Calls.cs(", s.Text, StringComparison.Ordinal));
     }
 
-    private static string Mapper(string file) => file[file.IndexOf("private static readonly", StringComparison.Ordinal)..];
-
     [Fact]
     public void Adding_or_removing_a_call_site_changes_only_its_own_output()
     {
@@ -89,8 +96,12 @@ public sealed class InterceptorGeneratorTests
         driver = driver.RunGenerators(added);
         var afterAdd = Assert.Single(driver.GetRunResult().Results);
         AssertOnlyOneMapperChanged(afterAdd, IncrementalStepRunReason.New);
-        var newFile = Assert.Single(afterAdd.GeneratedSources, s => !before.ContainsKey(s.HintName));
-        Assert.Contains("Source = default(string)!", newFile.SourceText.ToString(), StringComparison.Ordinal);
+        // A new shape: its interceptor and its shape's file are the only new files.
+        var newFiles = afterAdd.GeneratedSources.Where(s => !before.ContainsKey(s.HintName)).ToList();
+        Assert.Equal(2, newFiles.Count);
+        Assert.Single(newFiles, s => s.HintName.Contains("AnonymousPayload_", StringComparison.Ordinal));
+        var shape = Assert.Single(newFiles, s => s.HintName.Contains("AnonymousShape_", StringComparison.Ordinal));
+        Assert.Contains("Source = default(string)!", shape.SourceText.ToString(), StringComparison.Ordinal);
         Assert.All(afterAdd.GeneratedSources.Where(s => before.ContainsKey(s.HintName)), s => Assert.Equal(before[s.HintName], s.SourceText.ToString()));
 
         driver = driver.RunGenerators(first);
@@ -101,9 +112,45 @@ public sealed class InterceptorGeneratorTests
 
     private static void AssertOnlyOneMapperChanged(GeneratorRunResult result, IncrementalStepRunReason expected)
     {
-        var outputs = result.TrackedSteps["AnonymousMappers"].SelectMany(s => s.Outputs).ToList();
-        Assert.Single(outputs, o => o.Reason == expected);
-        Assert.All(outputs.Where(o => o.Reason != expected), o => Assert.True(
-            o.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, $"an untouched shape's mapper was {o.Reason}"));
+        // The new call's interceptor and its (new) shape's file; every other interceptor and shape decision reused.
+        foreach (var step in new[] { "Interceptors", "ShapeFiles" })
+        {
+            var outputs = result.TrackedSteps[step].SelectMany(s => s.Outputs).ToList();
+            Assert.Single(outputs, o => o.Reason == expected);
+            Assert.All(outputs.Where(o => o.Reason != expected), o => Assert.True(
+                o.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, $"an untouched call's {step} output was {o.Reason}"));
+        }
+        Assert.All(result.TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(s => s.Outputs).Where(o => o.Reason != expected), o => Assert.True(
+            o.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, $"a source output re-ran ({o.Reason})"));
+    }
+
+    /// <summary>A new call of a shape that is already written adds its interceptor only: the shape's file is not touched.</summary>
+    [Fact]
+    public void A_new_call_of_a_known_shape_adds_only_its_interceptor()
+    {
+        var first = Compilations.Create(InterceptorInputs.AnonymousCalls);
+        var driver = GeneratorRunner.CreateDriver().RunGenerators(first);
+        var before = Assert.Single(driver.GetRunResult().Results).GeneratedSources.ToDictionary(s => s.HintName, s => s.SourceText.ToString());
+
+        // Path "/src/Z.cs" sorts after "/src/Input0.cs": the existing call stays the shape's owner.
+        var added = first.AddSyntaxTrees(CSharpSyntaxTree.ParseText("""
+            using Klaviyo.Destinations;
+
+            public static class Again
+            {
+                public static void Run(Analytics analytics) => analytics.Identify("u", new { Email = "cy@example.com" });
+            }
+            """, Compilations.ParseOptions, path: "/src/Z.cs"));
+        driver = driver.RunGenerators(added);
+        var result = Assert.Single(driver.GetRunResult().Results);
+
+        var newFile = Assert.Single(result.GeneratedSources, s => !before.ContainsKey(s.HintName));
+        Assert.Contains("AnonymousPayload_", newFile.HintName, StringComparison.Ordinal);
+        Assert.All(result.GeneratedSources.Where(s => before.ContainsKey(s.HintName)), s => Assert.Equal(before[s.HintName], s.SourceText.ToString()));
+        Assert.Equal(before.Count + 1, result.GeneratedSources.Length);
+        Assert.Single(result.TrackedSteps["Interceptors"].SelectMany(s => s.Outputs), o => o.Reason == IncrementalStepRunReason.New);
+        // The new call does not own the shape: its decision is "nothing to write"; no shape file re-ran.
+        Assert.All(result.TrackedSteps["ShapeOwners"].SelectMany(s => s.Outputs), o => Assert.True(
+            o.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, $"the shape owners were {o.Reason}"));
     }
 }

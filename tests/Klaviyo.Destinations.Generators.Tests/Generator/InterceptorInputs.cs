@@ -43,4 +43,46 @@ internal static class InterceptorInputs
             public static void Join(Analytics analytics, string userId) => analytics.Track(userId, "Joined Newsletter", new { Source = "footer" });
         }
         """;
+
+    /// <summary>
+    /// Anonymous objects passed through the user's generic helpers: one level (Send, the extension Remember), two levels
+    /// (Relay → Send), a helper that never reaches Analytics (Log) and one that calls Track without an event name (Quick).
+    /// </summary>
+    public const string HelperCalls = """
+        using Klaviyo.Destinations;
+
+        namespace Shop;
+
+        public static class Sender
+        {
+            public static void Send<T>(Analytics analytics, string userId, T payload) => analytics.Track(userId, "Order Completed", payload);
+            public static void Remember<TTraits>(this Analytics analytics, string userId, TTraits traits) => analytics.Identify(userId, traits);
+            public static void Relay<TPayload>(Analytics analytics, string userId, TPayload payload) => Send(analytics, userId, payload);
+            public static void Log<T>(T value) { }
+            public static void Quick<T>(Analytics analytics, string userId, T payload) => analytics.Track(userId, payload);
+        }
+
+        public sealed class Orders
+        {
+            public void Run(Analytics analytics, string userId, decimal total)
+            {
+                Sender.Send(analytics, userId, new { OrderId = "o-1", Revenue = total, Products = new[] { new { ProductId = "p-1", Price = 3m } } });
+                Sender.Relay(analytics, userId, new { OrderId = "o-2", Value = total });
+                analytics.Remember(userId, new { Email = "ada@example.com", FirstName = "Ada" });
+                Sender.Log(new { Ignored = 1 });
+            }
+        }
+        """;
+
+    /// <summary>A second file with one more helper call (for the add/remove incrementality test).</summary>
+    public const string OneMoreHelperCall = """
+        using Klaviyo.Destinations;
+
+        namespace Shop;
+
+        public static class Signup
+        {
+            public static void Join(Analytics analytics, string userId) => Sender.Relay(analytics, userId, new { Source = "footer" });
+        }
+        """;
 }

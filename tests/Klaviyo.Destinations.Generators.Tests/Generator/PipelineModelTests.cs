@@ -22,7 +22,7 @@ public sealed class PipelineModelTests
     {
         var compilation = Compilations.Create(
             GeneratorInputs.ProfileWithEveryMember, GeneratorInputs.EventWithProducts, GeneratorInputs.NestedTypes, GeneratorInputs.TableLookups,
-            InterceptorInputs.AnonymousCalls);
+            InterceptorInputs.AnonymousCalls, InterceptorInputs.HelperCalls);
         var (result, _) = GeneratorRunner.Run(compilation);
 
         var leaks = new List<string>();

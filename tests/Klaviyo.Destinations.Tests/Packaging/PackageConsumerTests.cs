@@ -10,7 +10,8 @@ namespace Klaviyo.Destinations.Tests.Packaging;
 /// the Abstractions, the generator, the analyzers and the code fixes; KLV2001 shows for an unmapped member and no KLV
 /// diagnostic for a fully mapped model; the generated mapper runs. Anonymous payloads (<c>Track(userId, "Order
 /// Completed", new { … })</c>) are intercepted without any project edit (the package's build props opt the project in),
-/// get KLV2001 on an unmapped member, and are delivered to a loopback emulator; a plain class payload is a build error
+/// get KLV2001 on an unmapped member, and are delivered to a loopback emulator (also through the app's own generic
+/// helper, whose shapes the generator registers); a plain class payload is a build error
 /// (KLV2008). Offline: the consumer restores from a local feed
 /// and the machine's package cache only.
 /// </summary>
@@ -129,6 +130,9 @@ public sealed class PackageConsumerTests(ITestOutputHelper output)
                 var events = klaviyo.State.EventsOf(ada.Id);
                 Assert.Equal("o-1", Assert.Single(events, e => e.MetricName == "Placed Order").UniqueId);
                 Assert.Equal("o-1_p-1", Assert.Single(events, e => e.MetricName == "Ordered Product").UniqueId);
+                var signedUp = Assert.Single(events, e => e.MetricName == "Signed Up");
+                Assert.Equal("pro", (string?)signedUp.Properties["Plan"]);
+                Assert.Equal(3, (int?)signedUp.Properties["Seats"]);
             }
 
             // A plain class as payload would be rejected at run time: it is a build error instead.
@@ -173,8 +177,12 @@ public sealed class PackageConsumerTests(ITestOutputHelper output)
                 Currency = "USD",
                 Products = new[] { new { ProductId = "p-1", Name = "Uno", Price = 25m, Quantity = 1 } },
             });
+            // Through the app's own generic helper: the generator registers the shape's mapper (no rejection at run time).
+            SignUp(analytics, "user-42", new { Plan = "pro", Seats = 3 });
             await analytics.FlushAsync();
         }
+
+        static void SignUp<T>(Analytics analytics, string userId, T properties) => analytics.Track(userId, "Signed Up", properties);
 
         if (!KlaviyoMapperRegistry.TryGetProfileMapper<Customer>(out var mapper)) return 1;
         var buffer = new ArrayBufferWriter<byte>();
