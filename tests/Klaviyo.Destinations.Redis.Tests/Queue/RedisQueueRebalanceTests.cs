@@ -89,7 +89,10 @@ public sealed class RedisQueueRebalanceTests(RedisQueueFixture redis) : IClassFi
 
         var run = new DeliveryLog(people);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(_timeout);
-        var consumers = new List<Task> { Consume(r1, run, stop.Token), Consume(r2, run, stop.Token) };
+        // While the third replica joins, the first two hold their items in flight (sends that take long): a partition
+        // handed over too early would let the third hand out a person's next item while the previous one is still in flight.
+        var sending = Task.CompletedTask;
+        var consumers = new List<Task> { Consume(r1, run, () => sending, stop.Token), Consume(r2, run, () => sending, stop.Token) };
 
         // Producer: round after round, one item per person; a person's items are accepted by one replica (the one its
         // requests reach), people spread over both. At most three rounds ahead of delivery.
@@ -114,8 +117,20 @@ public sealed class RedisQueueRebalanceTests(RedisQueueFixture redis) : IClassFi
         });
 
         await run.RoundDone(5).WaitAsync(_timeout);
+        var slowSends = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        sending = slowSends.Task;
         var r3 = await RedisEventQueue.OpenAsync(c3, Options(leaseSeconds: 3));
-        consumers.Add(Consume(r3, run, stop.Token));
+        consumers.Add(Consume(r3, run, () => Task.CompletedTask, stop.Token));
+        // The sends finish once the third replica has handed something out, or after four lease periods of the first.
+        _ = Task.Run(async () =>
+        {
+            var periods = Task.Run(async () =>
+            {
+                for (var k = 0; k < 4; k++) await r1.NextTickAsync();
+            });
+            await Task.WhenAny(run.FirstHandedOutBy(r3.ReplicaNumber), periods);
+            slowSends.TrySetResult();
+        });
         await UntilAsync(() => Fair(r1, r2, r3), r1, r2, r3);
         Assert.Equal([4, 3, 3], Shares(r1, r2, r3));
         joined.TrySetResult();
@@ -181,20 +196,21 @@ public sealed class RedisQueueRebalanceTests(RedisQueueFixture redis) : IClassFi
         await dying.DisposeAsync();
     }
 
-    /// <summary>A replica's delivery loop: takes what it may (up to five items in flight), then sends (completes) them in order.</summary>
-    private static async Task Consume(RedisEventQueue queue, DeliveryLog run, CancellationToken stop)
+    /// <summary>A replica's delivery loop: takes what it may (up to 50 items in flight), sends them (once <paramref name="sending"/> lets it), completes them in order.</summary>
+    private static async Task Consume(RedisEventQueue queue, DeliveryLog run, Func<Task> sending, CancellationToken stop)
     {
         try
         {
             while (await queue.WaitToReadAsync(stop))
             {
                 var batch = new List<QueuedItem>();
-                while (batch.Count < 5 && queue.TryDequeue(out var item))
+                while (batch.Count < 50 && queue.TryDequeue(out var item))
                 {
                     run.HandOut(queue.ReplicaNumber, item);
                     batch.Add(item);
                 }
                 await Task.Yield();
+                await sending().WaitAsync(stop);
                 foreach (var item in batch)
                 {
                     // Sent: from here on the item is no longer in flight at this replica.
@@ -223,12 +239,26 @@ public sealed class RedisQueueRebalanceTests(RedisQueueFixture redis) : IClassFi
 
         public List<string> Violations { get; } = [];
 
+        private readonly Dictionary<long, TaskCompletionSource> _first = [];
+
+        /// <summary>Completes once <paramref name="replica"/> has handed out an item.</summary>
+        public Task FirstHandedOutBy(long replica)
+        {
+            lock (_gate)
+            {
+                if (!_first.TryGetValue(replica, out var first)) _first[replica] = first = new(TaskCreationOptions.RunContinuationsAsynchronously);
+                if (HandedOut.Any(h => h.Replica == replica)) first.TrySetResult();
+                return first.Task;
+            }
+        }
+
         public void HandOut(long replica, QueuedItem item)
         {
             var n = Number(item);
             lock (_gate)
             {
                 HandedOut.Add((item.MessageId, item.UserKey, replica));
+                if (_first.TryGetValue(replica, out var first)) first.TrySetResult();
                 if (!_people.TryGetValue(item.UserKey, out var seen)) _people[item.UserKey] = seen = [];
                 if (seen.Count != n) Violations.Add($"{item.MessageId} handed out by replica {replica} after {seen.Count} earlier items of the person (out of order or twice)");
                 foreach (var earlier in seen)
