@@ -15,6 +15,12 @@ namespace Klaviyo.Destinations.Redis;
 /// renewed every third of <see cref="RedisEventQueueOptions.LeaseDuration"/>); only the lease holder reads it, through a
 /// consumer group, so one person's items are sent in order. When a lease expires (the holder died or lost Redis), another
 /// replica takes the partition and claims the entries the old holder had read but not finished (XAUTOCLAIM).</para>
+/// <para><b>Rebalancing.</b> Replicas announce themselves with a heartbeat (a sorted set scored in Redis server time) and
+/// each holds its fair share of the partitions among the live replicas (<see cref="FairShare"/>): a replica above it
+/// hands the surplus over (stops reading and handing out those partitions, lets the items in flight finish, then releases
+/// the lease; the next holder claims what was read but not handed out), a replica below it takes free partitions. Hand-
+/// overs start only when the live replicas were the same at two heartbeats in a row. Keys carry Redis Cluster hash tags
+/// (one slot per partition). See <c>docs/scale-out.md</c>.</para>
 /// <para><b>At least once.</b> An item is deleted from its stream when it is finished. A replica that dies after sending
 /// an item and before deleting it leaves it to the next holder, which sends it again: events carry a deterministic
 /// <c>unique_id</c>, so Klaviyo keeps one.</para>
@@ -138,7 +144,7 @@ public sealed partial class RedisEventQueue : IEventQueue
     /// <summary>This replica's number in the queue (its consumer name and lease value).</summary>
     public long ReplicaNumber => _instance;
 
-    /// <summary>The partitions whose lease this replica holds now.</summary>
+    /// <summary>The partitions whose lease this replica holds now (including those it is handing over to another replica).</summary>
     public IReadOnlyList<int> OwnedPartitions
     {
         get { lock (_gate) return [.. Enumerable.Range(0, _owned.Length).Where(i => _owned[i])]; }
