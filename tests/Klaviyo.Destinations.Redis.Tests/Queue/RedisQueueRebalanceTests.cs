@@ -79,6 +79,39 @@ public sealed class RedisQueueRebalanceTests(RedisQueueFixture redis, ITestOutpu
     }
 
     [RedisFact]
+    public async Task A_replica_seen_at_one_heartbeat_only_moves_nothing_one_seen_at_two_gets_its_share_and_free_partitions_are_taken_back()
+    {
+        await using var r1 = await RedisEventQueue.OpenAsync(redis.Redis, Options(leaseSeconds: 3));
+        Assert.Equal(Partitions, r1.OwnedPartitions.Count);
+        var db = redis.Redis.GetDatabase();
+        var members = new RedisQueueKeys(_prefix, Partitions).Members;
+        // Another replica's heartbeat, valid for a minute of Redis time (it never takes anything: it is only a heartbeat).
+        async Task Appear() => await db.ScriptEvaluateAsync(
+            "local t = redis.call('TIME') return redis.call('ZADD', KEYS[1], tonumber(t[1]) * 1000 + 60000, ARGV[1])", [members], ["999"]);
+
+        // Seen at one heartbeat, gone at the next (a replica that crashed while starting): nothing moves.
+        await Appear();
+        await UntilAsync(() => r1.LiveReplicas == 2, r1);
+        Assert.Equal(5, r1.FairShare);
+        await db.SortedSetRemoveAsync(members, "999");
+        for (var k = 0; k < 3; k++) await r1.NextTickAsync().WaitAsync(_timeout);
+        Assert.Equal(1, r1.LiveReplicas);
+        Assert.Equal(Partitions, r1.OwnedPartitions.Count);
+
+        // Seen at two heartbeats in a row: the surplus is handed over (released: the other replica may take it).
+        await Appear();
+        await UntilAsync(() => r1.OwnedPartitions.Count == 5, r1);
+        var free = Enumerable.Range(0, Partitions).Except(r1.OwnedPartitions).ToList();
+        Assert.Equal(5, free.Count);
+        var keys = new RedisQueueKeys(_prefix, Partitions);
+        Assert.All(free, p => Assert.False(db.KeyExists(keys.Lease(p))));
+
+        // It goes away: the remaining replica takes the free partitions back.
+        await db.SortedSetRemoveAsync(members, "999");
+        await UntilAsync(() => r1.OwnedPartitions.Count == Partitions, r1);
+    }
+
+    [RedisFact]
     public async Task A_third_replica_joining_under_load_takes_partitions_without_losing_duplicating_or_reordering_any_persons_items()
     {
         const int people = 60;
