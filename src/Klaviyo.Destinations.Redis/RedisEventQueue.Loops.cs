@@ -197,20 +197,30 @@ public sealed partial class RedisEventQueue
             {
                 if (!_owned[i] || !_needsRecovery[i]) continue;
             }
-            RedisValue start = "0-0";
-            while (true)
+            // Items of this partition finished here while the claim is under way (a claim answer can carry an entry that
+            // is completed before the answer is read): not taken again.
+            lock (_gate) _finishedDuringRecovery[i] = [];
+            try
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                var claimed = await _db.StreamAutoClaimAsync(_keys.Stream(i), Group, _me, 0, start, 500).ConfigureAwait(false);
-                if (claimed.ClaimedEntries.Length > 0)
+                RedisValue start = "0-0";
+                while (true)
                 {
-                    var ids = claimed.ClaimedEntries.Select(e => e.Id).ToArray();
-                    var states = await _db.HashGetAsync(_keys.Retry(i), ids).ConfigureAwait(false);
-                    for (var e = 0; e < ids.Length; e++) Take(i, claimed.ClaimedEntries[e], states[e]);
-                    _readable.Set();
+                    cancellationToken.ThrowIfCancellationRequested();
+                    var claimed = await _db.StreamAutoClaimAsync(_keys.Stream(i), Group, _me, 0, start, 500).ConfigureAwait(false);
+                    if (claimed.ClaimedEntries.Length > 0)
+                    {
+                        var ids = claimed.ClaimedEntries.Select(e => e.Id).ToArray();
+                        var states = await _db.HashGetAsync(_keys.Retry(i), ids).ConfigureAwait(false);
+                        for (var e = 0; e < ids.Length; e++) Take(i, claimed.ClaimedEntries[e], states[e]);
+                        _readable.Set();
+                    }
+                    start = claimed.NextStartId;
+                    if (start.IsNull || start == "0-0") break;
                 }
-                start = claimed.NextStartId;
-                if (start.IsNull || start == "0-0") break;
+            }
+            finally
+            {
+                lock (_gate) _finishedDuringRecovery[i] = null;
             }
             lock (_gate)
             {
@@ -240,6 +250,7 @@ public sealed partial class RedisEventQueue
                 }
                 return;
             }
+            if (_finishedDuringRecovery[partition]?.Contains(seq) == true) return;
             // Another replica's item (or one of ours finished here earlier): left for the next holder after Close.
             if (_closed) return;
         }

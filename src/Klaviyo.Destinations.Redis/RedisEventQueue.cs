@@ -66,6 +66,7 @@ public sealed partial class RedisEventQueue : IEventQueue
     private readonly bool[] _needsRecovery;
     private readonly bool[] _draining;
     private readonly bool[] _sweep;
+    private readonly HashSet<long>?[] _finishedDuringRecovery;
     private readonly long[] _renewedAt;
     private long _last;
     private long _maxSeen;
@@ -98,6 +99,7 @@ public sealed partial class RedisEventQueue : IEventQueue
         _renewedAt = new long[n];
         _draining = new bool[n];
         _sweep = new bool[n];
+        _finishedDuringRecovery = new HashSet<long>?[n];
         _meter = CreateMeter(meterFactory);
     }
 
@@ -458,6 +460,7 @@ public sealed partial class RedisEventQueue : IEventQueue
         lock (_gate)
         {
             if (!_tracked.Remove(seq, out var tracked)) return;
+            _finishedDuringRecovery[tracked.Partition]?.Add(seq);
             // The last item in flight of a partition being handed over: its lease can be released now.
             if (_draining[tracked.Partition]) _rebalance.Set();
             _unfinished.Remove(seq);
