@@ -55,12 +55,13 @@ public static class KlaviyoRedisServiceCollectionExtensions
             PollInterval = queue.PollInterval,
             MaxDeadLetters = queue.MaxDeadLetters,
             RetryInterval = queue.RetryInterval,
+            Rebalance = queue.Rebalance,
         };
         var connection = services.GetRequiredService<KlaviyoRedisConnection>().Redis;
         try
         {
             return RedisEventQueue.OpenAsync(connection, options, services.GetRequiredService<TimeProvider>(),
-                services.GetService<ILoggerFactory>()?.CreateLogger<RedisEventQueue>()).GetAwaiter().GetResult();
+                services.GetService<ILoggerFactory>()?.CreateLogger<RedisEventQueue>(), services.GetService<IMeterFactory>()).GetAwaiter().GetResult();
         }
         catch (Exception ex) when (RedisEventQueue.IsRedisFailure(ex))
         {

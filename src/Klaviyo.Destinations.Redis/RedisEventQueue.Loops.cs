@@ -32,7 +32,7 @@ public sealed partial class RedisEventQueue
             for (var i = 0; i < batch.Count; i++)
             {
                 var t = batch[i];
-                adds[i] = _db.StreamAddAsync(_streams[t.Partition],
+                adds[i] = _db.StreamAddAsync(_keys.Stream(t.Partition),
                 [
                     new NameValueEntry("s", t.Sequence),
                     new NameValueEntry("t", t.AcceptedAt.UtcTicks),
@@ -61,7 +61,7 @@ public sealed partial class RedisEventQueue
                 for (var i = 0; i < stored; i++)
                 {
                     var t = _buffer.Dequeue();
-                    if (t.State == State.InTransit && !_owned[t.Partition])
+                    if (t.State == State.InTransit && !Reading(t.Partition))
                     {
                         // Another replica holds the partition and delivers the item: it is finished here.
                         _inTransit.Remove(t.Sequence);
@@ -144,7 +144,7 @@ public sealed partial class RedisEventQueue
 
     private async Task<int> ReadNewAsync()
     {
-        StreamPosition[] positions;
+        int[] partitions;
         int room;
         lock (_gate)
         {
@@ -158,16 +158,31 @@ public sealed partial class RedisEventQueue
                 if (_inTransit.Count == 0) return 0;
                 room = 64;
             }
-            positions = [.. Enumerable.Range(0, _owned.Length).Where(i => _owned[i] && !_needsRecovery[i]).Select(i => new StreamPosition(_streams[i], StreamPosition.NewMessages))];
+            partitions = [.. Enumerable.Range(0, _owned.Length).Where(i => Reading(i) && !_needsRecovery[i])];
         }
-        if (positions.Length == 0) return 0;
-        var streams = await _db.StreamReadGroupAsync(positions, Group, _me, countPerStream: Math.Max(1, room / positions.Length + 1)).ConfigureAwait(false);
-        var read = 0;
-        foreach (var stream in streams)
+        if (partitions.Length == 0) return 0;
+        // One XREADGROUP per partition, pipelined (one command over several streams would span several cluster slots).
+        var count = Math.Max(1, room / partitions.Length + 1);
+        var reads = partitions.Select(i => _db.StreamReadGroupAsync(_keys.Stream(i), Group, _me, StreamPosition.NewMessages, count)).ToArray();
+        try
         {
-            var partition = Array.IndexOf(_streams, stream.Key);
-            foreach (var entry in stream.Entries) Take(partition, entry, retry: null);
-            read += stream.Entries.Length;
+            await Task.WhenAll(reads).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (IsRedisFailure(ex))
+        {
+            // A read whose answer was lost may have delivered entries to this consumer: claim them back (recovery) before reading on.
+            lock (_gate)
+            {
+                foreach (var i in partitions) _needsRecovery[i] = _owned[i];
+            }
+            throw;
+        }
+        var read = 0;
+        for (var k = 0; k < partitions.Length; k++)
+        {
+            var entries = reads[k].Result;
+            foreach (var entry in entries) Take(partitions[k], entry, retry: null);
+            read += entries.Length;
         }
         if (read > 0) _readable.Set();
         return read;
@@ -182,22 +197,37 @@ public sealed partial class RedisEventQueue
             {
                 if (!_owned[i] || !_needsRecovery[i]) continue;
             }
-            RedisValue start = "0-0";
-            while (true)
+            // Items of this partition finished here while the claim is under way (a claim answer can carry an entry that
+            // is completed before the answer is read): not taken again.
+            lock (_gate) _finishedDuringRecovery[i] = [];
+            try
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                var claimed = await _db.StreamAutoClaimAsync(_streams[i], Group, _me, 0, start, 500).ConfigureAwait(false);
-                if (claimed.ClaimedEntries.Length > 0)
+                RedisValue start = "0-0";
+                while (true)
                 {
-                    var ids = claimed.ClaimedEntries.Select(e => e.Id).ToArray();
-                    var states = await _db.HashGetAsync(_retries[i], ids).ConfigureAwait(false);
-                    for (var e = 0; e < ids.Length; e++) Take(i, claimed.ClaimedEntries[e], states[e]);
-                    _readable.Set();
+                    cancellationToken.ThrowIfCancellationRequested();
+                    var claimed = await _db.StreamAutoClaimAsync(_keys.Stream(i), Group, _me, 0, start, 500).ConfigureAwait(false);
+                    if (claimed.ClaimedEntries.Length > 0)
+                    {
+                        var ids = claimed.ClaimedEntries.Select(e => e.Id).ToArray();
+                        var states = await _db.HashGetAsync(_keys.Retry(i), ids).ConfigureAwait(false);
+                        for (var e = 0; e < ids.Length; e++) Take(i, claimed.ClaimedEntries[e], states[e]);
+                        _readable.Set();
+                    }
+                    start = claimed.NextStartId;
+                    if (start.IsNull || start == "0-0") break;
                 }
-                start = claimed.NextStartId;
-                if (start.IsNull || start == "0-0") break;
             }
-            lock (_gate) _needsRecovery[i] = false;
+            finally
+            {
+                lock (_gate) _finishedDuringRecovery[i] = null;
+            }
+            lock (_gate)
+            {
+                _needsRecovery[i] = false;
+                // The previous holders' entries are claimed: their consumer names can go (next lease period).
+                _sweep[i] = true;
+            }
         }
     }
 
@@ -207,6 +237,8 @@ public sealed partial class RedisEventQueue
         var seq = (long)entry["s"];
         lock (_gate)
         {
+            // A partition being handed over (or lost) is not read here any more: the entry stays pending for the next holder.
+            if (!Reading(partition)) return;
             if (_tracked.TryGetValue(seq, out var known))
             {
                 known.EntryId = entry.Id;
@@ -218,8 +250,9 @@ public sealed partial class RedisEventQueue
                 }
                 return;
             }
+            if (_finishedDuringRecovery[partition]?.Contains(seq) == true) return;
             // Another replica's item (or one of ours finished here earlier): left for the next holder after Close.
-            if (_closed || !_owned[partition]) return;
+            if (_closed) return;
         }
         QueuedItem item;
         try
@@ -262,84 +295,5 @@ public sealed partial class RedisEventQueue
             _waiting.Add(seq);
             _maxSeen = Math.Max(_maxSeen, seq);
         }
-    }
-
-    /// <summary>Renews the leases this replica holds and takes free ones, every third of the lease duration (real time).</summary>
-    private async Task LeaseLoopAsync()
-    {
-        var stop = _stop.Token;
-        var period = _options.LeaseDuration / 3;
-        while (!stop.IsCancellationRequested)
-        {
-            try
-            {
-                await Task.Delay(period, stop).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-            await RenewLeasesAsync().ConfigureAwait(false);
-        }
-    }
-
-    private async Task RenewLeasesAsync()
-    {
-        var leaseMs = (long)_options.LeaseDuration.TotalMilliseconds;
-        var gained = false;
-        var failed = false;
-        for (var i = 0; i < _owned.Length; i++)
-        {
-            bool owned;
-            lock (_gate)
-            {
-                owned = _owned[i];
-                if (_closed && !owned) continue;
-            }
-            try
-            {
-                if (owned)
-                {
-                    var renewed = (long)await _db.ScriptEvaluateAsync(RenewScript, [_leases[i]], [_me, leaseMs]).ConfigureAwait(false);
-                    if (renewed == 1) _renewedAt[i] = Environment.TickCount64;
-                    else Lose(i);
-                }
-                else if (await _db.StringSetAsync(_leases[i], _me, _options.LeaseDuration, When.NotExists).ConfigureAwait(false))
-                {
-                    _renewedAt[i] = Environment.TickCount64;
-                    lock (_gate)
-                    {
-                        _owned[i] = true;
-                        _needsRecovery[i] = true;
-                    }
-                    gained = true;
-                }
-            }
-            catch (Exception ex) when (IsRedisFailure(ex))
-            {
-                failed = true;
-                ReportOutage(ex.Message);
-                // Without renewal the lease runs out in Redis: stop reading the partition before another replica may take it.
-                if (owned && Environment.TickCount64 - _renewedAt[i] > leaseMs * 2 / 3) Lose(i);
-            }
-        }
-        if (gained) _toRead.Set();
-        if (!failed) ClearOutage();
-    }
-
-    /// <summary>The lease on <paramref name="partition"/> is gone: its items not yet taken here are left to the next holder.</summary>
-    private void Lose(int partition)
-    {
-        List<long> left;
-        lock (_gate)
-        {
-            if (!_owned[partition]) return;
-            _owned[partition] = false;
-            // Items still in the write buffer are finished by the writer once stored (the partition is not ours then).
-            var buffered = _buffer.Select(t => t.Sequence).ToHashSet();
-            left = [.. _tracked.Values.Where(t => t.Partition == partition && t.State != State.Taken && !buffered.Contains(t.Sequence)).Select(t => t.Sequence)];
-        }
-        s_leaseLost(_logger, partition, null);
-        foreach (var seq in left) Finish(seq);
     }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
@@ -14,6 +15,12 @@ namespace Klaviyo.Destinations.Redis;
 /// renewed every third of <see cref="RedisEventQueueOptions.LeaseDuration"/>); only the lease holder reads it, through a
 /// consumer group, so one person's items are sent in order. When a lease expires (the holder died or lost Redis), another
 /// replica takes the partition and claims the entries the old holder had read but not finished (XAUTOCLAIM).</para>
+/// <para><b>Rebalancing.</b> Replicas announce themselves with a heartbeat (a sorted set scored in Redis server time) and
+/// each holds its fair share of the partitions among the live replicas (<see cref="FairShare"/>): a replica above it
+/// hands the surplus over (stops reading and handing out those partitions, lets the items in flight finish, then releases
+/// the lease; the next holder claims what was read but not handed out), a replica below it takes free partitions. Hand-
+/// overs start only when the live replicas were the same at two heartbeats in a row. Keys carry Redis Cluster hash tags
+/// (one slot per partition). See <c>docs/scale-out.md</c>.</para>
 /// <para><b>At least once.</b> An item is deleted from its stream when it is finished. A replica that dies after sending
 /// an item and before deleting it leaves it to the next holder, which sends it again: events carry a deterministic
 /// <c>unique_id</c>, so Klaviyo keeps one.</para>
@@ -29,9 +36,6 @@ public sealed partial class RedisEventQueue : IEventQueue
 {
     private const string Group = "klaviyo";
     private const long SequenceRange = 1L << 36;
-
-    private const string RenewScript = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end";
-    private const string ReleaseScript = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
 
     private static readonly Action<ILogger, string, Exception?> s_unreachable = LoggerMessage.Define<string>(LogLevel.Warning, new EventId(2101, "RedisQueueUnreachable"),
         "The Redis queue cannot reach Redis ({Reason}); accepted items wait in memory (bounded) and are stored when it is back.");
@@ -49,10 +53,7 @@ public sealed partial class RedisEventQueue : IEventQueue
     private readonly ILogger _logger;
     private readonly long _instance;
     private readonly string _me;
-    private readonly RedisKey[] _streams;
-    private readonly RedisKey[] _leases;
-    private readonly RedisKey[] _retries;
-    private readonly RedisKey _dead;
+    private readonly RedisQueueKeys _keys;
 
     private readonly Lock _gate = new();
     private readonly Dictionary<long, Tracked> _tracked = new();
@@ -63,6 +64,9 @@ public sealed partial class RedisEventQueue : IEventQueue
     private readonly List<(long UpTo, TaskCompletionSource Done)> _finishWaiters = new();
     private readonly bool[] _owned;
     private readonly bool[] _needsRecovery;
+    private readonly bool[] _draining;
+    private readonly bool[] _sweep;
+    private readonly HashSet<long>?[] _finishedDuringRecovery;
     private readonly long[] _renewedAt;
     private long _last;
     private long _maxSeen;
@@ -79,7 +83,7 @@ public sealed partial class RedisEventQueue : IEventQueue
     private Task _reader = Task.CompletedTask;
     private Task _leaser = Task.CompletedTask;
 
-    private RedisEventQueue(IConnectionMultiplexer redis, RedisEventQueueOptions options, TimeProvider time, ILogger logger, long instance)
+    private RedisEventQueue(IConnectionMultiplexer redis, RedisEventQueueOptions options, TimeProvider time, ILogger logger, long instance, IMeterFactory? meterFactory)
     {
         _db = redis.GetDatabase();
         _options = options;
@@ -89,19 +93,14 @@ public sealed partial class RedisEventQueue : IEventQueue
         _me = instance.ToString(System.Globalization.CultureInfo.InvariantCulture);
         _last = instance * SequenceRange;
         var n = options.Partitions;
-        _streams = new RedisKey[n];
-        _leases = new RedisKey[n];
-        _retries = new RedisKey[n];
-        for (var i = 0; i < n; i++)
-        {
-            _streams[i] = $"{options.KeyPrefix}:p:{i}";
-            _leases[i] = $"{options.KeyPrefix}:lease:{i}";
-            _retries[i] = $"{options.KeyPrefix}:retry:{i}";
-        }
-        _dead = $"{options.KeyPrefix}:dead";
+        _keys = new RedisQueueKeys(options.KeyPrefix, n);
         _owned = new bool[n];
         _needsRecovery = new bool[n];
         _renewedAt = new long[n];
+        _draining = new bool[n];
+        _sweep = new bool[n];
+        _finishedDuringRecovery = new HashSet<long>?[n];
+        _meter = CreateMeter(meterFactory);
     }
 
     /// <summary>
@@ -111,29 +110,32 @@ public sealed partial class RedisEventQueue : IEventQueue
     /// <param name="redis">The Redis connection.</param>
     /// <param name="options">Settings; the defaults when null.</param>
     /// <param name="time">The clock of acceptance and dead-letter times; <see cref="TimeProvider.System"/> when null. Leases always use real time.</param>
-    /// <param name="logger">Where outages and lost leases are reported.</param>
+    /// <param name="logger">Where outages, lost leases and hand-overs are reported.</param>
+    /// <param name="meterFactory">Creates the meter of the <c>klaviyo.redis.queue.*</c> instruments (meter <see cref="RedisRateBudget.MeterName"/>); a meter of its own when null.</param>
     /// <param name="cancellationToken">Cancels the opening.</param>
     public static async Task<RedisEventQueue> OpenAsync(IConnectionMultiplexer redis, RedisEventQueueOptions? options = null, TimeProvider? time = null,
-        ILogger? logger = null, CancellationToken cancellationToken = default)
+        ILogger? logger = null, IMeterFactory? meterFactory = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(redis);
         options ??= new RedisEventQueueOptions();
         options.Validate();
         var db = redis.GetDatabase();
-        var instance = await db.StringIncrementAsync($"{options.KeyPrefix}:replicas").ConfigureAwait(false);
-        var queue = new RedisEventQueue(redis, options, time ?? TimeProvider.System, logger ?? NullLogger.Instance, instance);
+        var keys = new RedisQueueKeys(options.KeyPrefix, options.Partitions);
+        var instance = await db.StringIncrementAsync(keys.Replicas).ConfigureAwait(false);
+        var queue = new RedisEventQueue(redis, options, time ?? TimeProvider.System, logger ?? NullLogger.Instance, instance, meterFactory);
         for (var i = 0; i < options.Partitions; i++)
         {
             try
             {
-                await db.StreamCreateConsumerGroupAsync(queue._streams[i], Group, "0-0", createStream: true).ConfigureAwait(false);
+                await db.StreamCreateConsumerGroupAsync(keys.Stream(i), Group, "0-0", createStream: true).ConfigureAwait(false);
             }
             catch (RedisServerException ex) when (ex.Message.Contains("BUSYGROUP", StringComparison.Ordinal))
             {
             }
         }
-        queue._deadCount = await db.ListLengthAsync(queue._dead).ConfigureAwait(false);
-        await queue.RenewLeasesAsync().ConfigureAwait(false);
+        queue._deadCount = await db.ListLengthAsync(keys.Dead).ConfigureAwait(false);
+        // Announces this replica and takes its fair share of the free partitions (all of them when it is alone).
+        await queue.TickAsync().ConfigureAwait(false);
         await queue.RecoverAsync(cancellationToken).ConfigureAwait(false);
         queue._writer = Task.Run(queue.WriteLoopAsync);
         queue._reader = Task.Run(queue.ReadLoopAsync);
@@ -144,7 +146,7 @@ public sealed partial class RedisEventQueue : IEventQueue
     /// <summary>This replica's number in the queue (its consumer name and lease value).</summary>
     public long ReplicaNumber => _instance;
 
-    /// <summary>The partitions whose lease this replica holds now.</summary>
+    /// <summary>The partitions whose lease this replica holds now (including those it is handing over to another replica).</summary>
     public IReadOnlyList<int> OwnedPartitions
     {
         get { lock (_gate) return [.. Enumerable.Range(0, _owned.Length).Where(i => _owned[i])]; }
@@ -281,9 +283,9 @@ public sealed partial class RedisEventQueue : IEventQueue
         try
         {
             var tx = _db.CreateTransaction();
-            _ = tx.StreamAcknowledgeAsync(_streams[tracked.Partition], Group, tracked.EntryId);
-            _ = tx.StreamDeleteAsync(_streams[tracked.Partition], [tracked.EntryId]);
-            _ = tx.HashDeleteAsync(_retries[tracked.Partition], tracked.EntryId);
+            _ = tx.StreamAcknowledgeAsync(_keys.Stream(tracked.Partition), Group, tracked.EntryId);
+            _ = tx.StreamDeleteAsync(_keys.Stream(tracked.Partition), [tracked.EntryId]);
+            _ = tx.HashDeleteAsync(_keys.Retry(tracked.Partition), tracked.EntryId);
             await tx.ExecuteAsync().ConfigureAwait(false);
         }
         catch (Exception ex) when (IsRedisFailure(ex))
@@ -319,7 +321,7 @@ public sealed partial class RedisEventQueue : IEventQueue
         var state = string.Join('|', item.Attempts, item.NotBefore?.UtcTicks ?? 0, item.FirstTakenAt?.UtcTicks ?? 0);
         try
         {
-            await _db.HashSetAsync(_retries[tracked.Partition], tracked.EntryId, state).ConfigureAwait(false);
+            await _db.HashSetAsync(_keys.Retry(tracked.Partition), tracked.EntryId, state).ConfigureAwait(false);
         }
         catch (Exception ex) when (IsRedisFailure(ex))
         {
@@ -348,18 +350,25 @@ public sealed partial class RedisEventQueue : IEventQueue
         await StoreDeadLetterAsync(tracked, letter).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Stores the dead letter, then removes the item from its partition: two steps, because the dead-letter list and the
+    /// partition are in different cluster slots. Failing between them leaves the item pending: it is delivered or
+    /// dead-lettered again (at least once).
+    /// </summary>
     private async Task StoreDeadLetterAsync(Tracked tracked, JsonObject letter)
     {
         try
         {
             var tx = _db.CreateTransaction();
-            var length = tx.ListRightPushAsync(_dead, letter.ToJsonString());
-            _ = tx.ListTrimAsync(_dead, -_options.MaxDeadLetters, -1);
-            _ = tx.StreamAcknowledgeAsync(_streams[tracked.Partition], Group, tracked.EntryId);
-            _ = tx.StreamDeleteAsync(_streams[tracked.Partition], [tracked.EntryId]);
-            _ = tx.HashDeleteAsync(_retries[tracked.Partition], tracked.EntryId);
+            var length = tx.ListRightPushAsync(_keys.Dead, letter.ToJsonString());
+            _ = tx.ListTrimAsync(_keys.Dead, -_options.MaxDeadLetters, -1);
             await tx.ExecuteAsync().ConfigureAwait(false);
             Interlocked.Exchange(ref _deadCount, Math.Min(await length.ConfigureAwait(false), _options.MaxDeadLetters));
+            var done = _db.CreateTransaction();
+            _ = done.StreamAcknowledgeAsync(_keys.Stream(tracked.Partition), Group, tracked.EntryId);
+            _ = done.StreamDeleteAsync(_keys.Stream(tracked.Partition), [tracked.EntryId]);
+            _ = done.HashDeleteAsync(_keys.Retry(tracked.Partition), tracked.EntryId);
+            await done.ExecuteAsync().ConfigureAwait(false);
         }
         catch (Exception ex) when (IsRedisFailure(ex))
         {
@@ -375,8 +384,8 @@ public sealed partial class RedisEventQueue : IEventQueue
     public async Task<IReadOnlyList<DeadLetter>> ListDeadLettersAsync(int limit = 1_000, CancellationToken cancellationToken = default)
     {
         if (limit <= 0) return [];
-        var raw = await _db.ListRangeAsync(_dead, 0, limit - 1).ConfigureAwait(false);
-        Interlocked.Exchange(ref _deadCount, await _db.ListLengthAsync(_dead).ConfigureAwait(false));
+        var raw = await _db.ListRangeAsync(_keys.Dead, 0, limit - 1).ConfigureAwait(false);
+        Interlocked.Exchange(ref _deadCount, await _db.ListLengthAsync(_keys.Dead).ConfigureAwait(false));
         return [.. raw.Select(r => ReadLetter(r).Letter)];
     }
 
@@ -400,7 +409,7 @@ public sealed partial class RedisEventQueue : IEventQueue
     public async Task<int> ReplayDeadLettersAsync(IEnumerable<long>? ids = null, CancellationToken cancellationToken = default)
     {
         var wanted = ids is null ? null : new HashSet<long>(ids);
-        var all = await _db.ListRangeAsync(_dead, 0, -1).ConfigureAwait(false);
+        var all = await _db.ListRangeAsync(_keys.Dead, 0, -1).ConfigureAwait(false);
         var replayed = new List<(RedisValue Raw, QueuedItem Item)>();
         foreach (var raw in all)
         {
@@ -422,9 +431,9 @@ public sealed partial class RedisEventQueue : IEventQueue
         foreach (var (raw, item) in replayed)
         {
             if (await WhenDurableAsync(item, cancellationToken).ConfigureAwait(false))
-                await _db.ListRemoveAsync(_dead, raw, 1).ConfigureAwait(false);
+                await _db.ListRemoveAsync(_keys.Dead, raw, 1).ConfigureAwait(false);
         }
-        Interlocked.Exchange(ref _deadCount, await _db.ListLengthAsync(_dead).ConfigureAwait(false));
+        Interlocked.Exchange(ref _deadCount, await _db.ListLengthAsync(_keys.Dead).ConfigureAwait(false));
         return replayed.Count;
     }
 
@@ -450,7 +459,10 @@ public sealed partial class RedisEventQueue : IEventQueue
         List<TaskCompletionSource>? ready = null;
         lock (_gate)
         {
-            if (!_tracked.Remove(seq)) return;
+            if (!_tracked.Remove(seq, out var tracked)) return;
+            _finishedDuringRecovery[tracked.Partition]?.Add(seq);
+            // The last item in flight of a partition being handed over: its lease can be released now.
+            if (_draining[tracked.Partition]) _rebalance.Set();
             _unfinished.Remove(seq);
             _waiting.Remove(seq);
             _inTransit.Remove(seq);
@@ -527,20 +539,10 @@ public sealed partial class RedisEventQueue : IEventQueue
             Finish(tracked.Sequence);
         }
         foreach (var waiter in waiters) waiter.TrySetException(new ObjectDisposedException(nameof(RedisEventQueue)));
-        for (var i = 0; i < _owned.Length; i++)
-        {
-            if (!_owned[i]) continue;
-            try
-            {
-                await _db.ScriptEvaluateAsync(ReleaseScript, [_leases[i]], [_me]).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (IsRedisFailure(ex))
-            {
-                // The lease expires by itself.
-            }
-        }
+        await LeaveAsync().ConfigureAwait(false);
         _readable.Set();
         _stop.Dispose();
+        _ownMeter?.Dispose();
     }
 
     private enum State

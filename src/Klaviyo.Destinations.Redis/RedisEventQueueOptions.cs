@@ -22,6 +22,15 @@ public sealed class RedisEventQueueOptions
     public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
+    /// Share the partitions fairly between the live replicas (default true): each replica announces itself with a
+    /// heartbeat and holds its fair share (partitions / live replicas, the remainder to the oldest replicas), handing
+    /// its surplus over gracefully when a replica joins and taking free partitions when one leaves or dies. False: a
+    /// replica takes every free partition it finds, so the first one delivers everything and the others stand by until
+    /// it stops (hot standby). Every replica of one queue should use the same setting.
+    /// </summary>
+    public bool Rebalance { get; set; } = true;
+
+    /// <summary>
     /// Items accepted but not yet stored in Redis that a replica holds in memory (default 10,000). While Redis cannot be
     /// reached, a replica keeps accepting up to this many and then refuses new items as full, with the reason.
     /// </summary>
@@ -43,6 +52,7 @@ public sealed class RedisEventQueueOptions
     {
         var problems = new List<string>();
         if (string.IsNullOrWhiteSpace(KeyPrefix)) problems.Add("KeyPrefix is empty: set a prefix for the queue's Redis keys (default 'klaviyo:queue').");
+        else if (KeyPrefix.AsSpan().IndexOfAny('{', '}') >= 0) problems.Add($"KeyPrefix '{KeyPrefix}' contains '{{' or '}}': the queue puts its own Redis Cluster hash tags around it; use a prefix without braces.");
         if (Partitions is < 1 or > 1024) problems.Add($"Partitions {Partitions} must be between 1 and 1024 (default 16).");
         if (LeaseDuration < TimeSpan.FromMilliseconds(300)) problems.Add($"LeaseDuration {LeaseDuration} must be at least 300 ms (default 10 s).");
         if (MaxBuffered < 1) problems.Add($"MaxBuffered {MaxBuffered} must be positive (default 10,000).");

@@ -114,10 +114,10 @@ public sealed class KlaviyoRedisRegistrationTests
         var db = connection.GetDatabase();
         var prefix = "klaviyo:queue:" + AccountKey.Of("pk_registration_secret_key");
         long left = 0;
-        for (var p = 0; p < 4; p++) left += await db.StreamLengthAsync($"{prefix}:p:{p}");
+        for (var p = 0; p < 4; p++) left += await db.StreamLengthAsync($"{{{prefix}:p:{p}}}");
         Assert.Equal(0, left);
-        var keys = connection.GetServer(connection.GetEndPoints()[0]).Keys(pattern: "klaviyo:queue:*").Select(k => k.ToString()).ToList();
-        Assert.Contains(keys, k => k.StartsWith(prefix + ":p:", StringComparison.Ordinal));
+        var keys = connection.GetServer(connection.GetEndPoints()[0]).Keys(pattern: "{klaviyo:queue:*").Select(k => k.ToString()).ToList();
+        Assert.Contains(keys, k => k.StartsWith("{" + prefix + ":p:", StringComparison.Ordinal));
         Assert.All(keys, k => Assert.DoesNotContain("secret", k, StringComparison.Ordinal));
         await host.StopAsync();
     }

@@ -9,7 +9,7 @@ public sealed class RedisQueueReplicaTests(RedisQueueFixture redis) : IClassFixt
     private readonly string _prefix = "replicas:" + Guid.NewGuid().ToString("N")[..12];
     private readonly CancellationToken _timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token;
 
-    private RedisEventQueueOptions Options() => new() { KeyPrefix = _prefix, Partitions = 8, LeaseDuration = TimeSpan.FromSeconds(1) };
+    private RedisEventQueueOptions Options(bool rebalance = true) => new() { KeyPrefix = _prefix, Partitions = 8, LeaseDuration = TimeSpan.FromSeconds(1), Rebalance = rebalance };
 
     private static QueuedItem Item(string user, int n) => new()
     {
@@ -34,10 +34,11 @@ public sealed class RedisQueueReplicaTests(RedisQueueFixture redis) : IClassFixt
     [RedisFact]
     public async Task A_replica_delivers_what_another_accepted_for_a_partition_it_holds_and_the_other_counts_it_finished_once_stored()
     {
-        await using var holder = await RedisEventQueue.OpenAsync(redis.Redis, Options());
+        // Without rebalancing (hot standby): the first replica holds every partition, the other none.
+        await using var holder = await RedisEventQueue.OpenAsync(redis.Redis, Options(rebalance: false));
         Assert.Equal(8, holder.OwnedPartitions.Count);
         await using var connection = await redis.ConnectAsync();
-        await using var other = await RedisEventQueue.OpenAsync(connection, Options());
+        await using var other = await RedisEventQueue.OpenAsync(connection, Options(rebalance: false));
         Assert.Empty(other.OwnedPartitions);
 
         var items = Enumerable.Range(0, 30).Select(n => Item($"person-{n % 5}", n)).ToList();
@@ -88,11 +89,11 @@ public sealed class RedisQueueReplicaTests(RedisQueueFixture redis) : IClassFixt
     [RedisFact]
     public async Task A_holder_whose_read_ahead_is_full_of_other_replicas_items_still_reads_and_hands_out_its_own()
     {
-        var options = Options();
+        var options = Options(rebalance: false);
         options.ReadAhead = 1;
         await using var holder = await RedisEventQueue.OpenAsync(redis.Redis, options);
         await using var connection = await redis.ConnectAsync();
-        await using var other = await RedisEventQueue.OpenAsync(connection, Options());
+        await using var other = await RedisEventQueue.OpenAsync(connection, Options(rebalance: false));
         var theirs = Enumerable.Range(0, 30).Select(n => Item($"person-{n % 6}", n)).ToList();
         foreach (var item in theirs) Assert.True(other.Enqueue(item).Accepted);
         foreach (var item in theirs) Assert.True(await other.WhenDurableAsync(item, _timeout));

@@ -63,7 +63,7 @@ public sealed class RedisQueueRestartTests
         Assert.Equal(0, queue.Backlog.Unfinished);
         var db = connection.GetDatabase();
         long left = 0;
-        for (var p = 0; p < 4; p++) left += await db.StreamLengthAsync($"restart:p:{p}");
+        for (var p = 0; p < 4; p++) left += await db.StreamLengthAsync($"{{restart:p:{p}}}");
         Assert.Equal(0, left);
     }
     [RedisFact]

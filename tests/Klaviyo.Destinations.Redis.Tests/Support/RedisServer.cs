@@ -13,14 +13,18 @@ internal sealed class RedisServer : IAsyncDisposable
 {
     private readonly bool _appendOnly;
     private readonly string _fsync;
+    private readonly bool _cluster;
+    private readonly System.Text.StringBuilder _log = new();
+    private readonly List<(string Text, TaskCompletionSource Seen)> _watches = [];
     private Process? _process;
 
-    private RedisServer(int port, string directory, bool appendOnly, string fsync)
+    private RedisServer(int port, string directory, bool appendOnly, string fsync, bool cluster)
     {
         Port = port;
         Directory = directory;
         _appendOnly = appendOnly;
         _fsync = fsync;
+        _cluster = cluster;
     }
 
     /// <summary>Where redis-server is: <c>REDIS_SERVER</c>, else /usr/bin/redis-server or the PATH; null when absent.</summary>
@@ -35,12 +39,13 @@ internal sealed class RedisServer : IAsyncDisposable
 
     public bool IsRunning => _process is { HasExited: false };
 
-    public static async Task<RedisServer> StartAsync(bool appendOnly = false, string fsync = "everysec")
+    /// <param name="cluster">Cluster mode (<c>cluster-enabled yes</c>): a one-node cluster once its slots are assigned (<see cref="LoggedAsync"/> "Cluster state changed: ok").</param>
+    public static async Task<RedisServer> StartAsync(bool appendOnly = false, string fsync = "everysec", bool cluster = false)
     {
         if (Binary is null) throw new InvalidOperationException("redis-server is not installed (apt-get install -y redis-server).");
         var directory = Path.Combine(Path.GetTempPath(), "klaviyo-redis-" + Guid.NewGuid().ToString("N")[..12]);
         System.IO.Directory.CreateDirectory(directory);
-        var server = new RedisServer(FreePort(), directory, appendOnly, fsync);
+        var server = new RedisServer(FreePort(), directory, appendOnly, fsync, cluster);
         await server.StartAgainAsync();
         return server;
     }
@@ -61,13 +66,24 @@ internal sealed class RedisServer : IAsyncDisposable
             "--save", "", "--appendonly", _appendOnly ? "yes" : "no", "--appendfsync", _fsync, "--daemonize", "no",
             "--protected-mode", "yes", "--logfile", "", "--loglevel", "notice",
         }) start.ArgumentList.Add(arg);
+        if (_cluster)
+        {
+            foreach (var arg in new[] { "--cluster-enabled", "yes", "--cluster-config-file", Path.Combine(Directory, "nodes.conf") }) start.ArgumentList.Add(arg);
+        }
         var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var log = new System.Text.StringBuilder();
+        var log = _log;
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
         process.OutputDataReceived += (_, e) =>
         {
             if (e.Data is null) return;
-            lock (log) log.AppendLine(e.Data);
+            lock (log)
+            {
+                log.AppendLine(e.Data);
+                foreach (var (text, seen) in _watches)
+                {
+                    if (e.Data.Contains(text, StringComparison.Ordinal)) seen.TrySetResult();
+                }
+            }
             if (e.Data.Contains("Ready to accept connections", StringComparison.Ordinal)) ready.TrySetResult();
         };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.AppendLine(e.Data); };
@@ -77,6 +93,18 @@ internal sealed class RedisServer : IAsyncDisposable
         process.BeginErrorReadLine();
         _process = process;
         await ready.Task.WaitAsync(TimeSpan.FromSeconds(30));
+    }
+
+    /// <summary>Completes when the server logs a line containing <paramref name="text"/> (from now on, or already).</summary>
+    public Task LoggedAsync(string text)
+    {
+        lock (_log)
+        {
+            var seen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            if (_log.ToString().Contains(text, StringComparison.Ordinal)) seen.TrySetResult();
+            else _watches.Add((text, seen));
+            return seen.Task;
+        }
     }
 
     /// <summary>SIGKILL: no shutdown, no final write; only what the append-only file already holds survives.</summary>
