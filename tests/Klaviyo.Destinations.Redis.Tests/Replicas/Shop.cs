@@ -108,6 +108,14 @@ internal static class Shop
         var seen = events.Select(e => (e.MetricName, e.UniqueId ?? "")).ToHashSet();
         var missing = ExpectedEvents(customers).Where(e => !seen.Contains(e)).ToList();
         if (missing.Count > 0) problems.Add($"{missing.Count} events missing: {string.Join(", ", missing.Take(5))}");
+        problems.AddRange(ProfileProblems(klaviyo, customers));
+        return problems;
+    }
+
+    /// <summary>Checks that each customer has one profile with their identifiers, first name and country.</summary>
+    public static List<string> ProfileProblems(KlaviyoEmulator klaviyo, IEnumerable<Customer> customers)
+    {
+        var problems = new List<string>();
         var missingProfiles = 0;
         foreach (var customer in customers)
         {

@@ -1,0 +1,56 @@
+using System.Text;
+using Klaviyo.Destinations.Redis.Tests.Support;
+using StackExchange.Redis;
+
+namespace Klaviyo.Destinations.Redis.Tests.Queue;
+
+/// <summary>An item delivered while Redis is down cannot be acknowledged then: it is acknowledged once Redis is back.</summary>
+public sealed class RedisQueueAckRetryTests
+{
+    private readonly CancellationToken _timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token;
+
+    [RedisFact]
+    public async Task An_item_finished_while_Redis_is_down_is_removed_from_its_stream_once_Redis_is_back()
+    {
+        await using var server = await RedisServer.StartAsync(appendOnly: true, fsync: "always");
+        var config = ConfigurationOptions.Parse(server.Configuration);
+        config.BacklogPolicy = BacklogPolicy.FailFast;
+        await using var connection = await ConnectionMultiplexer.ConnectAsync(config);
+        // A lease far longer than the outage: the replica keeps its partition, so no takeover claims the entry for it.
+        await using var queue = await RedisEventQueue.OpenAsync(connection, new RedisEventQueueOptions
+        {
+            KeyPrefix = "ack-retry", Partitions = 1, LeaseDuration = TimeSpan.FromMinutes(1),
+            PollInterval = TimeSpan.FromMilliseconds(100), RetryInterval = TimeSpan.FromMilliseconds(100),
+        });
+        var items = Enumerable.Range(1, 3).Select(n => new QueuedItem
+        {
+            Kind = ItemKind.Event,
+            MessageId = $"m-{n}",
+            UserId = "person-1",
+            UserKey = "person-1",
+            Profile = Encoding.UTF8.GetBytes("""{"external_id":"person-1"}"""),
+            Properties = Encoding.UTF8.GetBytes($$"""{"n":{{n}}}"""),
+            Metric = "Ack Retry Test",
+            UniqueId = $"u-{n}",
+        }).ToList();
+        foreach (var item in items) Assert.True(queue.Enqueue(item).Accepted);
+        foreach (var item in items) Assert.True(await queue.WhenDurableAsync(item, _timeout));
+        var taken = new List<QueuedItem>();
+        while (taken.Count < 3 && await queue.WaitToReadAsync(_timeout))
+            while (queue.TryDequeue(out var item)) taken.Add(item);
+
+        await server.KillAsync();
+        foreach (var item in taken) await queue.CompleteAsync(item, _timeout);  // delivered; the acknowledgement fails
+        await queue.WhenFinishedAsync(queue.Backlog.LastSequence, _timeout);
+        await server.StartAgainAsync();
+
+        var db = connection.GetDatabase();
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(100));
+        while (await db.StreamLengthAsync("ack-retry:p:0") > 0 || (await db.StreamPendingAsync("ack-retry:p:0", "klaviyo")).PendingMessageCount > 0)
+        {
+            _timeout.ThrowIfCancellationRequested();
+            await timer.WaitForNextTickAsync(_timeout);
+        }
+        Assert.Equal([0], queue.OwnedPartitions);
+    }
+}
