@@ -14,6 +14,7 @@ namespace Klaviyo.Destinations.Redis.Tests.Replicas;
 /// keep accepting into memory up to <c>Klaviyo:Redis:Queue:MaxBuffered</c> (202, <c>stored: false</c>), refuse beyond
 /// it with a clear reason (503), and deliver everything they accepted once Redis is back.
 /// </summary>
+[Collection(ReplicaProcessesCollection.Name)]
 public sealed class RedisOutageTests(ITestOutputHelper output)
 {
     private const int Bound = 60;

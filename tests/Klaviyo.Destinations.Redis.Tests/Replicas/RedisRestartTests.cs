@@ -11,6 +11,7 @@ namespace Klaviyo.Destinations.Redis.Tests.Replicas;
 /// two replicas acknowledged but had not delivered yet, and started again: nothing acknowledged is lost, and delivery
 /// resumes, for those items and for new traffic.
 /// </summary>
+[Collection(ReplicaProcessesCollection.Name)]
 public sealed class RedisRestartTests(ITestOutputHelper output)
 {
     private const int Customers = 300;

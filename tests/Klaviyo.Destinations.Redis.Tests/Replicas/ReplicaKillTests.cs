@@ -12,6 +12,7 @@ namespace Klaviyo.Destinations.Redis.Tests.Replicas;
 /// others take its partitions over and deliver everything every replica acknowledged as stored, and Klaviyo shows
 /// nothing twice.
 /// </summary>
+[Collection(ReplicaProcessesCollection.Name)]
 public sealed class ReplicaKillTests(ITestOutputHelper output)
 {
     private const int Customers = 450;
