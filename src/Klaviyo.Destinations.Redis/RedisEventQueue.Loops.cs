@@ -227,6 +227,12 @@ public sealed partial class RedisEventQueue
         {
             if (_tracked.TryGetValue(seq, out var known))
             {
+                if (!known.EntryId.IsNull && known.EntryId != entry.Id)
+                {
+                    // A second copy of the item (a write retried after a partial failure): removed; the first is finished.
+                    _unacknowledged.Enqueue((partition, entry.Id));
+                    return;
+                }
                 known.EntryId = entry.Id;
                 if (known.State == State.InTransit)
                 {
