@@ -78,9 +78,10 @@ public sealed class RedisQueueAckRetryTests
         Assert.True(queue.Enqueue(item).Accepted);
         Assert.True(await queue.WhenDurableAsync(item, _timeout));
         var original = Assert.Single(await db.StreamRangeAsync("twice:p:0"));
-        await db.StreamAddAsync("twice:p:0", original.Values);
+        var copy = (string)(await db.StreamAddAsync("twice:p:0", original.Values))!;
         using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(50));
-        while ((await db.StreamPendingAsync("twice:p:0", "klaviyo")).PendingMessageCount < 2) await timer.WaitForNextTickAsync(_timeout);
+        // Until the replica has read the copy (the group's last delivered entry is the copy).
+        while ((await db.StreamGroupInfoAsync("twice:p:0")).Single().LastDeliveredId != copy) await timer.WaitForNextTickAsync(_timeout);
 
         Assert.True(await queue.WaitToReadAsync(_timeout));
         Assert.True(queue.TryDequeue(out var taken));
