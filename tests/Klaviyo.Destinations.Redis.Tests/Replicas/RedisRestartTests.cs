@@ -44,8 +44,10 @@ public sealed class RedisRestartTests(ITestOutputHelper output)
             var degradedAt = clock.Elapsed;
             await redis.StartAgainAsync();
             var restartedAt = clock.Elapsed;
+            // The queue of each replica reaches Redis again. (The rate budget's part of the klaviyo-redis check only
+            // clears with the replica's next request to Klaviyo, so an idle replica may still report Degraded.)
             foreach (var replica in replicas)
-                await Poll.UntilAsync(replica.HealthAsync, h => h.Checks["klaviyo-redis"] == "Healthy", TimeSpan.FromSeconds(30), h => $"{replica.Name}: {h.Body}");
+                await Poll.UntilAsync(replica.StatusAsync, s => s.Outage is null, TimeSpan.FromSeconds(30), s => $"{replica.Name}: {s.Outage}");
             var healthyAt = clock.Elapsed;
             var deliveredAtRestart = klaviyo.State.Events.Count;
 
@@ -60,7 +62,7 @@ public sealed class RedisRestartTests(ITestOutputHelper output)
             var sent = Shop.EventsSent(klaviyo);
             output.WriteLine($"{Customers} customers through 2 replicas, Redis with appendonly yes, appendfsync everysec; " +
                 $"Redis SIGKILLed at {ShopClient.Format(killedAt.TotalSeconds)} with {storedAtKill} entries stored and not finished ({deliveredAtKill} of {Shop.ExpectedEvents(customers.Take(Customers / 2)).Count} first-half events delivered); " +
-                $"both replicas Degraded at {ShopClient.Format(degradedAt.TotalSeconds)}, Redis restarted at {ShopClient.Format(restartedAt.TotalSeconds)}, both Healthy at {ShopClient.Format(healthyAt.TotalSeconds)} ({deliveredAtRestart} events delivered then); " +
+                $"both replicas Degraded at {ShopClient.Format(degradedAt.TotalSeconds)}, Redis restarted at {ShopClient.Format(restartedAt.TotalSeconds)}, both queues reach Redis at {ShopClient.Format(healthyAt.TotalSeconds)} ({deliveredAtRestart} events delivered then); " +
                 $"all {events} events and {klaviyo.State.Profiles.Count} profiles delivered at {ShopClient.Format(deliveredAll.TotalSeconds)}; {sent - events} duplicates sent (deduped by unique_id)");
             foreach (var replica in replicas) output.WriteLine($"--- {replica.Name} (replica {replica.Number}) ---\n{replica.Output}");
 
