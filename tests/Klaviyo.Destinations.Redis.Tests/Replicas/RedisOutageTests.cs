@@ -84,8 +84,10 @@ public sealed class RedisOutageTests(ITestOutputHelper output)
 
             await redis.StartAgainAsync();
             var downFor = clock.Elapsed;
+            // Each replica's queue reaches Redis again. (The rate budget's part of the klaviyo-redis check clears only
+            // with the replica's next request to Klaviyo, so a replica with nothing to send may still report Degraded.)
             foreach (var replica in replicas)
-                await Poll.UntilAsync(replica.HealthAsync, h => h.Checks["klaviyo-redis"] == "Healthy", TimeSpan.FromSeconds(30), h => $"{replica.Name}: {h.Body}");
+                await Poll.UntilAsync(replica.StatusAsync, s => s.Outage is null, TimeSpan.FromSeconds(30), s => $"{replica.Name}: {s.Outage}");
             var healthyAfter = clock.Elapsed - downFor;
             var problems = await Poll.UntilAsync(() => [.. Shop.Problems(klaviyo, [.. before, .. acceptedByB]), .. Shop.ProfileProblems(klaviyo, acceptedByA)],
                 (List<string> p) => p.Count == 0, TimeSpan.FromMinutes(2), p => string.Join("; ", p));
@@ -95,7 +97,7 @@ public sealed class RedisOutageTests(ITestOutputHelper output)
 
             output.WriteLine($"Redis down for {ShopClient.Format(downFor.TotalSeconds)} (both replicas Degraded after {ShopClient.Format(degradedAfter.TotalSeconds)}); " +
                 $"replica A accepted {acceptedByA.Count} identifies into memory (MaxBuffered {Bound}), refused the next: {refusal}; replica B accepted {acceptedByB.Count} customers' identify + order; " +
-                $"both Healthy {ShopClient.Format(healthyAfter.TotalSeconds)} after Redis restarted, everything delivered {ShopClient.Format(caughtUpAfter.TotalSeconds)} after; " +
+                $"both queues reach Redis {ShopClient.Format(healthyAfter.TotalSeconds)} after Redis restarted, everything delivered {ShopClient.Format(caughtUpAfter.TotalSeconds)} after; " +
                 $"{klaviyo.State.Profiles.Count} profiles, {klaviyo.State.Events.Count} events");
             output.WriteLine("Health during the outage: " + healthDuringOutage);
             foreach (var replica in replicas) output.WriteLine($"--- {replica.Name} (replica {replica.Number}) ---\n{replica.Output}");
