@@ -116,6 +116,7 @@ public sealed partial class RedisEventQueue
             var read = 0;
             try
             {
+                await AcknowledgeLeftOversAsync().ConfigureAwait(false);
                 await RecoverAsync(stop).ConfigureAwait(false);
                 read = await ReadNewAsync().ConfigureAwait(false);
             }
@@ -139,6 +140,23 @@ public sealed partial class RedisEventQueue
             {
                 return;
             }
+        }
+    }
+
+    /// <summary>
+    /// Acknowledges and deletes the items finished while Redis could not be reached (their acknowledgement failed), so
+    /// they do not stay pending in the group until another replica takes the partition and delivers them again.
+    /// </summary>
+    private async Task AcknowledgeLeftOversAsync()
+    {
+        while (_unacknowledged.TryPeek(out var left))
+        {
+            var tx = _db.CreateTransaction();
+            _ = tx.StreamAcknowledgeAsync(_streams[left.Partition], Group, left.EntryId);
+            _ = tx.StreamDeleteAsync(_streams[left.Partition], [left.EntryId]);
+            _ = tx.HashDeleteAsync(_retries[left.Partition], left.EntryId);
+            await tx.ExecuteAsync().ConfigureAwait(false);
+            _unacknowledged.TryDequeue(out _);
         }
     }
 
@@ -241,6 +259,12 @@ public sealed partial class RedisEventQueue
             if (!Reading(partition)) return;
             if (_tracked.TryGetValue(seq, out var known))
             {
+                if (!known.EntryId.IsNull && known.EntryId != entry.Id)
+                {
+                    // A second copy of the item (a write retried after a partial failure): removed; the first is finished.
+                    _unacknowledged.Enqueue((partition, entry.Id));
+                    return;
+                }
                 known.EntryId = entry.Id;
                 if (known.State == State.InTransit)
                 {

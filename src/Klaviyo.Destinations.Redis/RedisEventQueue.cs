@@ -62,6 +62,8 @@ public sealed partial class RedisEventQueue : IEventQueue
     private readonly SortedSet<long> _inTransit = new();
     private readonly Queue<Tracked> _buffer = new();
     private readonly List<(long UpTo, TaskCompletionSource Done)> _finishWaiters = new();
+    // Items finished while Redis could not be reached: acknowledged and deleted by the read loop once it answers.
+    private readonly System.Collections.Concurrent.ConcurrentQueue<(int Partition, RedisValue EntryId)> _unacknowledged = new();
     private readonly bool[] _owned;
     private readonly bool[] _needsRecovery;
     private readonly bool[] _draining;
@@ -290,6 +292,7 @@ public sealed partial class RedisEventQueue : IEventQueue
         }
         catch (Exception ex) when (IsRedisFailure(ex))
         {
+            _unacknowledged.Enqueue((tracked.Partition, tracked.EntryId));
             s_ackFailed(_logger, ex.Message, null);
         }
         finally
