@@ -152,9 +152,9 @@ public sealed partial class RedisEventQueue
         while (_unacknowledged.TryPeek(out var left))
         {
             var tx = _db.CreateTransaction();
-            _ = tx.StreamAcknowledgeAsync(_streams[left.Partition], Group, left.EntryId);
-            _ = tx.StreamDeleteAsync(_streams[left.Partition], [left.EntryId]);
-            _ = tx.HashDeleteAsync(_retries[left.Partition], left.EntryId);
+            _ = tx.StreamAcknowledgeAsync(_keys.Stream(left.Partition), Group, left.EntryId);
+            _ = tx.StreamDeleteAsync(_keys.Stream(left.Partition), [left.EntryId]);
+            _ = tx.HashDeleteAsync(_keys.Retry(left.Partition), left.EntryId);
             await tx.ExecuteAsync().ConfigureAwait(false);
             _unacknowledged.TryDequeue(out _);
         }

@@ -77,11 +77,11 @@ public sealed class RedisQueueAckRetryTests
         };
         Assert.True(queue.Enqueue(item).Accepted);
         Assert.True(await queue.WhenDurableAsync(item, _timeout));
-        var original = Assert.Single(await db.StreamRangeAsync("twice:p:0"));
-        var copy = (string)(await db.StreamAddAsync("twice:p:0", original.Values))!;
+        var original = Assert.Single(await db.StreamRangeAsync("{twice:p:0}"));
+        var copy = (string)(await db.StreamAddAsync("{twice:p:0}", original.Values))!;
         using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(50));
         // Until the replica has read the copy (the group's last delivered entry is the copy).
-        while ((await db.StreamGroupInfoAsync("twice:p:0")).Single().LastDeliveredId != copy) await timer.WaitForNextTickAsync(_timeout);
+        while ((await db.StreamGroupInfoAsync("{twice:p:0}")).Single().LastDeliveredId != copy) await timer.WaitForNextTickAsync(_timeout);
 
         Assert.True(await queue.WaitToReadAsync(_timeout));
         Assert.True(queue.TryDequeue(out var taken));
@@ -89,12 +89,12 @@ public sealed class RedisQueueAckRetryTests
         await queue.CompleteAsync(taken, _timeout);
         await queue.WhenFinishedAsync(taken.Sequence, _timeout);
 
-        while (!await AcknowledgedAsync(db, "twice:p:0")) await timer.WaitForNextTickAsync(_timeout);
+        while (!await AcknowledgedAsync(db, "{twice:p:0}")) await timer.WaitForNextTickAsync(_timeout);
         Assert.False(queue.TryDequeue(out _));
     }
 
     /// <summary>Nothing left in the stream and nothing pending in its group (false while the test's own connection is not back yet).</summary>
-    private static async Task<bool> AcknowledgedAsync(IDatabase db, string stream = "ack-retry:p:0")
+    private static async Task<bool> AcknowledgedAsync(IDatabase db, string stream = "{ack-retry:p:0}")
     {
         try
         {

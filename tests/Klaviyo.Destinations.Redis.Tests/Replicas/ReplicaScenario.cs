@@ -34,7 +34,7 @@ internal static class ReplicaScenario
 
     /// <summary>The queue's partition streams in Redis for this account.</summary>
     public static RedisKey[] Streams(string apiKey) =>
-        [.. Enumerable.Range(0, Partitions).Select(p => (RedisKey)$"klaviyo:queue:{AccountKey.Of(apiKey)}:p:{p}")];
+        [.. Enumerable.Range(0, Partitions).Select(new RedisQueueKeys($"klaviyo:queue:{AccountKey.Of(apiKey)}", Partitions).Stream)];
 
     /// <summary>Entries still in the streams (stored, not yet finished) and entries read but not finished, by consumer (replica number).</summary>
     public static async Task<(long Stored, Dictionary<string, long> PendingBy)> PeekAsync(IDatabase db, string apiKey)
