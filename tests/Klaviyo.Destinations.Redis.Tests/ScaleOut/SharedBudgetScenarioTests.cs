@@ -10,7 +10,9 @@ namespace Klaviyo.Destinations.Redis.Tests.ScaleOut;
 /// <c>POST /api/profile-import</c> per person, 75/s burst, 750/m steady), so the steady tier is the ceiling (bulk
 /// requests would not do: a rate-limited backlog coalesces into ever larger jobs). With <c>--redis</c> the four share
 /// one budget: they fill the steady windows and are (almost) never refused. Without it, each paces itself alone and
-/// the 429 share that causes is measured.
+/// the 429 share that causes is measured. The fill is measured on the emulator's fixed windows, whatever their phase
+/// against the start of the run: a budget that only keeps a sliding window (stretched by its jitter margin) drifts
+/// against them and leaves some windows up to 12 % short, which is why the shared budget learns where they end.
 /// </summary>
 public sealed class SharedBudgetScenarioTests(ITestOutputHelper output) : IAsyncLifetime
 {
@@ -38,10 +40,7 @@ public sealed class SharedBudgetScenarioTests(ITestOutputHelper output) : IAsync
         output.WriteLine($"shared budget: {shared.Accepted} requests accepted, {shared.Refused} answered 429 ({shared.RefusedShare:P2}); steady windows filled to {shared.Fill:P1} of the ceiling");
         output.WriteLine($"each replica alone: {alone.Accepted} requests accepted, {alone.Refused} answered 429 ({alone.RefusedShare:P2}); steady windows filled to {alone.Fill:P1} of the ceiling");
 
-        // The goal is ≥ 95 % (met in most runs: 97.6 %, 98.4 %); runs on the idle 2-core CI machine also gave
-        // 92.3 % and 89.1 % (one steady window short), so the test holds the line that fails on a real regression —
-        // replicas idling on the shared budget — and docs/scale-out.md reports the figures.
-        Assert.True(shared.Fill >= 0.85, $"The replicas filled only {shared.Fill:P1} of the steady tier's windows.");
+        Assert.True(shared.Fill >= 0.95, $"The replicas filled only {shared.Fill:P1} of the steady tier's windows.");
         Assert.True(shared.RefusedShare <= 0.01, $"{shared.RefusedShare:P2} of the shared-budget requests were answered 429.");
         Assert.True(alone.RefusedShare > 5 * Math.Max(shared.RefusedShare, 0.002), $"Without the shared budget only {alone.RefusedShare:P2} were answered 429.");
     }
