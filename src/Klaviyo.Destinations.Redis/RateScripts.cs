@@ -93,9 +93,11 @@ internal static class RateScripts
         local used
         if phase then
           local start = now - ((now - phase) % window)
-          -- an answer that may belong to the previous window (sent just before this one began) says nothing about this one
+          -- only an answer about this window says how much of it is left: its window must end no earlier than this one
+          -- (give or take the margin); an answer from the previous one, read late (a busy replica, a slow network), would
+          -- otherwise spend this window for nothing
           if reset >= 0 then
-            if math.abs(now + reset - (start + window)) > window / 2 then return 0 end
+            if now + reset < start + window - (win - window) then return 0 end
           elseif now - start < 2 * (win - window) then return 0 end
           used = redis.call('ZCOUNT', KEYS[2], start - (win - window), '+inf')
         else
