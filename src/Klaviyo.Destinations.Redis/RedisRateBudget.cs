@@ -216,7 +216,8 @@ public sealed class RedisRateBudget : IKlaviyoRateBudget
             var prefix = $"{budget._options.KeyPrefix}:rate:{slot}";
             Keys = [prefix + ":burst", prefix + ":steady", prefix + ":pause", prefix + ":seq", prefix + ":phase"];
             // The burst window's margin covers the jitter between taking a slot and Klaviyo counting the request, which is
-            // absolute: 2 %, but at least 20 ms (a burst window compressed 12× lasts 83 ms, and 2 % of it is 1.7 ms).
+            // absolute: 2 %, but at least 50 ms (2 % of Klaviyo's 1 s burst window is 20 ms, less than a busy network or machine
+            // varies by; a burst window compressed 6× lasts 167 ms, and 2 % of it is 3.3 ms). It only slows bursts.
             var burst = TimeSpan.FromTicks(Math.Max(Stretch(TimeSpan.FromSeconds(1), budget._timeScale).Ticks,
                 (long)(TimeSpan.FromSeconds(1).Ticks / budget._timeScale) + MinimumBurstMargin.Ticks));
             var steady = Stretch(TimeSpan.FromMinutes(1), budget._timeScale);
@@ -236,7 +237,7 @@ public sealed class RedisRateBudget : IKlaviyoRateBudget
 
         public TokenBucket Fallback { get; }
 
-        private static readonly TimeSpan MinimumBurstMargin = TimeSpan.FromMilliseconds(20);
+        private static readonly TimeSpan MinimumBurstMargin = TimeSpan.FromMilliseconds(50);
 
         private static TimeSpan Stretch(TimeSpan window, double scale) => TimeSpan.FromTicks((long)(window.Ticks / scale * (1 + TokenBucket.Margin)));
     }
