@@ -130,11 +130,21 @@ public sealed class RedisRateBudget : IKlaviyoRateBudget
     }
 
     /// <inheritdoc />
-    public void Observe(string endpoint, KlaviyoRateTier tier, int remaining)
+    public void Observe(string endpoint, KlaviyoRateTier tier, int remaining) => Observe(endpoint, tier, remaining, null);
+
+    /// <summary>
+    /// Klaviyo's <c>RateLimit-Remaining</c> and <c>RateLimit-Reset</c>: the reset tells all replicas where Klaviyo's
+    /// fixed steady windows end, so that the shared budget fills each of them (see <see cref="RateScripts"/>); a
+    /// remaining lower than expected is spent for all.
+    /// </summary>
+    public void Observe(string endpoint, KlaviyoRateTier tier, int remaining, TimeSpan reset) => Observe(endpoint, tier, remaining, (TimeSpan?)reset);
+
+    private void Observe(string endpoint, KlaviyoRateTier tier, int remaining, TimeSpan? reset)
     {
         var state = For(endpoint, tier);
         state.Fallback.Observe(remaining);
-        FireAndForget(RateScripts.Observe, state.Keys, [.. state.Arguments, Math.Max(remaining, 0)]);
+        var micros = reset is { } r && r >= TimeSpan.Zero ? (long)r.TotalMicroseconds : -1;
+        FireAndForget(RateScripts.Observe, state.Keys, [.. state.Arguments, Math.Max(remaining, 0), micros]);
     }
 
     private void FireAndForget(string script, RedisKey[] keys, RedisValue[] arguments)
@@ -204,11 +214,16 @@ public sealed class RedisRateBudget : IKlaviyoRateBudget
         {
             var slot = $"{{{budget._account}:{AccountKey.Slug(name)}}}";
             var prefix = $"{budget._options.KeyPrefix}:rate:{slot}";
-            Keys = [prefix + ":burst", prefix + ":steady", prefix + ":pause", prefix + ":seq"];
-            var burst = Stretch(TimeSpan.FromSeconds(1), budget._timeScale);
+            Keys = [prefix + ":burst", prefix + ":steady", prefix + ":pause", prefix + ":seq", prefix + ":phase"];
+            // The burst window's margin covers the jitter between taking a slot and Klaviyo counting the request, which is
+            // absolute: 2 %, but at least 50 ms (2 % of Klaviyo's 1 s burst window is 20 ms, less than a busy network or machine
+            // varies by; a burst window compressed 6× lasts 167 ms, and 2 % of it is 3.3 ms). It only slows bursts.
+            var burst = TimeSpan.FromTicks(Math.Max(Stretch(TimeSpan.FromSeconds(1), budget._timeScale).Ticks,
+                (long)(TimeSpan.FromSeconds(1).Ticks / budget._timeScale) + MinimumBurstMargin.Ticks));
             var steady = Stretch(TimeSpan.FromMinutes(1), budget._timeScale);
+            var klaviyoSteady = TimeSpan.FromTicks((long)(TimeSpan.FromMinutes(1).Ticks / budget._timeScale));
             BurstWindow = burst;
-            Arguments = [Math.Max(tier.PerSecond, 1), (long)burst.TotalMicroseconds, Math.Max(tier.PerMinute, 1), (long)steady.TotalMicroseconds];
+            Arguments = [Math.Max(tier.PerSecond, 1), (long)burst.TotalMicroseconds, Math.Max(tier.PerMinute, 1), (long)steady.TotalMicroseconds, (long)klaviyoSteady.TotalMicroseconds];
             var share = budget._options.FallbackShare;
             var local = new KlaviyoRateTier(Math.Max(1, (int)(tier.PerSecond * share)), Math.Max(1, (int)(tier.PerMinute * share)));
             Fallback = new TokenBucket(local, budget._timeScale, budget._time);
@@ -221,6 +236,8 @@ public sealed class RedisRateBudget : IKlaviyoRateBudget
         public TimeSpan BurstWindow { get; }
 
         public TokenBucket Fallback { get; }
+
+        private static readonly TimeSpan MinimumBurstMargin = TimeSpan.FromMilliseconds(50);
 
         private static TimeSpan Stretch(TimeSpan window, double scale) => TimeSpan.FromTicks((long)(window.Ticks / scale * (1 + TokenBucket.Margin)));
     }

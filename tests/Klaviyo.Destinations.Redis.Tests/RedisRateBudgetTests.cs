@@ -1,4 +1,8 @@
 using Klaviyo.Destinations.Redis.Tests.Support;
+using Klaviyo.Emulator;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Time.Testing;
 using StackExchange.Redis;
@@ -90,6 +94,79 @@ public sealed class RedisRateBudgetTests : IAsyncLifetime
 
         for (var i = 0; i < 4; i++) Assert.Equal(TimeSpan.Zero, await b.TryTakeSharedAsync(Endpoint, tier, default));
         Assert.True(await b.TryTakeSharedAsync(Endpoint, tier, default) > TimeSpan.Zero);
+    }
+
+    [RedisFact]
+    public async Task Once_Klaviyo_says_when_its_window_ends_the_replicas_wait_for_that_end_not_a_whole_sliding_window()
+    {
+        var tier = new KlaviyoRateTier(100, 10);
+        var a = await ReplicaAsync();
+        var b = await ReplicaAsync();
+        for (var i = 0; i < 10; i++) Assert.Equal(TimeSpan.Zero, await a.TryTakeSharedAsync(Endpoint, tier, default));
+
+        // Not knowing Klaviyo's windows, the steady tier is a sliding window: the slots come back one (stretched) window later.
+        var sliding = await b.TryTakeSharedAsync(Endpoint, tier, default);
+        Assert.True(sliding > TimeSpan.FromMinutes(1 / SlowTime * 0.99), $"waited {sliding}");
+
+        // Klaviyo's fixed window ends in 30 s (RateLimit-Reset): everyone waits for that, and the earliest end any answer allows holds.
+        a.Observe(Endpoint, tier, 0, TimeSpan.FromSeconds(30));
+        a.Observe(Endpoint, tier, 0, TimeSpan.FromSeconds(50));
+        await a.TryTakeSharedAsync("/api/profile-import", tier, default); // a round trip on a's connection: the observations were written before it
+        var fixedWindow = await b.TryTakeSharedAsync(Endpoint, tier, default);
+        Assert.NotNull(fixedWindow);
+        Assert.InRange(fixedWindow.Value, TimeSpan.FromSeconds(20), TimeSpan.FromSeconds(30));
+    }
+
+    [RedisFact]
+    public async Task A_429_gives_back_the_slot_Klaviyo_did_not_count()
+    {
+        var tier = new KlaviyoRateTier(100, 10);
+        var a = await ReplicaAsync();
+        for (var i = 0; i < 10; i++) Assert.Equal(TimeSpan.Zero, await a.TryTakeSharedAsync(Endpoint, tier, default));
+        var connection = _connections[0];
+        var steady = connection.GetServer(connection.GetEndPoints()[0]).Keys(pattern: "*:steady").Single();
+        Assert.Equal(10, await connection.GetDatabase().SortedSetLengthAsync(steady));
+
+        // Klaviyo refused one of them (a refused request is not counted): its retry may take that slot again.
+        a.Throttled(Endpoint, tier, TimeSpan.FromMilliseconds(1));
+        await a.TryTakeSharedAsync("/api/profile-import", tier, default);
+        Assert.Equal(9, await connection.GetDatabase().SortedSetLengthAsync(steady));
+    }
+
+    [RedisFact]
+    public async Task Klaviyo_s_RateLimit_Reset_reaches_the_shared_budget_through_the_sender()
+    {
+        await using var klaviyo = await KlaviyoEmulator.StartAsync(new KlaviyoEmulatorOptions { RateLimitsEnabled = true });
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Klaviyo:ApiKey"] = "pk_reset_test_key",
+            ["Klaviyo:BaseUrl"] = klaviyo.BaseAddress.ToString(),
+            ["Klaviyo:QueueStorage"] = "Memory",
+            ["Klaviyo:CheckKeyAtStartup"] = "false",
+            ["Klaviyo:DeliveryMode"] = "LowLatency",
+            ["Klaviyo:Redis:Configuration"] = _redis.Configuration,
+        });
+        var section = builder.Configuration.GetSection("Klaviyo");
+        builder.Services.AddKlaviyoDestinations(section);
+        builder.Services.AddKlaviyoRedis(section);
+        using var host = builder.Build();
+        await host.StartAsync();
+        var analytics = host.Services.GetRequiredService<Analytics>();
+        Assert.True(await analytics.IdentifyAsync("person-1", new Dictionary<string, object?> { ["email"] = "person-1@example.com" }));
+        await analytics.FlushAsync();
+        Assert.Single(klaviyo.State.Profiles);
+        // A round trip on the sender's connection (all its budgets share one): what it wrote when the answer came is in Redis before it.
+        await host.Services.GetRequiredService<KlaviyoRedisBudgets>().Made[0].TryTakeSharedAsync("/api/lists", new KlaviyoRateTier(75, 750), default);
+        await host.StopAsync();
+
+        // The answer's RateLimit-Reset told every replica where Klaviyo's steady window ends (within the minute).
+        var connection = await ConnectAsync();
+        var server = connection.GetServer(connection.GetEndPoints()[0]);
+        var phase = server.Keys(pattern: "*api-profile-import*:phase").Single();
+        var end = (long)await connection.GetDatabase().StringGetAsync(phase);
+        var now = ((await server.TimeAsync()) - DateTime.UnixEpoch).Ticks / 10;
+        Assert.InRange(end - now, -TimeSpan.FromMinutes(1).TotalMicroseconds, TimeSpan.FromMinutes(1.1).TotalMicroseconds);
     }
 
     [RedisFact]

@@ -7,7 +7,7 @@ internal interface IEndpointBudget
 
     void Throttled(TimeSpan? retryAfter);
 
-    void Observe(int remaining);
+    void Observe(int remaining, TimeSpan? reset);
 }
 
 /// <summary>One endpoint of a user-supplied <see cref="IKlaviyoRateBudget"/> (e.g. one kept in Redis for all replicas).</summary>
@@ -17,5 +17,9 @@ internal sealed class SharedEndpointBudget(IKlaviyoRateBudget budget, string end
 
     public void Throttled(TimeSpan? retryAfter) => budget.Throttled(endpoint, tier, retryAfter);
 
-    public void Observe(int remaining) => budget.Observe(endpoint, tier, remaining);
+    public void Observe(int remaining, TimeSpan? reset)
+    {
+        if (reset is { } untilReset) budget.Observe(endpoint, tier, remaining, untilReset);
+        else budget.Observe(endpoint, tier, remaining);
+    }
 }

@@ -6,7 +6,7 @@ namespace Klaviyo.Destinations;
 /// per account, not per process: several replicas sending for one account need one budget shared by all of them
 /// (the <c>Klaviyo.Destinations.Redis</c> package keeps it in Redis; see <c>docs/scale-out.md</c>). Hand
 /// one to <see cref="KlaviyoDestinationOptions.UseRateBudget"/>. Implementations are thread-safe and never throw from
-/// <see cref="Throttled"/> or <see cref="Observe"/>.
+/// <see cref="Throttled"/> or <see cref="Observe(string, KlaviyoRateTier, int)"/>.
 /// </summary>
 public interface IKlaviyoRateBudget
 {
@@ -24,4 +24,11 @@ public interface IKlaviyoRateBudget
 
     /// <summary>Klaviyo's <c>RateLimit-Remaining</c> for <paramref name="endpoint"/>'s steady window: fewer than expected means someone else spends the same quota.</summary>
     void Observe(string endpoint, KlaviyoRateTier tier, int remaining);
+
+    /// <summary>
+    /// Klaviyo's <c>RateLimit-Remaining</c> together with its <c>RateLimit-Reset</c> (<paramref name="reset"/>: how long
+    /// until the steady window ends, in whole seconds as Klaviyo sends it). Klaviyo counts fixed windows; a budget that
+    /// learns where they start can fill each of them (see <c>docs/scale-out.md</c>). By default the reset is ignored.
+    /// </summary>
+    void Observe(string endpoint, KlaviyoRateTier tier, int remaining, TimeSpan reset) => Observe(endpoint, tier, remaining);
 }

@@ -79,12 +79,12 @@ internal sealed class KlaviyoTransport
             var status = (int)response.StatusCode;
             if (status is >= 200 and < 300 && KlaviyoAnswerShape.Refuse(endpoint, response.Content.Headers.ContentType, content) is { } notKlaviyo)
                 answer = new ApiAnswer(0, null, [], null, $"{name} answered {status} with {notKlaviyo}: not an answer from Klaviyo (a proxy or captive portal in the way?); retried.");
-            else answer = Settle(bucket, status, response.ReasonPhrase, content, status is 429 or >= 500 ? RetryAfter(response, _time) : null, Header(response, "RateLimit-Remaining"));
+            else answer = Settle(bucket, status, response.ReasonPhrase, content, status is 429 or >= 500 ? RetryAfter(response, _time) : null, Header(response, "RateLimit-Remaining"), Header(response, "RateLimit-Reset"));
         }
         catch (OuterRetryRefusedException) when (ticket.Answer is { } first)
         {
             // An outer handler retried our attempt: what Klaviyo answered our one pass is the answer.
-            answer = Settle(bucket, first.Status, first.ReasonPhrase, first.Body, first.Status is 429 or >= 500 ? first.RetryAfter : null, first.RateLimitRemaining);
+            answer = Settle(bucket, first.Status, first.ReasonPhrase, first.Body, first.Status is 429 or >= 500 ? first.RetryAfter : null, first.RateLimitRemaining, null);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -112,11 +112,13 @@ internal sealed class KlaviyoTransport
         return answer;
     }
 
-    /// <summary>Feeds a 429 or <c>RateLimit-Remaining</c> back into the bucket and builds the answer.</summary>
-    private static ApiAnswer Settle(IEndpointBudget bucket, int status, string? reasonPhrase, byte[] content, TimeSpan? retryAfter, string? remaining)
+    /// <summary>Feeds a 429 or <c>RateLimit-Remaining</c> (with <c>RateLimit-Reset</c>, when sent) back into the bucket and builds the answer.</summary>
+    private static ApiAnswer Settle(IEndpointBudget bucket, int status, string? reasonPhrase, byte[] content, TimeSpan? retryAfter, string? remaining, string? reset)
     {
         if (status == 429) bucket.Throttled(retryAfter);
-        else if (remaining is not null && int.TryParse(remaining, NumberStyles.Integer, CultureInfo.InvariantCulture, out var left)) bucket.Observe(Math.Max(0, left));
+        else if (remaining is not null && int.TryParse(remaining, NumberStyles.Integer, CultureInfo.InvariantCulture, out var left))
+            bucket.Observe(Math.Max(0, left), double.TryParse(reset, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && seconds is >= 0 and <= 86_400
+                ? TimeSpan.FromSeconds(seconds) : null);
         return new ApiAnswer(status, reasonPhrase, content, retryAfter, null);
     }
 

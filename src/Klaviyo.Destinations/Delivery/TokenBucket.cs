@@ -80,9 +80,10 @@ internal sealed class TokenBucket : IEndpointBudget
 
     /// <summary>
     /// Klaviyo's view of the steady window (<c>RateLimit-Remaining</c>): when it has fewer requests left than this
-    /// bucket expects, someone else spends the same quota, so the difference is spent here too.
+    /// bucket expects, someone else spends the same quota, so the difference is spent here too. <paramref name="reset"/>
+    /// (<c>RateLimit-Reset</c>) is not used by this bucket.
     /// </summary>
-    public void Observe(int remaining)
+    public void Observe(int remaining, TimeSpan? reset = null)
     {
         var now = _time.GetUtcNow().UtcTicks;
         lock (_gate)

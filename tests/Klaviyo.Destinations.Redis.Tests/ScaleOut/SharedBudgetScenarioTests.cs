@@ -6,17 +6,29 @@ namespace Klaviyo.Destinations.Redis.Tests.ScaleOut;
 
 /// <summary>
 /// Four <c>klaviyo-dest send --shard K/4</c> processes backfill one file together against the emulator enforcing
-/// Klaviyo's real tiers, 12× time-compressed. Each line is one identify sent alone (<c>--no-batch</c>: one
+/// Klaviyo's real tiers, 6× time-compressed. Each line is one identify sent alone (<c>--no-batch</c>: one
 /// <c>POST /api/profile-import</c> per person, 75/s burst, 750/m steady), so the steady tier is the ceiling (bulk
 /// requests would not do: a rate-limited backlog coalesces into ever larger jobs). With <c>--redis</c> the four share
 /// one budget: they fill the steady windows and are (almost) never refused. Without it, each paces itself alone and
-/// the 429 share that causes is measured.
+/// the 429 share that causes is measured. The fill is measured on the emulator's fixed windows, whatever their phase
+/// against the start of the run: a budget that only keeps a sliding window (stretched by its jitter margin) drifts
+/// against them and leaves some windows up to 12 % short, which is why the shared budget learns where they end.
+/// <para>
+/// It runs alone (its own collection, parallelization off): it measures throughput, and on a 2-core machine the
+/// project's other multi-process tests running beside it would measure their CPU use instead.
+/// </para>
 /// </summary>
+[Collection(nameof(SharedBudgetScenarioTests))]
 public sealed class SharedBudgetScenarioTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private const int Replicas = 4;
-    private const int People = 3400;
-    private const double TimeScale = 12;
+    // Over five steady windows of work: the fill is the mean of the four or five windows wholly inside the run, so the
+    // first full window (it also counts the slots spent in the margin at the very end of the start-up window, which may
+    // reach Klaviyo after the turn) weighs a quarter at most. Time runs 6× faster than Klaviyo's (a steady window lasts
+    // 10 s): the four replicas need 75 requests/s between them, which a loaded 2-core machine still serves; at 12× a
+    // run at load average 60-80 left windows starved of CPU (83.4 %), however the budget paced them.
+    private const int People = 4000;
+    private const double TimeScale = 6;
     private const int SteadyLimit = 750;
     private const string Endpoint = "POST /api/profile-import";
     private readonly DirectoryInfo _work = Directory.CreateTempSubdirectory("klaviyo-scale-out-");
@@ -38,10 +50,7 @@ public sealed class SharedBudgetScenarioTests(ITestOutputHelper output) : IAsync
         output.WriteLine($"shared budget: {shared.Accepted} requests accepted, {shared.Refused} answered 429 ({shared.RefusedShare:P2}); steady windows filled to {shared.Fill:P1} of the ceiling");
         output.WriteLine($"each replica alone: {alone.Accepted} requests accepted, {alone.Refused} answered 429 ({alone.RefusedShare:P2}); steady windows filled to {alone.Fill:P1} of the ceiling");
 
-        // The goal is ≥ 95 % (met in most runs: 97.6 %, 98.4 %); runs on the idle 2-core CI machine also gave
-        // 92.3 % and 89.1 % (one steady window short), so the test holds the line that fails on a real regression —
-        // replicas idling on the shared budget — and docs/scale-out.md reports the figures.
-        Assert.True(shared.Fill >= 0.85, $"The replicas filled only {shared.Fill:P1} of the steady tier's windows.");
+        Assert.True(shared.Fill >= 0.95, $"The replicas filled only {shared.Fill:P1} of the steady tier's windows.");
         Assert.True(shared.RefusedShare <= 0.01, $"{shared.RefusedShare:P2} of the shared-budget requests were answered 429.");
         Assert.True(alone.RefusedShare > 5 * Math.Max(shared.RefusedShare, 0.002), $"Without the shared budget only {alone.RefusedShare:P2} were answered 429.");
     }
@@ -102,3 +111,7 @@ public sealed class SharedBudgetScenarioTests(ITestOutputHelper output) : IAsync
         public double RefusedShare => Refused / (double)Math.Max(1, Accepted + Refused);
     }
 }
+
+/// <summary>Runs <see cref="SharedBudgetScenarioTests"/> after the project's parallel tests, on its own.</summary>
+[CollectionDefinition(nameof(SharedBudgetScenarioTests), DisableParallelization = true)]
+public sealed class SharedBudgetScenarioCollection;
