@@ -143,22 +143,24 @@ internal sealed class KlaviyoRedisBudgets(KlaviyoRedisConnection connection, IOp
 /// <summary>Degraded while a shared budget cannot reach Redis.</summary>
 internal sealed class KlaviyoRedisHealthCheck(IKlaviyoRedisBudgetSource budgets, RedisEventQueue? queue = null) : IHealthCheck
 {
-    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         if (queue?.Outage is { } outage)
         {
             var backlog = queue.Backlog;
             var data = new Dictionary<string, object> { ["unfinished"] = backlog.Unfinished };
-            return Task.FromResult(HealthCheckResult.Degraded($"The shared queue cannot reach Redis ({outage}); accepted items wait in this replica's memory (bounded by Klaviyo:Redis:Queue:MaxBuffered, then refused) and are stored when Redis answers.", data: data));
+            return HealthCheckResult.Degraded($"The shared queue cannot reach Redis ({outage}); accepted items wait in this replica's memory (bounded by Klaviyo:Redis:Queue:MaxBuffered, then refused) and are stored when Redis answers.", data: data);
         }
         foreach (var budget in budgets.Made)
         {
+            // An idle replica's budget would otherwise only learn that Redis is back from its next Klaviyo request.
+            await budget.ProbeIfDegradedAsync(cancellationToken).ConfigureAwait(false);
             if (budget.Degradation is { Since: { } since, Reason: var reason })
             {
                 var data = new Dictionary<string, object> { ["degradedSince"] = since, ["fallbackRequests"] = budget.FallbackRequests };
-                return Task.FromResult(HealthCheckResult.Degraded($"Redis is unreachable since {since:O} ({reason}); this replica paces itself locally with its fallback share of Klaviyo's rate limits.", data: data));
+                return HealthCheckResult.Degraded($"Redis is unreachable since {since:O} ({reason}); this replica paces itself locally with its fallback share of Klaviyo's rate limits.", data: data);
             }
         }
-        return Task.FromResult(HealthCheckResult.Healthy("The Klaviyo rate budget is shared through Redis."));
+        return HealthCheckResult.Healthy("The Klaviyo rate budget is shared through Redis.");
     }
 }

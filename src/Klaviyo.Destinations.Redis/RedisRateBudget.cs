@@ -163,6 +163,29 @@ public sealed class RedisRateBudget : IKlaviyoRateBudget
     private Endpoint For(string endpoint, KlaviyoRateTier tier) =>
         _endpoints.GetOrAdd(endpoint, static (name, s) => new Endpoint(s.Self, name, s.Tier), (Self: this, Tier: tier));
 
+    /// <summary>
+    /// While degraded, asks Redis once (a <c>PING</c>, at most once per <see cref="KlaviyoRedisOptions.RetryInterval"/>) so
+    /// that a replica with nothing to send learns that Redis is back: otherwise only its next Klaviyo request would find
+    /// out, and its health check would stay <c>Degraded</c> while it is idle. Called by the health check.
+    /// </summary>
+    internal async Task ProbeIfDegradedAsync(CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            if (_degradedSince is null) return;
+        }
+        if (!TryRedisNow()) return;
+        try
+        {
+            await _redis.GetDatabase().PingAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+            Answered();
+        }
+        catch (Exception ex) when (IsRedisFailure(ex, cancellationToken))
+        {
+            Failed(ex);
+        }
+    }
+
     /// <summary>Whether to ask Redis now: always while it answers; once per retry interval while it does not.</summary>
     private bool TryRedisNow()
     {

@@ -229,6 +229,38 @@ public sealed class RedisRateBudgetTests : IAsyncLifetime
         Assert.Equal(HealthStatus.Healthy, (await health.CheckHealthAsync(new HealthCheckContext())).Status);
     }
 
+    [RedisFact]
+    public async Task An_idle_replica_reports_Healthy_again_once_Redis_is_back_without_needing_a_request_to_Klaviyo()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var options = new KlaviyoRedisOptions { RetryInterval = TimeSpan.FromSeconds(1) };
+        var connection = await ConnectAsync();
+        var budget = new RedisRateBudget(connection, "pk_idle_key", 1, options, time: clock);
+        var tier = new KlaviyoRateTier(8, 800);
+        var health = new KlaviyoRedisHealthCheck(new FixedBudgets(budget));
+
+        var lost = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        connection.ConnectionFailed += (_, e) => { if (e.ConnectionType == ConnectionType.Interactive) lost.TrySetResult(); };
+        await _redis.KillAsync();
+        await lost.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        // The last request before going idle finds Redis gone.
+        await budget.AcquireAsync(Endpoint, tier, default).AsTask().WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(HealthStatus.Degraded, (await health.CheckHealthAsync(new HealthCheckContext())).Status);
+
+        var restored = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        connection.ConnectionRestored += (_, e) => { if (e.ConnectionType == ConnectionType.Interactive) restored.TrySetResult(); };
+        await _redis.StartAgainAsync();
+        await restored.Task.WaitAsync(TimeSpan.FromSeconds(60));
+
+        // Within the retry interval the check does not ask Redis (a probe per health request would load it during an outage)…
+        Assert.Equal(HealthStatus.Degraded, (await health.CheckHealthAsync(new HealthCheckContext())).Status);
+        // …after it, the check itself finds Redis answering: no request to Klaviyo was needed.
+        clock.Advance(options.RetryInterval);
+        Assert.Equal(HealthStatus.Healthy, (await health.CheckHealthAsync(new HealthCheckContext())).Status);
+        Assert.False(budget.IsDegraded);
+        Assert.Equal(1, budget.FallbackRequests);
+    }
+
     private sealed class FixedBudgets(RedisRateBudget budget) : IKlaviyoRedisBudgetSource
     {
         public IReadOnlyList<RedisRateBudget> Made => [budget];

@@ -84,10 +84,13 @@ public sealed class RedisOutageTests(ITestOutputHelper output)
 
             await redis.StartAgainAsync();
             var downFor = clock.Elapsed;
-            // Each replica's queue reaches Redis again. (The rate budget's part of the klaviyo-redis check clears only
-            // with the replica's next request to Klaviyo, so a replica with nothing to send may still report Degraded.)
+            // Each replica's queue reaches Redis again, and its health check says so (the rate budget's part probes Redis
+            // itself, so a replica with nothing to send turns Healthy too).
             foreach (var replica in replicas)
+            {
                 await Poll.UntilAsync(replica.StatusAsync, s => s.Outage is null, TimeSpan.FromSeconds(30), s => $"{replica.Name}: {s.Outage}");
+                await Poll.UntilAsync(replica.HealthAsync, h => h.Checks["klaviyo-redis"] == "Healthy", TimeSpan.FromSeconds(30), h => $"{replica.Name}: {h.Body}");
+            }
             var healthyAfter = clock.Elapsed - downFor;
             var problems = await Poll.UntilAsync(() => [.. Shop.Problems(klaviyo, [.. before, .. acceptedByB]), .. Shop.ProfileProblems(klaviyo, acceptedByA)],
                 (List<string> p) => p.Count == 0, TimeSpan.FromMinutes(2), p => string.Join("; ", p));

@@ -44,10 +44,13 @@ public sealed class RedisRestartTests(ITestOutputHelper output)
             var degradedAt = clock.Elapsed;
             await redis.StartAgainAsync();
             var restartedAt = clock.Elapsed;
-            // The queue of each replica reaches Redis again. (The rate budget's part of the klaviyo-redis check only
-            // clears with the replica's next request to Klaviyo, so an idle replica may still report Degraded.)
+            // Each replica's queue reaches Redis again, and its health check says so (the rate budget's part probes Redis
+            // itself, so a replica with nothing to send turns Healthy too).
             foreach (var replica in replicas)
+            {
                 await Poll.UntilAsync(replica.StatusAsync, s => s.Outage is null, TimeSpan.FromSeconds(30), s => $"{replica.Name}: {s.Outage}");
+                await Poll.UntilAsync(replica.HealthAsync, h => h.Checks["klaviyo-redis"] == "Healthy", TimeSpan.FromSeconds(30), h => $"{replica.Name}: {h.Body}");
+            }
             var healthyAt = clock.Elapsed;
             var deliveredAtRestart = klaviyo.State.Events.Count;
 
