@@ -136,17 +136,7 @@ public sealed class RedisQueueClusterTests
         return await ConnectionMultiplexer.ConnectAsync(options);
     }
 
-    private static QueuedItem Item(string user, int n) => new()
-    {
-        Kind = ItemKind.Event,
-        MessageId = $"{user}/{n}",
-        UserId = user,
-        UserKey = user,
-        Profile = Encoding.UTF8.GetBytes($$"""{"external_id":"{{user}}"}"""),
-        Properties = Encoding.UTF8.GetBytes($$"""{"n":{{n}}}"""),
-        Metric = "Cluster Test",
-        UniqueId = $"{user}-{n}",
-    };
+    private static QueuedItem Item(string user, int n) => QueueItems.Event(user, n, "Cluster Test");
 
     /// <summary>Collects warnings (a CROSSSLOT refusal surfaces as an outage or a failed ack).</summary>
     private sealed class WarningLog : ILogger

@@ -31,7 +31,7 @@ public sealed class RedisQueueMetricsTests
         config.BacklogPolicy = BacklogPolicy.FailFast;
         await using var connection = await ConnectionMultiplexer.ConnectAsync(config);
         using var meters = new TestMeterFactory();
-        var log = new EventLog();
+        var log = new EventSignals();
         await using var queue = await RedisEventQueue.OpenAsync(connection,
             new RedisEventQueueOptions { KeyPrefix = "metrics", Partitions = 4, LeaseDuration = TimeSpan.FromSeconds(3), RetryInterval = TimeSpan.FromMilliseconds(200) }, logger: log, meterFactory: meters);
 
@@ -56,20 +56,5 @@ public sealed class RedisQueueMetricsTests
         while (queue.Outage is not null) await queue.NextTickAsync().WaitAsync(_timeout);
         Assert.Equal(0, meters.Gauge(Meter, "klaviyo.redis.queue.outage"));
         Assert.Equal(0, meters.Gauge(Meter, "klaviyo.redis.queue.buffered"));
-    }
-
-    /// <summary>Completes a task the first time an event id is logged.</summary>
-    private sealed class EventLog : ILogger
-    {
-        private readonly System.Collections.Concurrent.ConcurrentDictionary<int, TaskCompletionSource> _seen = new();
-
-        public Task Seen(int eventId) => _seen.GetOrAdd(eventId, _ => new(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
-
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            _seen.GetOrAdd(eventId.Id, _ => new(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
     }
 }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using Klaviyo.Destinations.Redis.Tests.Support;
 using StackExchange.Redis;
 using Xunit.Abstractions;
@@ -28,17 +27,7 @@ public sealed class RedisQueueRebalanceTests(RedisQueueFixture redis, ITestOutpu
         PollInterval = TimeSpan.FromMilliseconds(50),
     };
 
-    private static QueuedItem Item(string user, int n) => new()
-    {
-        Kind = ItemKind.Event,
-        MessageId = $"{user}/{n}",
-        UserId = user,
-        UserKey = user,
-        Profile = Encoding.UTF8.GetBytes($$"""{"external_id":"{{user}}"}"""),
-        Properties = Encoding.UTF8.GetBytes($$"""{"n":{{n}}}"""),
-        Metric = "Rebalance Test",
-        UniqueId = $"{user}-{n}",
-    };
+    private static QueuedItem Item(string user, int n) => QueueItems.Event(user, n, "Rebalance Test");
 
     private static int Number(QueuedItem item) => int.Parse(item.MessageId.Split('/')[1], CultureInfo.InvariantCulture);
 

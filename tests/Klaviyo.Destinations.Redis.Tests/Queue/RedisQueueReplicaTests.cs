@@ -1,4 +1,3 @@
-using System.Text;
 using Klaviyo.Destinations.Redis.Tests.Support;
 
 namespace Klaviyo.Destinations.Redis.Tests.Queue;
@@ -11,17 +10,7 @@ public sealed class RedisQueueReplicaTests(RedisQueueFixture redis) : IClassFixt
 
     private RedisEventQueueOptions Options(bool rebalance = true) => new() { KeyPrefix = _prefix, Partitions = 8, LeaseDuration = TimeSpan.FromSeconds(1), Rebalance = rebalance };
 
-    private static QueuedItem Item(string user, int n) => new()
-    {
-        Kind = ItemKind.Event,
-        MessageId = $"{user}/{n}",
-        UserId = user,
-        UserKey = user,
-        Profile = Encoding.UTF8.GetBytes($$"""{"external_id":"{{user}}"}"""),
-        Properties = Encoding.UTF8.GetBytes($$"""{"n":{{n}}}"""),
-        Metric = "Replica Test",
-        UniqueId = $"{user}-{n}",
-    };
+    private static QueuedItem Item(string user, int n) => QueueItems.Event(user, n, "Replica Test");
 
     private async Task<List<QueuedItem>> TakeAsync(IEventQueue queue, int count)
     {

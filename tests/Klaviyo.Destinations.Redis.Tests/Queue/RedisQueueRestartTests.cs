@@ -73,7 +73,7 @@ public sealed class RedisQueueRestartTests
         var config = ConfigurationOptions.Parse(server.Configuration);
         config.BacklogPolicy = BacklogPolicy.FailFast;
         await using var connection = await ConnectionMultiplexer.ConnectAsync(config);
-        var log = new SignalLogger();
+        var log = new EventSignals();
         await using var queue = await RedisEventQueue.OpenAsync(connection, new RedisEventQueueOptions { KeyPrefix = "down", Partitions = 2, MaxBuffered = 5, RetryInterval = TimeSpan.FromMilliseconds(200) }, logger: log);
         var health = new KlaviyoRedisHealthCheck(new NoBudgets(), queue);
         Assert.Equal(HealthStatus.Healthy, (await health.CheckHealthAsync(new HealthCheckContext())).Status);
@@ -103,20 +103,5 @@ public sealed class RedisQueueRestartTests
     private sealed class NoBudgets : IKlaviyoRedisBudgetSource
     {
         public IReadOnlyList<RedisRateBudget> Made => [];
-    }
-
-    /// <summary>Completes a task the first time an event id is logged.</summary>
-    private sealed class SignalLogger : ILogger
-    {
-        private readonly System.Collections.Concurrent.ConcurrentDictionary<int, TaskCompletionSource> _seen = new();
-
-        public Task Seen(int eventId) => _seen.GetOrAdd(eventId, _ => new(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
-
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            _seen.GetOrAdd(eventId.Id, _ => new(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
     }
 }
