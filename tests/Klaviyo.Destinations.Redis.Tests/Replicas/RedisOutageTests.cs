@@ -104,7 +104,10 @@ public sealed class RedisOutageTests(ITestOutputHelper output)
                 $"{klaviyo.State.Profiles.Count} profiles, {klaviyo.State.Events.Count} events");
             output.WriteLine("Health during the outage: " + healthDuringOutage);
             foreach (var replica in replicas) output.WriteLine($"--- {replica.Name} (replica {replica.Number}) ---\n{replica.Output}");
-            var partitionsAfter = (await Task.WhenAll(replicas.Select(r => r.StatusAsync()))).Sum(s => s.Partitions.Length);
+            // Every partition is held again: each replica takes back its fair share once it sees the other at two
+            // heartbeats, which may come after the last item was delivered (the other replica's partitions may be empty).
+            var partitionsAfter = await Poll.UntilAsync(async () => (await Task.WhenAll(replicas.Select(r => r.StatusAsync()))).Sum(s => s.Partitions.Length),
+                held => held == ReplicaScenario.Partitions, TimeSpan.FromSeconds(30), held => $"{held} of {ReplicaScenario.Partitions} partitions held");
 
             Assert.All(degraded, body => Assert.Contains("cannot reach Redis", body, StringComparison.Ordinal));
             Assert.Equal("Degraded", checksDuringOutage["klaviyo-redis"]);

@@ -63,7 +63,11 @@ public sealed class ReplicaKillTests(ITestOutputHelper output)
             var (storedAtEnd, pendingAtEnd) = await Poll.UntilAsync(() => ReplicaScenario.PeekAsync(db, ApiKey), p => p.Stored == 0,
                 TimeSpan.FromSeconds(30), p => $"{p.Stored} entries left in the streams, pending {string.Join(", ", p.PendingBy)}");
 
-            var survivors = await Task.WhenAll(replicas.Where(r => r != victim).Select(r => r.StatusAsync()));
+            // The survivors hold every partition between them once each has taken its fair share (a heartbeat or two after
+            // the dead replica's leases expired; not necessarily before the last item was delivered).
+            var survivors = await Poll.UntilAsync(() => Task.WhenAll(replicas.Where(r => r != victim).Select(r => r.StatusAsync())),
+                held => held.Sum(s => s.Partitions.Length) == ReplicaScenario.Partitions, TimeSpan.FromSeconds(30),
+                held => $"survivors hold {string.Join(" + ", held.Select(s => s.Partitions.Length))} of {ReplicaScenario.Partitions} partitions");
             var events = klaviyo.State.Events.Count;
             var sent = Shop.EventsSent(klaviyo);
             output.WriteLine($"{Customers} customers ({Shop.ExpectedEvents(customers).Count} order events, {Customers} profiles) through 3 replicas; " +
