@@ -18,7 +18,11 @@ internal static class Replica
         return Path.Combine(RepoRoot(), "src", "Klaviyo.Destinations.Cli", "bin", configuration, "net10.0", "klaviyo-dest.dll");
     }
 
-    public static Process Start(string workingDirectory, params string[] args)
+    /// <summary>
+    /// <c>dotnet klaviyo-dest.dll args…</c> in <paramref name="workingDirectory"/>, with redirected streams and without the
+    /// developer's own <c>KLAVIYO_API_KEY</c>/<c>KLAVIYO_BASE_URL</c> (the tests pass both explicitly).
+    /// </summary>
+    private static ProcessStartInfo StartInfo(string workingDirectory, string[] args)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -31,6 +35,12 @@ internal static class Replica
         foreach (var arg in args) start.ArgumentList.Add(arg);
         start.Environment["KLAVIYO_API_KEY"] = null;
         start.Environment["KLAVIYO_BASE_URL"] = null;
+        return start;
+    }
+
+    public static Process Start(string workingDirectory, params string[] args)
+    {
+        var start = StartInfo(workingDirectory, args);
         var process = Process.Start(start)!;
         process.StandardInput.Close();
         return process;
@@ -39,17 +49,7 @@ internal static class Replica
     /// <summary>Starts a replica whose output lines are handed to <paramref name="onLine"/> as they come, and collected.</summary>
     public static (Process Process, System.Text.StringBuilder Output) StartWatched(string workingDirectory, Action<string> onLine, params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = workingDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-        };
-        start.ArgumentList.Add(CliDll());
-        foreach (var arg in args) start.ArgumentList.Add(arg);
-        start.Environment["KLAVIYO_API_KEY"] = null;
-        start.Environment["KLAVIYO_BASE_URL"] = null;
+        var start = StartInfo(workingDirectory, args);
         var output = new System.Text.StringBuilder();
         var process = new Process { StartInfo = start };
         DataReceivedEventHandler handler = (_, e) =>
