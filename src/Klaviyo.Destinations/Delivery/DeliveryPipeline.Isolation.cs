@@ -140,9 +140,23 @@ internal sealed partial class DeliveryPipeline
     /// </summary>
     private async Task KeepForRetryAsync(Batch part, BatchResult answer, Stack<Batch> work, CancellationToken token)
     {
-        var now = _time.GetUtcNow();
-        var remaining = new List<PendingItem>(part.Count);
-        foreach (var item in part.Items)
+        var remaining = GiveUpSpent(part, answer, _time.GetUtcNow());
+        if (remaining.Count == 0) return;
+        _metrics.Retry(KlaviyoTransport.Name(part.Endpoint), remaining.Count);
+        foreach (var item in remaining) await _queue.RecordRetryAsync(item.Item, token).ConfigureAwait(false);
+        var kept = remaining.Count == part.Count ? part : Batch.For(part.Items[0].Kind, remaining);
+        kept.ServerErrors = part.ServerErrors;
+        work.Push(kept);
+    }
+
+    /// <summary>
+    /// Gives up the items of <paramref name="batch"/> that have used <see cref="KlaviyoDestinationOptions.MaxAttempts"/> or
+    /// reached <see cref="KlaviyoDestinationOptions.MaxItemAge"/> (dead letters with Klaviyo's last answer) and returns the rest.
+    /// </summary>
+    private List<PendingItem> GiveUpSpent(Batch batch, BatchResult answer, DateTimeOffset now)
+    {
+        var remaining = new List<PendingItem>(batch.Count);
+        foreach (var item in batch.Items)
         {
             var age = now - item.FirstSeen;
             if (item.Item.Attempts >= _options.MaxAttempts || age >= _options.MaxItemAge)
@@ -150,12 +164,7 @@ internal sealed partial class DeliveryPipeline
             else
                 remaining.Add(item);
         }
-        if (remaining.Count == 0) return;
-        _metrics.Retry(KlaviyoTransport.Name(part.Endpoint), remaining.Count);
-        foreach (var item in remaining) await _queue.RecordRetryAsync(item.Item, token).ConfigureAwait(false);
-        var kept = remaining.Count == part.Count ? part : Batch.For(part.Items[0].Kind, remaining);
-        kept.ServerErrors = part.ServerErrors;
-        work.Push(kept);
+        return remaining;
     }
 
     private static string GaveUpReason(PendingItem item, TimeSpan age, BatchResult answer) =>

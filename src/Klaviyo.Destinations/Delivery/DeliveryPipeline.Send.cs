@@ -102,20 +102,9 @@ internal sealed partial class DeliveryPipeline
                 }
                 _metrics.Retry(endpoint, batch.Count);
                 var now = _time.GetUtcNow();
-                var remaining = new List<PendingItem>(batch.Count);
-                var attempts = 0;
-                foreach (var item in batch.Items)
-                {
-                    var age = now - item.FirstSeen;
-                    if (item.Item.Attempts >= _options.MaxAttempts || age >= _options.MaxItemAge)
-                    {
-                        Finish(item, DeliveryStatus.Expired, GaveUpReason(item, age, result), result.Field, deadLetter: true);
-                        continue;
-                    }
-                    remaining.Add(item);
-                    attempts = Math.Max(attempts, item.Item.Attempts);
-                }
+                var remaining = GiveUpSpent(batch, result, now);
                 if (remaining.Count == 0) return null;
+                var attempts = remaining.Max(item => item.Item.Attempts);
                 var delay = RetryDelay(attempts, result.RetryAfter);
                 Log.Retrying(_logger, batch.ToString(), delay, attempts, result.Reason);
                 foreach (var item in remaining)
