@@ -23,8 +23,11 @@ internal sealed class TimerWatchingTimeProvider(FakeTimeProvider clock) : TimePr
 
     public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
     {
+        // Tell the waiters only once the fake clock holds the timer: told earlier, a test could advance the clock
+        // before the timer exists, and the timer would then be due a whole period after the advance.
+        var timer = new WatchedTimer(this, Clock.CreateTimer(callback, state, dueTime, period));
         Armed(dueTime);
-        return new WatchedTimer(this, Clock.CreateTimer(callback, state, dueTime, period));
+        return timer;
     }
 
     /// <summary>Completes when a timer is armed with a due time of at least <paramref name="minimum"/>.</summary>
