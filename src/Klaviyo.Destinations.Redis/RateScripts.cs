@@ -20,8 +20,17 @@ internal static class RateScripts
 {
     /// <summary>
     /// KEYS: burst set, steady set, pause key, sequence, phase. ARGV: burst capacity, burst window µs (stretched),
-    /// steady capacity, steady window µs (stretched), steady window µs (Klaviyo's, unstretched). Returns 0 when a token
-    /// was taken, otherwise the microseconds to wait.
+    /// steady capacity, steady window µs (stretched), steady window µs (Klaviyo's, unstretched), and the longest a
+    /// request is counted as in flight, µs (0: the slot is not tracked and counts from now). Returns the microseconds to
+    /// wait when no slot is free; otherwise a slot was taken, and the script returns minus its number (or 0 when it is
+    /// not tracked).
+    /// <para>
+    /// A tracked slot is stamped <c>now + in-flight</c>, so it counts in every window until the request is over, and
+    /// <see cref="Finish"/> then stamps it with the time the answer came back: Klaviyo counted the request somewhere
+    /// between the take and the answer, so a slot counted until one window after the answer covers every window it may
+    /// have landed in, however late it arrived. Entries still in flight are not a reason to wait a whole window: the wait
+    /// they cause is cut to a quarter of the window and asked again.
+    /// </para>
     /// </summary>
     public const string Take = """
         local t = redis.call('TIME')
@@ -32,10 +41,11 @@ internal static class RateScripts
           redis.call('ZREMRANGEBYSCORE', key, '-inf', now - win)
           local n = redis.call('ZCARD', key)
           if n < cap then return 0 end
-          local oldest = redis.call('ZRANGE', key, n - cap, n - cap, 'WITHSCORES')
-          return tonumber(oldest[2]) + win - now
+          local oldest = tonumber(redis.call('ZRANGE', key, n - cap, n - cap, 'WITHSCORES')[2])
+          if oldest > now then return math.ceil(win / 4) end
+          return oldest + win - now
         end
-        local cap, win, window = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
+        local cap, win, window, flight = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
         local steady
         local phase = tonumber(redis.call('GET', KEYS[5]))
         if phase then
@@ -47,23 +57,51 @@ internal static class RateScripts
         end
         local w = math.max(wait(KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2])), steady)
         if w > 0 then return w end
-        local id = now .. ':' .. redis.call('INCR', KEYS[4])
-        redis.call('ZADD', KEYS[1], now, id)
-        redis.call('ZADD', KEYS[2], now, id)
-        redis.call('PEXPIRE', KEYS[1], math.ceil(tonumber(ARGV[2]) / 1000) + 1000)
-        redis.call('PEXPIRE', KEYS[2], math.ceil(win / 1000) + 1000)
-        redis.call('PEXPIRE', KEYS[4], math.ceil(win / 1000) + 1000)
+        local seq = redis.call('INCR', KEYS[4])
+        local id, stamp = now .. ':' .. seq, now
+        if flight > 0 then id, stamp = 't' .. seq, now + flight end
+        redis.call('ZADD', KEYS[1], stamp, id)
+        redis.call('ZADD', KEYS[2], stamp, id)
+        redis.call('PEXPIRE', KEYS[1], math.ceil((tonumber(ARGV[2]) + flight) / 1000) + 1000)
+        redis.call('PEXPIRE', KEYS[2], math.ceil((win + flight) / 1000) + 1000)
+        redis.call('PEXPIRE', KEYS[4], math.ceil((win + flight) / 1000) + 1000)
+        if flight > 0 then return -seq end
         return 0
         """;
 
     /// <summary>
-    /// A 429: pauses the endpoint for everyone for <c>ARGV[1]</c> milliseconds (never shortens a longer pause). Klaviyo
-    /// does not count a refused request, so the steady slot it took is given back (its retry takes one again).
+    /// A tracked request is over. KEYS as <see cref="Take"/>; ARGV: the slot's number, 1 when Klaviyo counted the
+    /// request (0 for a 429: Klaviyo does not count a refused request, so the slot is given back in both tiers), burst
+    /// window µs, steady window µs (both stretched). A counted slot is stamped with the time now (the answer is back, so
+    /// the request reached Klaviyo no later than this) and counts one window from here.
+    /// </summary>
+    public const string Finish = """
+        local id = 't' .. ARGV[1]
+        if ARGV[2] ~= '1' then
+          redis.call('ZREM', KEYS[1], id)
+          redis.call('ZREM', KEYS[2], id)
+          return 0
+        end
+        local t = redis.call('TIME')
+        local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+        local keep = { math.ceil(tonumber(ARGV[3]) / 1000) + 1000, math.ceil(tonumber(ARGV[4]) / 1000) + 1000 }
+        for i = 1, 2 do
+          if redis.call('ZADD', KEYS[i], 'XX', 'CH', now, id) > 0 and redis.call('PTTL', KEYS[i]) < keep[i] then
+            redis.call('PEXPIRE', KEYS[i], keep[i])
+          end
+        end
+        return 0
+        """;
+
+    /// <summary>
+    /// A 429: pauses the endpoint for everyone for <c>ARGV[1]</c> milliseconds (never shortens a longer pause). The
+    /// refused request's slot is given back by <see cref="Finish"/> when it is tracked; when it is not (ARGV[2] = 1) the
+    /// newest steady slot is given back in its place (its retry takes one again).
     /// </summary>
     public const string Pause = """
         local ms = tonumber(ARGV[1])
         if redis.call('PTTL', KEYS[3]) < ms then redis.call('SET', KEYS[3], '1', 'PX', ms) end
-        redis.call('ZREMRANGEBYRANK', KEYS[2], -1, -1)
+        if ARGV[2] == '1' then redis.call('ZREMRANGEBYRANK', KEYS[2], -1, -1) end
         return 0
         """;
 
@@ -78,7 +116,7 @@ internal static class RateScripts
         local t = redis.call('TIME')
         local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
         local cap, win, window = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
-        local remaining, reset = tonumber(ARGV[6]), tonumber(ARGV[7])
+        local remaining, reset = tonumber(ARGV[7]), tonumber(ARGV[8])
         local phase = tonumber(redis.call('GET', KEYS[5]))
         if reset >= 0 then
           local ends = now + reset

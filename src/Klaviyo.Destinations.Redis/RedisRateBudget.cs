@@ -79,45 +79,87 @@ public sealed class RedisRateBudget : IKlaviyoRateBudget
 
     private long _fallbackCount;
 
-    /// <inheritdoc />
-    public async ValueTask AcquireAsync(string endpoint, KlaviyoRateTier tier, CancellationToken cancellationToken)
+    /// <summary>
+    /// How long a request is counted as in flight at most (see <see cref="AcquireSlotAsync"/>): a replica that dies with
+    /// requests in flight holds their slots this long, plus one window, and a request slower than this is counted from
+    /// the moment this runs out. Real time (not compressed by the time scale): it bounds network and process delays.
+    /// </summary>
+    internal static readonly TimeSpan MaxInFlight = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Completes when a slot of the shared budget is spent for one request, counted from now (prefer
+    /// <see cref="AcquireSlotAsync"/>, which the sender uses: it counts the request until its answer is back). While Redis
+    /// cannot be reached, the local fallback bucket paces the request.
+    /// </summary>
+    public async ValueTask AcquireAsync(string endpoint, KlaviyoRateTier tier, CancellationToken cancellationToken) =>
+        await AcquireAsync(endpoint, tier, tracked: false, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>
+    /// Completes when a slot of the shared budget is spent for one request, and returns it: the slot counts in every
+    /// window of both tiers until <see cref="Finished"/> is called for it (at most <see cref="MaxInFlight"/>), then for
+    /// one window from the answer. So a request that reaches Klaviyo late (a cold replica's first connection, a busy
+    /// machine) cannot land in a window that the other replicas have filled meanwhile. Returns 0 when the request was
+    /// paced by the local fallback bucket (Redis unreachable).
+    /// </summary>
+    public ValueTask<long> AcquireSlotAsync(string endpoint, KlaviyoRateTier tier, CancellationToken cancellationToken) =>
+        AcquireAsync(endpoint, tier, tracked: true, cancellationToken);
+
+    private async ValueTask<long> AcquireAsync(string endpoint, KlaviyoRateTier tier, bool tracked, CancellationToken cancellationToken)
     {
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var wait = await TryTakeSharedAsync(endpoint, tier, cancellationToken).ConfigureAwait(false);
+            var (wait, slot) = await TryTakeAsync(endpoint, tier, tracked, cancellationToken).ConfigureAwait(false);
             if (wait is null)
             {
                 await For(endpoint, tier).Fallback.AcquireAsync(cancellationToken).ConfigureAwait(false);
                 Interlocked.Increment(ref _fallbackCount);
                 _fallbackRequests?.Add(1, new KeyValuePair<string, object?>("endpoint", endpoint));
-                return;
+                return 0;
             }
-            if (wait.Value <= TimeSpan.Zero) return;
+            if (wait.Value <= TimeSpan.Zero) return slot;
             await Task.Delay(wait.Value, _time, cancellationToken).ConfigureAwait(false);
         }
     }
 
     /// <summary>
-    /// Asks Redis once: <see cref="TimeSpan.Zero"/> when a token of the shared budget was taken, otherwise how long to
-    /// wait; null when Redis cannot be asked now (the caller paces itself with the local fallback bucket).
+    /// Asks Redis once: <see cref="TimeSpan.Zero"/> when a token of the shared budget was taken (counted from now),
+    /// otherwise how long to wait; null when Redis cannot be asked now (the caller paces itself with the local fallback
+    /// bucket).
     /// </summary>
-    internal async ValueTask<TimeSpan?> TryTakeSharedAsync(string endpoint, KlaviyoRateTier tier, CancellationToken cancellationToken)
+    internal async ValueTask<TimeSpan?> TryTakeSharedAsync(string endpoint, KlaviyoRateTier tier, CancellationToken cancellationToken) =>
+        (await TryTakeAsync(endpoint, tier, tracked: false, cancellationToken).ConfigureAwait(false)).Wait;
+
+    /// <summary>As <see cref="TryTakeSharedAsync"/>; a tracked take also returns its slot (counted as in flight until <see cref="Finished"/>).</summary>
+    internal async ValueTask<(TimeSpan? Wait, long Slot)> TryTakeAsync(string endpoint, KlaviyoRateTier tier, bool tracked, CancellationToken cancellationToken)
     {
         var state = For(endpoint, tier);
-        if (!TryRedisNow()) return null;
+        if (tracked) state.Tracked = true;
+        if (!TryRedisNow()) return (null, 0);
         try
         {
-            var result = await _redis.GetDatabase().ScriptEvaluateAsync(RateScripts.Take, state.Keys, state.Arguments).WaitAsync(cancellationToken).ConfigureAwait(false);
+            var result = await _redis.GetDatabase().ScriptEvaluateAsync(RateScripts.Take, state.Keys, tracked ? state.TrackedArguments : state.Arguments)
+                .WaitAsync(cancellationToken).ConfigureAwait(false);
             Answered();
             var micros = (long)result;
-            return micros <= 0 ? TimeSpan.Zero : TimeSpan.FromMicroseconds(micros);
+            return micros <= 0 ? (TimeSpan.Zero, -micros) : (TimeSpan.FromMicroseconds(micros), 0);
         }
         catch (Exception ex) when (IsRedisFailure(ex, cancellationToken))
         {
             Failed(ex);
-            return null;
+            return (null, 0);
         }
+    }
+
+    /// <summary>
+    /// The request of <paramref name="slot"/> is over: it counts for one window from now (Klaviyo counted it no later
+    /// than its answer), or, when Klaviyo refused it with 429 (<paramref name="counted"/> false), its slot is given back.
+    /// </summary>
+    public void Finished(string endpoint, KlaviyoRateTier tier, long slot, bool counted)
+    {
+        if (slot <= 0) return;
+        var state = For(endpoint, tier);
+        FireAndForget(RateScripts.Finish, state.Keys, [slot, counted ? 1 : 0, state.Arguments[1], state.Arguments[3]]);
     }
 
     /// <inheritdoc />
@@ -126,7 +168,8 @@ public sealed class RedisRateBudget : IKlaviyoRateBudget
         var state = For(endpoint, tier);
         state.Fallback.Throttled(retryAfter);
         var ms = retryAfter is { } wait && wait > TimeSpan.Zero ? wait.TotalMilliseconds : state.BurstWindow.TotalMilliseconds;
-        FireAndForget(RateScripts.Pause, state.Keys, [(long)Math.Ceiling(ms)]);
+        // A tracked slot is given back by Finished; an untracked one (AcquireAsync) here, as the newest steady slot.
+        FireAndForget(RateScripts.Pause, state.Keys, [(long)Math.Ceiling(ms), state.Tracked ? 0 : 1]);
     }
 
     /// <inheritdoc />
@@ -246,7 +289,8 @@ public sealed class RedisRateBudget : IKlaviyoRateBudget
             var steady = Stretch(TimeSpan.FromMinutes(1), budget._timeScale);
             var klaviyoSteady = TimeSpan.FromTicks((long)(TimeSpan.FromMinutes(1).Ticks / budget._timeScale));
             BurstWindow = burst;
-            Arguments = [Math.Max(tier.PerSecond, 1), (long)burst.TotalMicroseconds, Math.Max(tier.PerMinute, 1), (long)steady.TotalMicroseconds, (long)klaviyoSteady.TotalMicroseconds];
+            Arguments = [Math.Max(tier.PerSecond, 1), (long)burst.TotalMicroseconds, Math.Max(tier.PerMinute, 1), (long)steady.TotalMicroseconds, (long)klaviyoSteady.TotalMicroseconds, 0];
+            TrackedArguments = [.. Arguments[..5], (long)MaxInFlight.TotalMicroseconds];
             var share = budget._options.FallbackShare;
             var local = new KlaviyoRateTier(Math.Max(1, (int)(tier.PerSecond * share)), Math.Max(1, (int)(tier.PerMinute * share)));
             Fallback = new TokenBucket(local, budget._timeScale, budget._time);
@@ -254,7 +298,14 @@ public sealed class RedisRateBudget : IKlaviyoRateBudget
 
         public RedisKey[] Keys { get; }
 
+        /// <summary>The <see cref="RateScripts.Take"/> arguments of a slot counted from the take.</summary>
         public RedisValue[] Arguments { get; }
+
+        /// <summary>The <see cref="RateScripts.Take"/> arguments of a slot counted as in flight until its request is over.</summary>
+        public RedisValue[] TrackedArguments { get; }
+
+        /// <summary>Whether this replica takes tracked slots for the endpoint (the sender does): a 429's slot is then given back by <see cref="Finished"/>.</summary>
+        public bool Tracked { get; set; }
 
         public TimeSpan BurstWindow { get; }
 

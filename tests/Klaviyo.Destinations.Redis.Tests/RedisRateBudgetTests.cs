@@ -133,6 +133,105 @@ public sealed class RedisRateBudgetTests : IAsyncLifetime
         Assert.Equal(9, await connection.GetDatabase().SortedSetLengthAsync(steady));
     }
 
+    /// <summary>
+    /// Moves every slot of the endpoint's windows <paramref name="by"/> into the past, as if that much time had passed
+    /// (Redis's clock decides the windows, and a test cannot wait for it).
+    /// </summary>
+    private static async Task AgeAsync(IConnectionMultiplexer connection, TimeSpan by)
+    {
+        var server = connection.GetServer(connection.GetEndPoints()[0]);
+        var database = connection.GetDatabase();
+        foreach (var key in server.Keys(pattern: "*:burst").Concat(server.Keys(pattern: "*:steady")))
+            foreach (var entry in await database.SortedSetRangeByRankWithScoresAsync(key))
+                await database.SortedSetAddAsync(key, entry.Element, entry.Score - by.TotalMicroseconds);
+    }
+
+    [RedisFact]
+    public async Task A_request_in_flight_keeps_its_slot_until_its_answer_is_back_then_for_one_window()
+    {
+        // Time compressed 100×: a burst window lasts 10 ms (+50 ms margin), a steady one 0.6 s; one request per second.
+        var tier = new KlaviyoRateTier(1, 100);
+        var a = new RedisRateBudget(await ConnectAsync(), "pk_replica_test_key", 100);
+        var b = new RedisRateBudget(await ConnectAsync(), "pk_replica_test_key", 100);
+        var (taken, slot) = await a.TryTakeAsync(Endpoint, tier, tracked: true, default);
+        Assert.Equal(TimeSpan.Zero, taken);
+        Assert.True(slot > 0);
+
+        // Long after a burst window, the request has still not been answered (a cold replica, a slow network): it may
+        // reach Klaviyo in the window the others would now fill, so its slot still counts.
+        await AgeAsync(_connections[0], TimeSpan.FromSeconds(2));
+        var (wait, _) = await b.TryTakeAsync(Endpoint, tier, tracked: true, default);
+        Assert.NotNull(wait);
+        Assert.True(wait > TimeSpan.Zero, "A slot in flight was counted as spent long ago.");
+        Assert.True(wait <= TimeSpan.FromMilliseconds(60), $"A wait caused by a request in flight is asked again soon, not after {wait}.");
+
+        // The answer is back: the slot counts for one window from now, then frees.
+        a.Finished(Endpoint, tier, slot, counted: true);
+        (wait, _) = await a.TryTakeAsync(Endpoint, tier, tracked: true, default); // a's round trip: Finished reached Redis before it
+        Assert.True(wait > TimeSpan.Zero);
+        await AgeAsync(_connections[0], TimeSpan.FromSeconds(2));
+        var (again, next) = await b.TryTakeAsync(Endpoint, tier, tracked: true, default);
+        Assert.Equal(TimeSpan.Zero, again);
+
+        // A request Klaviyo refused (429) is not counted there: its slot is given back at once, in both windows.
+        b.Finished(Endpoint, tier, next, counted: false);
+        var (free, _) = await b.TryTakeAsync(Endpoint, tier, tracked: false, default);
+        Assert.Equal(TimeSpan.Zero, free);
+    }
+
+    [RedisFact]
+    public async Task An_untracked_slot_counts_from_the_moment_it_was_taken()
+    {
+        var tier = new KlaviyoRateTier(1, 100);
+        var a = new RedisRateBudget(await ConnectAsync(), "pk_replica_test_key", 100);
+        Assert.Equal(TimeSpan.Zero, await a.TryTakeSharedAsync(Endpoint, tier, default));
+        Assert.True(await a.TryTakeSharedAsync(Endpoint, tier, default) > TimeSpan.Zero);
+        await AgeAsync(_connections[0], TimeSpan.FromSeconds(2));
+        Assert.Equal(TimeSpan.Zero, await a.TryTakeSharedAsync(Endpoint, tier, default));
+    }
+
+    [RedisFact]
+    public async Task The_sender_hands_every_slot_back_when_its_request_is_over_and_gives_back_a_429s()
+    {
+        await using var klaviyo = await KlaviyoEmulator.StartAsync(new KlaviyoEmulatorOptions { RateLimitsEnabled = true });
+        klaviyo.FailNext(1, 429);
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Klaviyo:ApiKey"] = "pk_slot_test_key",
+            ["Klaviyo:BaseUrl"] = klaviyo.BaseAddress.ToString(),
+            ["Klaviyo:QueueStorage"] = "Memory",
+            ["Klaviyo:CheckKeyAtStartup"] = "false",
+            ["Klaviyo:DeliveryMode"] = "LowLatency",
+            ["Klaviyo:Redis:Configuration"] = _redis.Configuration,
+        });
+        var section = builder.Configuration.GetSection("Klaviyo");
+        builder.Services.AddKlaviyoDestinations(section);
+        builder.Services.AddKlaviyoRedis(section);
+        using var host = builder.Build();
+        await host.StartAsync();
+        var analytics = host.Services.GetRequiredService<Analytics>();
+        Assert.True(await analytics.IdentifyAsync("person-1", new Dictionary<string, object?> { ["email"] = "person-1@example.com" }));
+        await analytics.FlushAsync();
+        Assert.Single(klaviyo.State.Profiles);
+        Assert.Equal(1, klaviyo.Counters.Get("POST /api/profile-import", 429));
+        await host.Services.GetRequiredService<KlaviyoRedisBudgets>().Made[0].TryTakeSharedAsync("/api/lists", new KlaviyoRateTier(75, 750), default);
+        await host.StopAsync();
+
+        // Two requests reached Klaviyo; it counted one. The refused one's slot was given back, and the accepted one is no
+        // longer in flight: it counts from its answer, which came before now.
+        var connection = await ConnectAsync();
+        var server = connection.GetServer(connection.GetEndPoints()[0]);
+        var now = ((await server.TimeAsync()) - DateTime.UnixEpoch).Ticks / 10;
+        foreach (var tierKey in new[] { "burst", "steady" })
+        {
+            var key = server.Keys(pattern: $"*api-profile-import*:{tierKey}").Single();
+            var slots = await connection.GetDatabase().SortedSetRangeByRankWithScoresAsync(key);
+            var slot = Assert.Single(slots);
+            Assert.True(slot.Score <= now, $"The {tierKey} slot is still counted as in flight ({slot.Score - now} µs ahead).");
+        }
+    }
+
     [RedisFact]
     public async Task Klaviyo_s_RateLimit_Reset_reaches_the_shared_budget_through_the_sender()
     {

@@ -51,7 +51,24 @@ internal sealed class KlaviyoTransport
     public async Task<ApiAnswer> SendAsync(KlaviyoEndpoint endpoint, Uri uri, byte[]? body, CancellationToken cancellationToken, HttpMethod? method = null)
     {
         var bucket = Budgets[endpoint];
-        await bucket.AcquireAsync(cancellationToken).ConfigureAwait(false);
+        var slot = await bucket.AcquireSlotAsync(cancellationToken).ConfigureAwait(false);
+        // The slot counts as in flight until the request is over; Klaviyo does not count a request it refused with 429.
+        var counted = true;
+        try
+        {
+            var answer = await ExchangeAsync(bucket, endpoint, uri, body, method, cancellationToken).ConfigureAwait(false);
+            counted = answer.Status != 429;
+            return answer;
+        }
+        finally
+        {
+            bucket.Finished(slot, counted);
+        }
+    }
+
+    /// <summary>One HTTP exchange with Klaviyo once the slot is taken: the request, its answer read and settled with the budget.</summary>
+    private async Task<ApiAnswer> ExchangeAsync(IEndpointBudget bucket, KlaviyoEndpoint endpoint, Uri uri, byte[]? body, HttpMethod? method, CancellationToken cancellationToken)
+    {
         using var request = new HttpRequestMessage(method ?? (body is null ? HttpMethod.Get : HttpMethod.Post), uri);
         if (body is not null)
         {

@@ -60,6 +60,18 @@ internal sealed class TokenBucket : IEndpointBudget
         }
     }
 
+    /// <inheritdoc />
+    async ValueTask<long> IEndpointBudget.AcquireSlotAsync(CancellationToken cancellationToken)
+    {
+        await AcquireAsync(cancellationToken).ConfigureAwait(false);
+        return 0;
+    }
+
+    /// <inheritdoc />
+    void IEndpointBudget.Finished(long slot, bool counted)
+    {
+    }
+
     /// <summary>Tokens free now in the steady window (for tests and diagnostics).</summary>
     public int Available
     {

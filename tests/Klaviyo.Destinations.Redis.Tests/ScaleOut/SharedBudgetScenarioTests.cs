@@ -51,10 +51,9 @@ public sealed class SharedBudgetScenarioTests(ITestOutputHelper output) : IAsync
         output.WriteLine($"each replica alone: {alone.Accepted} requests accepted, {alone.Refused} answered 429 ({alone.RefusedShare:P2}); steady windows filled to {alone.Fill:P1} of the ceiling");
 
         Assert.True(shared.Fill >= 0.95, $"The replicas filled only {shared.Fill:P1} of the steady tier's windows.");
-        // The goal is <= 1 % (docs/scale-out.md): runs measured 0-1.53 %, the rest being burst-tier refusals of the
-        // start-up window on this 2-core machine running five processes; 2 % keeps CI from flaking on that open gap
-        // while still failing when replicas overspend the shared budget (alone they are refused 8-11 %).
-        Assert.True(shared.RefusedShare <= 0.02, $"{shared.RefusedShare:P2} of the shared-budget requests were answered 429.");
+        // The goal is <= 1 % (docs/scale-out.md). Slots counted from their take let a cold replica's late requests land
+        // in full burst windows (0-1.53 % refused); counted until their answers are back, runs measured 0 %.
+        Assert.True(shared.RefusedShare <= 0.01, $"{shared.RefusedShare:P2} of the shared-budget requests were answered 429.");
         Assert.True(alone.RefusedShare > 5 * Math.Max(shared.RefusedShare, 0.002), $"Without the shared budget only {alone.RefusedShare:P2} were answered 429.");
     }
 
@@ -91,6 +90,16 @@ public sealed class SharedBudgetScenarioTests(ITestOutputHelper output) : IAsync
         var window = (long)(TimeSpan.FromMinutes(1).Ticks / TimeScale);
         output.WriteLine($"{(useRedis ? "shared" : "alone")}: {(created.Max() - created.Min()).TotalSeconds:0.0} s; accepted per steady window: " +
             string.Join(", ", created.GroupBy(t => t.UtcTicks / window).OrderBy(g => g.Key).Select(g => g.Count())));
+        var throttled = state.RejectedRequests.Where(r => r.Status == 429).Select(r => r.Time).ToList();
+        if (throttled.Count > 0)
+        {
+            // Where the refusals fell: seconds after the first acceptance, by the emulator's (compressed) burst windows.
+            var burst = (long)(TimeSpan.FromSeconds(1).Ticks / TimeScale);
+            var start = created.Min();
+            output.WriteLine($"{(useRedis ? "shared" : "alone")}: 429s per burst window (s after the first acceptance: refused/accepted in that window): " +
+                string.Join(", ", throttled.GroupBy(t => t.UtcTicks / burst).OrderBy(g => g.Key).Take(40).Select(g =>
+                    $"{(new DateTimeOffset(g.Key * burst, TimeSpan.Zero) - start).TotalSeconds:0.00}: {g.Count()}/{created.Count(c => c.UtcTicks / burst == g.Key)}")));
+        }
         return new Result(accepted, refused, Fill(created));
     }
 
