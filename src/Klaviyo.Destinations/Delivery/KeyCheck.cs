@@ -19,8 +19,9 @@ internal static class KeyCheck
         if (answer.Status is 401 or 403)
         {
             var reason = answer.Describe(ApiError.ReadAll(answer.Body).FirstOrDefault()?.Detail);
-            DeliveryLog.KeyRefused(logger, reason);
+            // Paused before it is told: whoever reads the error (an alert, a test) then finds the state it describes.
             gate.CredentialsRefused(reason);
+            DeliveryLog.KeyRefused(logger, reason);
             return DeliveryState.CredentialsRefused;
         }
         if (!answer.IsSuccess)
