@@ -35,7 +35,7 @@ namespace Klaviyo.Destinations.Redis;
 public sealed partial class RedisEventQueue : IEventQueue
 {
     private const string Group = "klaviyo";
-    private const long SequenceRange = 1L << 36;
+    internal const long SequenceRange = 1L << 36;
 
     private static readonly Action<ILogger, string, Exception?> s_unreachable = LoggerMessage.Define<string>(LogLevel.Warning, new EventId(2101, "RedisQueueUnreachable"),
         "The Redis queue cannot reach Redis ({Reason}); accepted items wait in memory (bounded) and are stored when it is back.");
@@ -58,7 +58,7 @@ public sealed partial class RedisEventQueue : IEventQueue
     private readonly Lock _gate = new();
     private readonly Dictionary<long, Tracked> _tracked = new();
     private readonly SortedSet<long> _unfinished = new();
-    private readonly SortedSet<long> _waiting = new();
+    private readonly WaitingLines _waiting;
     private readonly SortedSet<long> _inTransit = new();
     private readonly Queue<Tracked> _buffer = new();
     private readonly List<(long UpTo, TaskCompletionSource Done)> _finishWaiters = new();
@@ -68,6 +68,8 @@ public sealed partial class RedisEventQueue : IEventQueue
     private readonly bool[] _needsRecovery;
     private readonly bool[] _draining;
     private readonly bool[] _sweep;
+    // Partitions where, after Close, an entry was left for the next holder: this replica's own later entries there are left too (order).
+    private readonly bool[] _leftAfterClose;
     private readonly HashSet<long>?[] _finishedDuringRecovery;
     private readonly long[] _renewedAt;
     private long _last;
@@ -102,6 +104,8 @@ public sealed partial class RedisEventQueue : IEventQueue
         _draining = new bool[n];
         _sweep = new bool[n];
         _finishedDuringRecovery = new HashSet<long>?[n];
+        _waiting = new WaitingLines(n);
+        _leftAfterClose = new bool[n];
         _meter = CreateMeter(meterFactory);
     }
 
@@ -255,7 +259,11 @@ public sealed partial class RedisEventQueue : IEventQueue
         }
     }
 
-    private bool CanTake() => _waiting.Count > 0 && (_inTransit.Count == 0 || _inTransit.Min > _waiting.Min);
+    /// <summary>
+    /// Whether the next item (the lowest sequence among the partitions' first waiting items) can go: not while an item
+    /// this replica accepted earlier is still on its way to Redis (it is handed out first, in acceptance order).
+    /// </summary>
+    private bool CanTake() => _waiting.TryPeek(out var next) && (_inTransit.Count == 0 || _inTransit.Min > next);
 
     /// <inheritdoc />
     public bool TryDequeue(out QueuedItem item)
@@ -267,7 +275,7 @@ public sealed partial class RedisEventQueue : IEventQueue
                 item = null!;
                 return false;
             }
-            var seq = _waiting.Min;
+            _waiting.TryPeek(out var seq);
             _waiting.Remove(seq);
             var tracked = _tracked[seq];
             tracked.State = State.Taken;
