@@ -15,6 +15,10 @@ namespace Klaviyo.Destinations.Redis;
 /// renewed every third of <see cref="RedisEventQueueOptions.LeaseDuration"/>); only the lease holder reads it, through a
 /// consumer group, so one person's items are sent in order. When a lease expires (the holder died or lost Redis), another
 /// replica takes the partition and claims the entries the old holder had read but not finished (XAUTOCLAIM).</para>
+/// <para><b>Order.</b> A holder hands a partition's items out in stream order (the order Redis stored them), whichever
+/// replica accepted them: one line per partition in the order read (claimed entries first, then new ones), only a line's
+/// first item can go, the lowest sequence first between lines. A replica's writes add each partition's items in its
+/// acceptance order, and a write sent again (its answer lost, or run late) adds nothing twice (a per-replica mark in each partition).</para>
 /// <para><b>Rebalancing.</b> Replicas announce themselves with a heartbeat (a sorted set scored in Redis server time) and
 /// each holds its fair share of the partitions among the live replicas (<see cref="FairShare"/>): a replica above it
 /// hands the surplus over (stops reading and handing out those partitions, lets the items in flight finish, then releases
@@ -265,7 +269,14 @@ public sealed partial class RedisEventQueue : IEventQueue
     /// </summary>
     private bool CanTake() => _waiting.TryPeek(out var next) && (_inTransit.Count == 0 || _inTransit.Min > next);
 
-    /// <inheritdoc />
+    /// <summary>
+    /// Takes the next item: the first waiting item of a partition (stream order within a partition, so one person's items
+    /// leave in the order Redis stored them), the one with the lowest sequence among the partitions' first items; never one
+    /// with a higher sequence than an item this replica accepted that is still on its way to Redis. The item stays
+    /// unfinished until it is completed or dead-lettered.
+    /// </summary>
+    /// <param name="item">The item taken, when there was one.</param>
+    /// <returns>Whether an item was taken.</returns>
     public bool TryDequeue(out QueuedItem item)
     {
         lock (_gate)

@@ -173,4 +173,37 @@ public sealed class RedisQueueOrderTests(RedisQueueFixture redis) : IClassFixtur
         Assert.Equal(0, holder.Count);
         Assert.Empty(await StreamOrderAsync(items));
     }
+    [RedisFact]
+    public async Task A_holder_that_closes_leaves_a_persons_later_items_to_the_next_holder_with_the_earlier_one_it_did_not_take()
+    {
+        // The holder looks for other replicas' items only once a minute: it reads the stream when its own item is stored.
+        var options = Options();
+        options.PollInterval = TimeSpan.FromMinutes(1);
+        var holder = await RedisEventQueue.OpenAsync(redis.Redis, options);
+        await using var connection = await redis.ConnectAsync();
+        await using var next = await RedisEventQueue.OpenAsync(connection, Options());
+        var earlier = Item("person-1", 0);
+        var later = Item("person-1", 1);
+        await AcceptInTurnsAsync([next], [earlier]);
+        // The holder accepts the person's next item and is closed (shutting down) before it has read the stream back.
+        Assert.True(holder.Enqueue(later).Accepted);
+        holder.Close();
+
+        // After Close a holder hands out only what it had read before and its own items; it must not send the later item
+        // while leaving the earlier one (another replica's, read after Close) to the next holder.
+        var sent = new List<QueuedItem>();
+        while (await holder.WaitToReadAsync(_timeout))
+            while (holder.TryDequeue(out var item)) sent.Add(item);
+        foreach (var item in sent) await holder.CompleteAsync(item, _timeout);
+        await holder.WhenFinishedAsync(later.Sequence, _timeout);
+        await holder.DisposeAsync();
+
+        var partition = RedisEventQueue.PartitionOf("person-1", Partitions);
+        while (!next.OwnedPartitions.Contains(partition)) await next.NextTickAsync().WaitAsync(_timeout);
+        var rest = 2 - sent.Count;
+        if (rest > 0) sent.AddRange(await TakeAsync(next, rest));
+        Assert.Equal(["person-1/0", "person-1/1"], sent.Select(i => i.MessageId));
+        foreach (var item in sent.Skip(2 - rest)) await next.CompleteAsync(item, _timeout);
+        Assert.Empty(await StreamOrderAsync([earlier, later]));
+    }
 }
