@@ -7,7 +7,10 @@ public sealed partial class RedisEventQueue
 {
     private const int WriteBatch = 256;
 
-    /// <summary>Adds buffered items to their streams, in acceptance order, pipelined; keeps them while Redis cannot be reached.</summary>
+    /// <summary>
+    /// Adds buffered items to their streams, in acceptance order, one script run per partition, pipelined; keeps them while
+    /// Redis cannot be reached and sends them again from the oldest one not confirmed (<see cref="StreamAppend"/>).
+    /// </summary>
     private async Task WriteLoopAsync()
     {
         var stop = _stop.Token;
@@ -28,34 +31,34 @@ public sealed partial class RedisEventQueue
                 }
                 continue;
             }
-            var adds = new Task<RedisValue>[batch.Count];
-            for (var i = 0; i < batch.Count; i++)
+            // One script run per partition (its items in acceptance order): a run is atomic, and a run Redis has done already
+            // (its answer lost, or itself late) adds nothing again (StreamAppend).
+            var adds = new Dictionary<int, Task<long>>();
+            foreach (var partition in batch.GroupBy(t => t.Partition))
             {
-                var t = batch[i];
-                adds[i] = _db.StreamAddAsync(_keys.Stream(t.Partition),
-                [
-                    new NameValueEntry("s", t.Sequence),
-                    new NameValueEntry("t", t.AcceptedAt.UtcTicks),
-                    new NameValueEntry("o", _instance),
-                    new NameValueEntry("d", QueuedItemCodec.Encode(t.Item)),
-                ]);
+                var entries = partition
+                    .Select(t => new StreamAppend.Entry(t.Sequence, t.Sequence - _instance * SequenceRange, t.AcceptedAt.UtcTicks, QueuedItemCodec.Encode(t.Item)))
+                    .ToList();
+                adds[partition.Key] = StreamAppend.AddAsync(_db, _keys.Stream(partition.Key), _keys.Mark(partition.Key, _instance), _instance, entries);
             }
-            var stored = 0;
+            var failed = new HashSet<int>();
             string? failure = null;
-            foreach (var add in adds)
+            foreach (var (p, add) in adds)
             {
                 try
                 {
                     await add.ConfigureAwait(false);
-                    if (failure is null) stored++;
                 }
                 catch (Exception ex) when (IsRedisFailure(ex))
                 {
                     failure ??= ex.Message;
+                    failed.Add(p);
                 }
             }
-            // The stored prefix leaves the buffer; the rest is tried again (an entry stored after a failed one is then
-            // stored twice: delivered at least once).
+            // Confirmed: the items before the first one whose partition's write failed.
+            var stored = 0;
+            while (stored < batch.Count && !failed.Contains(batch[stored].Partition)) stored++;
+            // The stored prefix leaves the buffer; the rest is sent again (what Redis added already is not added twice).
             lock (_gate)
             {
                 for (var i = 0; i < stored; i++)
@@ -249,10 +252,14 @@ public sealed partial class RedisEventQueue
         }
     }
 
-    /// <summary>An entry read from partition <paramref name="partition"/>: waiting to be taken here.</summary>
+    /// <summary>
+    /// An entry read from partition <paramref name="partition"/>: waiting to be taken here, at the end of its partition's
+    /// line (entries are read in stream order: the claimed ones first, then the new ones).
+    /// </summary>
     private void Take(int partition, StreamEntry entry, RedisValue? retry)
     {
         var seq = (long)entry["s"];
+        var leftBehind = false;
         lock (_gate)
         {
             // A partition being handed over (or lost) is not read here any more: the entry stays pending for the next holder.
@@ -268,15 +275,33 @@ public sealed partial class RedisEventQueue
                 known.EntryId = entry.Id;
                 if (known.State == State.InTransit)
                 {
-                    known.State = State.Waiting;
                     _inTransit.Remove(seq);
-                    _waiting.Add(seq);
+                    // After Close, behind an entry left for the next holder: left too (it stays pending here, the next holder claims it).
+                    if (_leftAfterClose[partition]) leftBehind = true;
+                    else
+                    {
+                        known.State = State.Waiting;
+                        _waiting.Add(partition, seq);
+                    }
                 }
-                return;
+                if (!leftBehind) return;
             }
-            if (_finishedDuringRecovery[partition]?.Contains(seq) == true) return;
-            // Another replica's item (or one of ours finished here earlier): left for the next holder after Close.
-            if (_closed) return;
+            else
+            {
+                if (_finishedDuringRecovery[partition]?.Contains(seq) == true) return;
+                // Another replica's item (or one of ours finished here earlier): left for the next holder after Close, and
+                // with it every later entry of the partition, so that none of a person's later items leaves before it.
+                if (_closed)
+                {
+                    _leftAfterClose[partition] = true;
+                    return;
+                }
+            }
+        }
+        if (leftBehind)
+        {
+            Finish(seq);
+            return;
         }
         QueuedItem item;
         try
@@ -313,10 +338,10 @@ public sealed partial class RedisEventQueue
         var tracked = new Tracked(item, seq, partition, new DateTimeOffset((long)entry["t"], TimeSpan.Zero), local: false) { EntryId = entry.Id };
         lock (_gate)
         {
-            if (_tracked.ContainsKey(seq)) return;
+            if (_tracked.ContainsKey(seq) || !Reading(partition)) return;
             _tracked.Add(seq, tracked);
             _unfinished.Add(seq);
-            _waiting.Add(seq);
+            _waiting.Add(partition, seq);
             _maxSeen = Math.Max(_maxSeen, seq);
         }
     }

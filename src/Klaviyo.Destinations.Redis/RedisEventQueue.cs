@@ -15,6 +15,10 @@ namespace Klaviyo.Destinations.Redis;
 /// renewed every third of <see cref="RedisEventQueueOptions.LeaseDuration"/>); only the lease holder reads it, through a
 /// consumer group, so one person's items are sent in order. When a lease expires (the holder died or lost Redis), another
 /// replica takes the partition and claims the entries the old holder had read but not finished (XAUTOCLAIM).</para>
+/// <para><b>Order.</b> A holder hands a partition's items out in stream order (the order Redis stored them), whichever
+/// replica accepted them: one line per partition in the order read (claimed entries first, then new ones), only a line's
+/// first item can go, the lowest sequence first between lines. A replica's writes add each partition's items in its
+/// acceptance order, and a write sent again (its answer lost, or run late) adds nothing twice (a per-replica mark in each partition).</para>
 /// <para><b>Rebalancing.</b> Replicas announce themselves with a heartbeat (a sorted set scored in Redis server time) and
 /// each holds its fair share of the partitions among the live replicas (<see cref="FairShare"/>): a replica above it
 /// hands the surplus over (stops reading and handing out those partitions, lets the items in flight finish, then releases
@@ -35,7 +39,7 @@ namespace Klaviyo.Destinations.Redis;
 public sealed partial class RedisEventQueue : IEventQueue
 {
     private const string Group = "klaviyo";
-    private const long SequenceRange = 1L << 36;
+    internal const long SequenceRange = 1L << 36;
 
     private static readonly Action<ILogger, string, Exception?> s_unreachable = LoggerMessage.Define<string>(LogLevel.Warning, new EventId(2101, "RedisQueueUnreachable"),
         "The Redis queue cannot reach Redis ({Reason}); accepted items wait in memory (bounded) and are stored when it is back.");
@@ -58,7 +62,7 @@ public sealed partial class RedisEventQueue : IEventQueue
     private readonly Lock _gate = new();
     private readonly Dictionary<long, Tracked> _tracked = new();
     private readonly SortedSet<long> _unfinished = new();
-    private readonly SortedSet<long> _waiting = new();
+    private readonly WaitingLines _waiting;
     private readonly SortedSet<long> _inTransit = new();
     private readonly Queue<Tracked> _buffer = new();
     private readonly List<(long UpTo, TaskCompletionSource Done)> _finishWaiters = new();
@@ -68,6 +72,8 @@ public sealed partial class RedisEventQueue : IEventQueue
     private readonly bool[] _needsRecovery;
     private readonly bool[] _draining;
     private readonly bool[] _sweep;
+    // Partitions where, after Close, an entry was left for the next holder: this replica's own later entries there are left too (order).
+    private readonly bool[] _leftAfterClose;
     private readonly HashSet<long>?[] _finishedDuringRecovery;
     private readonly long[] _renewedAt;
     private long _last;
@@ -102,6 +108,8 @@ public sealed partial class RedisEventQueue : IEventQueue
         _draining = new bool[n];
         _sweep = new bool[n];
         _finishedDuringRecovery = new HashSet<long>?[n];
+        _waiting = new WaitingLines(n);
+        _leftAfterClose = new bool[n];
         _meter = CreateMeter(meterFactory);
     }
 
@@ -255,9 +263,20 @@ public sealed partial class RedisEventQueue : IEventQueue
         }
     }
 
-    private bool CanTake() => _waiting.Count > 0 && (_inTransit.Count == 0 || _inTransit.Min > _waiting.Min);
+    /// <summary>
+    /// Whether the next item (the lowest sequence among the partitions' first waiting items) can go: not while an item
+    /// this replica accepted earlier is still on its way to Redis (it is handed out first, in acceptance order).
+    /// </summary>
+    private bool CanTake() => _waiting.TryPeek(out var next) && (_inTransit.Count == 0 || _inTransit.Min > next);
 
-    /// <inheritdoc />
+    /// <summary>
+    /// Takes the next item: the first waiting item of a partition (stream order within a partition, so one person's items
+    /// leave in the order Redis stored them), the one with the lowest sequence among the partitions' first items; never one
+    /// with a higher sequence than an item this replica accepted that is still on its way to Redis. The item stays
+    /// unfinished until it is completed or dead-lettered.
+    /// </summary>
+    /// <param name="item">The item taken, when there was one.</param>
+    /// <returns>Whether an item was taken.</returns>
     public bool TryDequeue(out QueuedItem item)
     {
         lock (_gate)
@@ -267,7 +286,7 @@ public sealed partial class RedisEventQueue : IEventQueue
                 item = null!;
                 return false;
             }
-            var seq = _waiting.Min;
+            _waiting.TryPeek(out var seq);
             _waiting.Remove(seq);
             var tracked = _tracked[seq];
             tracked.State = State.Taken;

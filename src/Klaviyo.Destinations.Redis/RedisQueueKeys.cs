@@ -42,6 +42,12 @@ internal sealed class RedisQueueKeys
     /// <summary>Partition <paramref name="partition"/>'s retry state by entry id (attempts, next attempt, first taken).</summary>
     public RedisKey Retry(int partition) => _retries[partition];
 
+    /// <summary>
+    /// The highest item number replica <paramref name="replica"/> has added to partition <paramref name="partition"/>'s
+    /// stream (see <see cref="StreamAppend"/>), with an expiry.
+    /// </summary>
+    public RedisKey Mark(int partition, long replica) => _streams[partition].Append(":mark:" + replica.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
     /// <summary>Which partition a stream key belongs to (-1 when none).</summary>
     public int PartitionOf(RedisKey stream) => Array.IndexOf(_streams, stream);
 

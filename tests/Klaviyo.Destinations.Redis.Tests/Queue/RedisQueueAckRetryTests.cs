@@ -6,7 +6,7 @@ namespace Klaviyo.Destinations.Redis.Tests.Queue;
 
 /// <summary>
 /// Entries of finished items never stay behind in a stream: an item delivered while Redis is down is acknowledged once
-/// Redis is back, and a second copy of an item (a write retried after a partial failure) is removed too.
+/// Redis is back, and a second copy of an item is removed too.
 /// </summary>
 public sealed class RedisQueueAckRetryTests
 {
@@ -60,8 +60,9 @@ public sealed class RedisQueueAckRetryTests
     [RedisFact]
     public async Task An_item_stored_twice_after_a_failed_write_leaves_no_entry_behind_once_delivered()
     {
-        // A pipelined write that fails half-way while Redis comes back is written again: an entry stored after the
-        // failed one is then in the stream twice. Made here by copying an entry, as the writer's retry would.
+        // The writer never adds an item twice (its writes are idempotent, see RedisQueueOrderTests), but a copy can still
+        // appear (a write re-sent after its replica's mark expired): the reader delivers one and removes both. Made here by
+        // copying an entry.
         await using var server = await RedisServer.StartAsync();
         await using var connection = await ConnectionMultiplexer.ConnectAsync(server.Configuration);
         await using var queue = await RedisEventQueue.OpenAsync(connection, new RedisEventQueueOptions

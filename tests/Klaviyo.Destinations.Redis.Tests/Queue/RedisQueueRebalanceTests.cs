@@ -101,7 +101,15 @@ public sealed class RedisQueueRebalanceTests(RedisQueueFixture redis, ITestOutpu
     }
 
     [RedisFact]
-    public async Task A_third_replica_joining_under_load_takes_partitions_without_losing_duplicating_or_reordering_any_persons_items()
+    public Task A_third_replica_joining_under_load_takes_partitions_without_losing_duplicating_or_reordering_any_persons_items() => JoinUnderLoadAsync(inTurns: false);
+
+    [RedisFact]
+    public Task A_third_replica_joining_while_each_persons_items_arrive_at_every_replica_in_turns_keeps_them_in_the_order_Redis_stored_them() => JoinUnderLoadAsync(inTurns: true);
+
+    /// <param name="inTurns">False: a person's items are accepted by one replica (the one their requests reach). True: by
+    /// the replicas in turns (the third too, once it has joined), each round stored in Redis before the next is accepted,
+    /// so Redis holds each person's items in round order while the replicas' sequences are not in that order.</param>
+    private async Task JoinUnderLoadAsync(bool inTurns)
     {
         const int people = 60;
         await using var c2 = await redis.ConnectAsync();
@@ -118,19 +126,28 @@ public sealed class RedisQueueRebalanceTests(RedisQueueFixture redis, ITestOutpu
         var consumers = new List<Task> { Consume(r1, run, () => sending, stop.Token), Consume(r2, run, () => sending, stop.Token) };
 
         // Producer: round after round, one item per person; a person's items are accepted by one replica (the one its
-        // requests reach), people spread over both. At most three rounds ahead of delivery.
+        // requests reach), people spread over both, or by the replicas in turns. At most three rounds ahead of delivery.
         var joined = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var rounds = 0;
+        RedisEventQueue? joiner = null;
         var producer = Task.Run(async () =>
         {
             var extra = -1;
             for (var round = 0; extra != 0; round++)
             {
                 if (round >= 3) await run.RoundDone(round - 3).WaitAsync(_timeout);
+                RedisEventQueue[] accepting = Volatile.Read(ref joiner) is { } third && inTurns ? [r1, r2, third] : [r1, r2];
+                var accepted = new List<(RedisEventQueue Replica, QueuedItem Item)>();
                 for (var p = 0; p < people; p++)
                 {
                     var item = Item($"person-{p}", round);
-                    Assert.True((p % 2 == 0 ? r1 : r2).Enqueue(item).Accepted);
+                    var replica = accepting[(inTurns ? p + round : p) % accepting.Length];
+                    Assert.True(replica.Enqueue(item).Accepted);
+                    accepted.Add((replica, item));
+                }
+                if (inTurns)
+                {
+                    foreach (var (replica, item) in accepted) Assert.True(await replica.WhenDurableAsync(item, _timeout));
                 }
                 rounds = round + 1;
                 if (extra > 0) extra--;
@@ -144,6 +161,7 @@ public sealed class RedisQueueRebalanceTests(RedisQueueFixture redis, ITestOutpu
         sending = slowSends.Task;
         var joining = System.Diagnostics.Stopwatch.StartNew();
         var r3 = await RedisEventQueue.OpenAsync(c3, Options(leaseSeconds: 3));
+        Volatile.Write(ref joiner, r3);
         consumers.Add(Consume(r3, run, () => Task.CompletedTask, stop.Token));
         // The sends finish once the third replica has handed something out, or after four lease periods of the first.
         _ = Task.Run(async () =>
