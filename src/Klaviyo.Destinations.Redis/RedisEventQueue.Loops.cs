@@ -32,13 +32,7 @@ public sealed partial class RedisEventQueue
             for (var i = 0; i < batch.Count; i++)
             {
                 var t = batch[i];
-                adds[i] = _db.StreamAddAsync(_keys.Stream(t.Partition),
-                [
-                    new NameValueEntry("s", t.Sequence),
-                    new NameValueEntry("t", t.AcceptedAt.UtcTicks),
-                    new NameValueEntry("o", _instance),
-                    new NameValueEntry("d", QueuedItemCodec.Encode(t.Item)),
-                ]);
+                adds[i] = _db.StreamAddAsync(_keys.Stream(t.Partition), EntryFields(t.Sequence, t.AcceptedAt, _instance, t.Item));
             }
             var stored = 0;
             string? failure = null;
@@ -96,6 +90,15 @@ public sealed partial class RedisEventQueue
         }
     }
 
+    /// <summary>A stream entry's fields: the item's sequence, when it was accepted, the accepting replica, the item.</summary>
+    internal static NameValueEntry[] EntryFields(long sequence, DateTimeOffset acceptedAt, long replica, QueuedItem item) =>
+    [
+        new NameValueEntry("s", sequence),
+        new NameValueEntry("t", acceptedAt.UtcTicks),
+        new NameValueEntry("o", replica),
+        new NameValueEntry("d", QueuedItemCodec.Encode(item)),
+    ];
+
     private void ReportOutage(string reason)
     {
         if (Interlocked.Exchange(ref _outage, reason) is null) s_unreachable(_logger, reason, null);
@@ -117,6 +120,7 @@ public sealed partial class RedisEventQueue
             try
             {
                 await AcknowledgeLeftOversAsync().ConfigureAwait(false);
+                await StorePendingOutcomesAsync().ConfigureAwait(false);
                 await RecoverAsync(stop).ConfigureAwait(false);
                 read = await ReadNewAsync().ConfigureAwait(false);
             }
@@ -257,6 +261,8 @@ public sealed partial class RedisEventQueue
         {
             // A partition being handed over (or lost) is not read here any more: the entry stays pending for the next holder.
             if (!Reading(partition)) return;
+            // Dead-lettered here, its letter waiting for Redis: the entry leaves the stream once the letter is stored.
+            if (IsBeingDeadLettered(partition, entry.Id)) return;
             if (_tracked.TryGetValue(seq, out var known))
             {
                 if (!known.EntryId.IsNull && known.EntryId != entry.Id)

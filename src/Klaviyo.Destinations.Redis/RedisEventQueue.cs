@@ -35,7 +35,7 @@ namespace Klaviyo.Destinations.Redis;
 public sealed partial class RedisEventQueue : IEventQueue
 {
     private const string Group = "klaviyo";
-    private const long SequenceRange = 1L << 36;
+    internal const long SequenceRange = 1L << 36;
 
     private static readonly Action<ILogger, string, Exception?> s_unreachable = LoggerMessage.Define<string>(LogLevel.Warning, new EventId(2101, "RedisQueueUnreachable"),
         "The Redis queue cannot reach Redis ({Reason}); accepted items wait in memory (bounded) and are stored when it is back.");
@@ -170,7 +170,7 @@ public sealed partial class RedisEventQueue : IEventQueue
     }
 
     /// <inheritdoc />
-    public long DeadLetterCount => Interlocked.Read(ref _deadCount);
+    public long DeadLetterCount => Interlocked.Read(ref _deadCount) + PendingLetters;
 
     /// <inheritdoc />
     public QueueBacklog Backlog
@@ -209,7 +209,8 @@ public sealed partial class RedisEventQueue : IEventQueue
         lock (_gate)
         {
             if (_closed) return QueueRefusals.Closed();
-            if (_buffer.Count >= _options.MaxBuffered)
+            // Dead letters waiting for Redis count too: both are held in memory until Redis takes them.
+            if (_buffer.Count + PendingLetters >= _options.MaxBuffered)
             {
                 var why = _outage is { } outage ? $"Redis cannot be reached ({outage})" : "Redis is slower than the rate of calls";
                 return EnqueueResult.Refused(EnqueueRefusal.Full,
@@ -282,6 +283,7 @@ public sealed partial class RedisEventQueue : IEventQueue
     {
         ArgumentNullException.ThrowIfNull(item);
         if (TakeForFinish(item.Sequence) is not { } tracked) return;
+        ForgetRetryState(tracked.Partition, tracked.EntryId);
         try
         {
             var tx = _db.CreateTransaction();
@@ -322,14 +324,7 @@ public sealed partial class RedisEventQueue : IEventQueue
             if (!_tracked.TryGetValue(item.Sequence, out tracked) || tracked.EntryId.IsNull) return;
         }
         var state = string.Join('|', item.Attempts, item.NotBefore?.UtcTicks ?? 0, item.FirstTakenAt?.UtcTicks ?? 0);
-        try
-        {
-            await _db.HashSetAsync(_keys.Retry(tracked.Partition), tracked.EntryId, state).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (IsRedisFailure(ex))
-        {
-            s_ackFailed(_logger, ex.Message, null);
-        }
+        await StoreRetryStateAsync(tracked.Partition, tracked.EntryId, state).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -353,36 +348,6 @@ public sealed partial class RedisEventQueue : IEventQueue
         await StoreDeadLetterAsync(tracked, letter).ConfigureAwait(false);
     }
 
-    /// <summary>
-    /// Stores the dead letter, then removes the item from its partition: two steps, because the dead-letter list and the
-    /// partition are in different cluster slots. Failing between them leaves the item pending: it is delivered or
-    /// dead-lettered again (at least once).
-    /// </summary>
-    private async Task StoreDeadLetterAsync(Tracked tracked, JsonObject letter)
-    {
-        try
-        {
-            var tx = _db.CreateTransaction();
-            var length = tx.ListRightPushAsync(_keys.Dead, letter.ToJsonString());
-            _ = tx.ListTrimAsync(_keys.Dead, -_options.MaxDeadLetters, -1);
-            await tx.ExecuteAsync().ConfigureAwait(false);
-            Interlocked.Exchange(ref _deadCount, Math.Min(await length.ConfigureAwait(false), _options.MaxDeadLetters));
-            var done = _db.CreateTransaction();
-            _ = done.StreamAcknowledgeAsync(_keys.Stream(tracked.Partition), Group, tracked.EntryId);
-            _ = done.StreamDeleteAsync(_keys.Stream(tracked.Partition), [tracked.EntryId]);
-            _ = done.HashDeleteAsync(_keys.Retry(tracked.Partition), tracked.EntryId);
-            await done.ExecuteAsync().ConfigureAwait(false);
-        }
-        catch (Exception ex) when (IsRedisFailure(ex))
-        {
-            s_ackFailed(_logger, ex.Message, null);
-        }
-        finally
-        {
-            Finish(tracked.Sequence);
-        }
-    }
-
     /// <inheritdoc />
     public async Task<IReadOnlyList<DeadLetter>> ListDeadLettersAsync(int limit = 1_000, CancellationToken cancellationToken = default)
     {
@@ -392,7 +357,7 @@ public sealed partial class RedisEventQueue : IEventQueue
         return [.. raw.Select(r => ReadLetter(r).Letter)];
     }
 
-    private static (DeadLetter Letter, string? Record) ReadLetter(RedisValue raw)
+    internal static (DeadLetter Letter, string? Record) ReadLetter(RedisValue raw)
     {
         var json = JsonNode.Parse(raw.ToString())!.AsObject();
         var letter = new DeadLetter(
@@ -504,9 +469,10 @@ public sealed partial class RedisEventQueue : IEventQueue
                 while (true)
                 {
                     _toWrite.Set();
+                    _toRead.Set();
                     lock (_gate)
                     {
-                        if (_buffer.Count == 0) break;
+                        if (_buffer.Count == 0 && PendingLetters == 0) break;
                     }
                     await Task.Delay(20, deadline.Token).ConfigureAwait(false);
                 }
@@ -542,6 +508,7 @@ public sealed partial class RedisEventQueue : IEventQueue
             Finish(tracked.Sequence);
         }
         foreach (var waiter in waiters) waiter.TrySetException(new ObjectDisposedException(nameof(RedisEventQueue)));
+        ReportOutcomesLeft();
         await LeaveAsync().ConfigureAwait(false);
         _readable.Set();
         _stop.Dispose();
