@@ -101,12 +101,16 @@ public sealed partial class RedisEventQueue
 
     private void ReportOutage(string reason)
     {
-        if (Interlocked.Exchange(ref _outage, reason) is null) s_unreachable(_logger, reason, null);
+        if (Interlocked.Exchange(ref _outage, reason) is not null) return;
+        Interlocked.Exchange(ref _outageSinceTicks, _time.GetUtcNow().UtcTicks);
+        s_unreachable(_logger, reason, null);
     }
 
     private void ClearOutage()
     {
-        if (Interlocked.Exchange(ref _outage, null) is not null) s_reachable(_logger, null);
+        if (Interlocked.Exchange(ref _outage, null) is null) return;
+        Interlocked.Exchange(ref _outageSinceTicks, 0);
+        s_reachable(_logger, null);
     }
 
     /// <summary>Reads the partitions this replica holds: first what a previous holder left pending, then new entries.</summary>

@@ -24,6 +24,9 @@ public sealed partial class RedisEventQueue
         return meter;
     }
 
+    /// <summary>Accepted items and dead letters waiting in memory for Redis.</summary>
+    internal int Buffered => BufferedCount();
+
     private int BufferedCount()
     {
         lock (_gate) return _buffer.Count + PendingLetters;

@@ -76,6 +76,7 @@ public sealed partial class RedisEventQueue : IEventQueue
     private bool _disposed;
     private long _deadCount;
     private string? _outage;
+    private long _outageSinceTicks;
 
     private readonly AsyncSignal _readable = new();
     private readonly AsyncSignal _toWrite = new();
@@ -156,6 +157,9 @@ public sealed partial class RedisEventQueue : IEventQueue
 
     /// <summary>Why Redis cannot be reached now (the writer keeps the accepted items in memory meanwhile); null when it can.</summary>
     public string? Outage => Volatile.Read(ref _outage);
+
+    /// <summary>Since when Redis cannot be reached (the queue's clock); null when it can.</summary>
+    public DateTimeOffset? OutageSince => Interlocked.Read(ref _outageSinceTicks) is var ticks and not 0 ? new DateTimeOffset(ticks, TimeSpan.Zero) : null;
 
     /// <inheritdoc />
     public event EventHandler<QueueItemDroppedEventArgs>? ItemDropped;
