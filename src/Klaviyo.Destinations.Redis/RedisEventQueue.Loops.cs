@@ -128,6 +128,18 @@ public sealed partial class RedisEventQueue
                 await RecoverAsync(stop).ConfigureAwait(false);
                 read = await ReadNewAsync().ConfigureAwait(false);
             }
+            catch (Exception ex) when (IsMissingGroup(ex))
+            {
+                try
+                {
+                    await RecreateGroupsAsync().ConfigureAwait(false);
+                    continue;
+                }
+                catch (Exception again) when (IsRedisFailure(again))
+                {
+                    ReportOutage(again.Message);
+                }
+            }
             catch (Exception ex) when (IsRedisFailure(ex))
             {
                 ReportOutage(ex.Message);

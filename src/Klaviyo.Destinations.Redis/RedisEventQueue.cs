@@ -126,16 +126,7 @@ public sealed partial class RedisEventQueue : IEventQueue
         var keys = new RedisQueueKeys(options.KeyPrefix, options.Partitions);
         var instance = await db.StringIncrementAsync(keys.Replicas).ConfigureAwait(false);
         var queue = new RedisEventQueue(redis, options, time ?? TimeProvider.System, logger ?? NullLogger.Instance, instance, meterFactory);
-        for (var i = 0; i < options.Partitions; i++)
-        {
-            try
-            {
-                await db.StreamCreateConsumerGroupAsync(keys.Stream(i), Group, "0-0", createStream: true).ConfigureAwait(false);
-            }
-            catch (RedisServerException ex) when (ex.Message.Contains("BUSYGROUP", StringComparison.Ordinal))
-            {
-            }
-        }
+        await CreateGroupsAsync(db, keys, options.Partitions).ConfigureAwait(false);
         queue._deadCount = await db.ListLengthAsync(keys.Dead).ConfigureAwait(false);
         // Announces this replica and takes its fair share of the free partitions (all of them when it is alone).
         await queue.TickAsync().ConfigureAwait(false);
