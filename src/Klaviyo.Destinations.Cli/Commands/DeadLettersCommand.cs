@@ -11,8 +11,7 @@ internal static class DeadLettersCommand
         message_id, user_id, metric, unique_id. The queue is a queue file (--queue-path; the app must not be running) or
         the shared Redis queue of the replicas (--redis with the account's --api-key or --account; the replicas may keep
         running). With --replay the dead letters are put back in the queue (attempts reset): a queue file's are sent by the
-        next run of the app or by 'klaviyo-dest drain', the Redis queue's by the replicas. With --purge (Redis queue) they
-        are deleted.
+        next run of the app or by 'klaviyo-dest drain', the Redis queue's by the replicas. With --purge they are deleted.
         """;
 
     public static Command Create()
@@ -20,7 +19,7 @@ internal static class DeadLettersCommand
         var queuePath = new Option<string?>("--queue-path") { Description = "the queue file", HelpName = "FILE" };
         var redis = new RedisQueueOptions();
         var replay = new Option<bool>("--replay") { Description = "put the dead letters (all, or those given with --id) back in the queue" };
-        var purge = new Option<bool>("--purge") { Description = "delete the dead letters (all, or those given with --id); Redis queue only" };
+        var purge = new Option<bool>("--purge") { Description = "delete the dead letters (all, or those given with --id)" };
         var idOption = new Option<string?>("--id") { Description = "only these dead letters (ids from the listing)", HelpName = "N[,M…]" };
         var limitOption = new Option<int>("--limit") { Description = "list at most N", DefaultValueFactory = _ => 1000, HelpName = "N" };
         var command = new Command("dead-letters", Description) { queuePath, replay, purge, idOption, limitOption };
@@ -39,8 +38,7 @@ internal static class DeadLettersCommand
                 return await RunOnRedisAsync(redis, result, doReplay, doPurge, ids, limit);
             }
             if (path is null) throw new UsageException("Which queue? Give --queue-path FILE (a queue file) or --redis CONFIG with --api-key or --account (the replicas' shared Redis queue).");
-            if (doPurge) throw new UsageException("--purge works on the shared Redis queue (--redis); a queue file's dead letters are replayed (--replay) or kept until MaxDeadLetters forgets the oldest.");
-            return await RunOnFileAsync(path, doReplay, ids, limit, cancellationToken);
+            return await RunOnFileAsync(path, doReplay, doPurge, ids, limit, cancellationToken);
         });
         return command;
     }
@@ -49,7 +47,7 @@ internal static class DeadLettersCommand
         idList?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select(t => long.TryParse(t, out var id) && id > 0 ? id : throw new UsageException($"--id '{t}' is not a dead letter id.")).ToArray();
 
-    private static async Task<int> RunOnFileAsync(string path, bool replay, long[]? ids, int limit, CancellationToken cancellationToken)
+    private static async Task<int> RunOnFileAsync(string path, bool replay, bool purge, long[]? ids, int limit, CancellationToken cancellationToken)
     {
         if (!File.Exists(path)) throw new UsageException($"No queue at '{path}'.");
         SqliteEventQueue queue;
@@ -67,6 +65,12 @@ internal static class DeadLettersCommand
             {
                 var replayed = await queue.ReplayDeadLettersAsync(ids, cancellationToken);
                 Console.Out.WriteLine($"Replayed {replayed:N0} dead letters into '{path}'; run the app or 'klaviyo-dest drain --queue-path {path}' to send them.");
+                return 0;
+            }
+            if (purge)
+            {
+                var purged = await queue.PurgeDeadLettersAsync(ids, cancellationToken);
+                Console.Out.WriteLine($"Purged {purged:N0} dead letters from '{path}'.");
                 return 0;
             }
             await WriteAsync(await queue.ListDeadLettersAsync(limit, cancellationToken), ids, cancellationToken);
