@@ -149,6 +149,9 @@ public sealed partial class RedisEventQueue : IEventQueue
     /// <summary>Why Redis cannot be reached now (the writer keeps the accepted items in memory meanwhile); null when it can.</summary>
     public string? Outage => Volatile.Read(ref _outage);
 
+    /// <summary>Why Redis cannot be reached now in a few words, with the server (e.g. <c>connection refused: 127.0.0.1:6390</c>); null when it can. <see cref="Outage"/> has the client's whole message.</summary>
+    public string? OutageSummary => Outage is { } outage ? RedisFailureText.Summarize(outage) : null;
+
     /// <summary>Since when Redis cannot be reached (the queue's clock); null when it can.</summary>
     public DateTimeOffset? OutageSince => Interlocked.Read(ref _outageSinceTicks) is var ticks and not 0 ? new DateTimeOffset(ticks, TimeSpan.Zero) : null;
 
@@ -207,7 +210,7 @@ public sealed partial class RedisEventQueue : IEventQueue
             // Dead letters waiting for Redis count too: both are held in memory until Redis takes them.
             if (_buffer.Count + PendingLetters >= _options.MaxBuffered)
             {
-                var why = _outage is { } outage ? $"Redis cannot be reached ({outage})" : "Redis is slower than the rate of calls";
+                var why = _outage is { } outage ? $"Redis cannot be reached ({RedisFailureText.Summarize(outage)})" : "Redis is slower than the rate of calls";
                 return EnqueueResult.Refused(EnqueueRefusal.Full,
                     $"The Redis queue's write buffer is full ({_options.MaxBuffered:N0} items not yet stored): {why}; the item was refused. Check Redis, or raise MaxBuffered.");
             }
