@@ -66,7 +66,7 @@ async Task<IResult> Accept(Task<bool> stored, string messageId, IServiceProvider
     var queue = services.GetService<IEventQueue>() as RedisEventQueue;
     while (!stored.IsCompleted)
     {
-        if (queue?.Outage is { } outage)
+        if (queue?.OutageSummary is { } outage)
             return Results.Json(new { messageId, stored = false, reason = $"Redis cannot be reached ({outage}): the message is held in this replica's memory and stored when Redis answers." }, statusCode: StatusCodes.Status202Accepted);
         try
         {

@@ -77,7 +77,7 @@ public static class KlaviyoRedisServiceCollectionExtensions
     public static IHealthChecksBuilder AddKlaviyoRedis(this IHealthChecksBuilder builder, string name = "klaviyo-redis", IEnumerable<string>? tags = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        return builder.Add(new HealthCheckRegistration(name, sp => new KlaviyoRedisHealthCheck(sp.GetRequiredService<KlaviyoRedisBudgets>(), sp.GetService<IEventQueue>() as RedisEventQueue), HealthStatus.Degraded, tags));
+        return builder.Add(new HealthCheckRegistration(name, sp => new KlaviyoRedisHealthCheck(sp.GetRequiredService<KlaviyoRedisBudgets>(), sp.GetService<IEventQueue>() as RedisEventQueue, sp.GetService<TimeProvider>()), HealthStatus.Degraded, tags));
     }
 }
 
@@ -140,16 +140,30 @@ internal sealed class KlaviyoRedisBudgets(KlaviyoRedisConnection connection, IOp
     }
 }
 
-/// <summary>Degraded while a shared budget cannot reach Redis.</summary>
-internal sealed class KlaviyoRedisHealthCheck(IKlaviyoRedisBudgetSource budgets, RedisEventQueue? queue = null) : IHealthCheck
+/// <summary>
+/// Degraded while the shared queue or a shared budget cannot reach Redis. The description is one short line (what failed,
+/// where, for how long); StackExchange.Redis's whole message is in the data (<c>error</c>), with <c>since</c>.
+/// </summary>
+internal sealed class KlaviyoRedisHealthCheck(IKlaviyoRedisBudgetSource budgets, RedisEventQueue? queue = null, TimeProvider? time = null) : IHealthCheck
 {
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         if (queue?.Outage is { } outage)
         {
-            var backlog = queue.Backlog;
-            var data = new Dictionary<string, object> { ["unfinished"] = backlog.Unfinished };
-            return HealthCheckResult.Degraded($"The shared queue cannot reach Redis ({outage}); accepted items wait in this replica's memory (bounded by Klaviyo:Redis:Queue:MaxBuffered, then refused) and are stored when Redis answers.", data: data);
+            var since = queue.OutageSince ?? _time.GetUtcNow();
+            var buffered = queue.Buffered;
+            var data = new Dictionary<string, object>
+            {
+                ["since"] = since,
+                ["buffered"] = buffered,
+                ["unfinished"] = queue.Backlog.Unfinished,
+                ["error"] = outage,
+            };
+            return HealthCheckResult.Degraded(
+                $"Redis unreachable for {RedisFailureText.Lasting(_time.GetUtcNow() - since)} ({RedisFailureText.Summarize(outage)}); the shared queue holds {buffered:N0} items in this replica's memory until Redis answers.",
+                data: data);
         }
         foreach (var budget in budgets.Made)
         {
@@ -157,8 +171,15 @@ internal sealed class KlaviyoRedisHealthCheck(IKlaviyoRedisBudgetSource budgets,
             await budget.ProbeIfDegradedAsync(cancellationToken).ConfigureAwait(false);
             if (budget.Degradation is { Since: { } since, Reason: var reason })
             {
-                var data = new Dictionary<string, object> { ["degradedSince"] = since, ["fallbackRequests"] = budget.FallbackRequests };
-                return HealthCheckResult.Degraded($"Redis is unreachable since {since:O} ({reason}); this replica paces itself locally with its fallback share of Klaviyo's rate limits.", data: data);
+                var data = new Dictionary<string, object>
+                {
+                    ["since"] = since,
+                    ["fallbackRequests"] = budget.FallbackRequests,
+                    ["error"] = reason ?? "",
+                };
+                return HealthCheckResult.Degraded(
+                    $"Redis unreachable for {RedisFailureText.Lasting(_time.GetUtcNow() - since)} ({RedisFailureText.Summarize(reason)}); this replica paces itself with its fallback share of Klaviyo's rate limits.",
+                    data: data);
             }
         }
         return HealthCheckResult.Healthy("The Klaviyo rate budget is shared through Redis.");

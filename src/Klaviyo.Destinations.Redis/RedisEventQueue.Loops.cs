@@ -99,14 +99,27 @@ public sealed partial class RedisEventQueue
         }
     }
 
+    /// <summary>A stream entry's fields: the item's sequence, when it was accepted, the accepting replica, the item.</summary>
+    internal static NameValueEntry[] EntryFields(long sequence, DateTimeOffset acceptedAt, long replica, QueuedItem item) =>
+    [
+        new NameValueEntry("s", sequence),
+        new NameValueEntry("t", acceptedAt.UtcTicks),
+        new NameValueEntry("o", replica),
+        new NameValueEntry("d", QueuedItemCodec.Encode(item)),
+    ];
+
     private void ReportOutage(string reason)
     {
-        if (Interlocked.Exchange(ref _outage, reason) is null) s_unreachable(_logger, reason, null);
+        if (Interlocked.Exchange(ref _outage, reason) is not null) return;
+        Interlocked.Exchange(ref _outageSinceTicks, _time.GetUtcNow().UtcTicks);
+        s_unreachable(_logger, reason, null);
     }
 
     private void ClearOutage()
     {
-        if (Interlocked.Exchange(ref _outage, null) is not null) s_reachable(_logger, null);
+        if (Interlocked.Exchange(ref _outage, null) is null) return;
+        Interlocked.Exchange(ref _outageSinceTicks, 0);
+        s_reachable(_logger, null);
     }
 
     /// <summary>Reads the partitions this replica holds: first what a previous holder left pending, then new entries.</summary>
@@ -120,8 +133,21 @@ public sealed partial class RedisEventQueue
             try
             {
                 await AcknowledgeLeftOversAsync().ConfigureAwait(false);
+                await StorePendingOutcomesAsync().ConfigureAwait(false);
                 await RecoverAsync(stop).ConfigureAwait(false);
                 read = await ReadNewAsync().ConfigureAwait(false);
+            }
+            catch (Exception ex) when (IsMissingGroup(ex))
+            {
+                try
+                {
+                    await RecreateGroupsAsync().ConfigureAwait(false);
+                    continue;
+                }
+                catch (Exception again) when (IsRedisFailure(again))
+                {
+                    ReportOutage(again.Message);
+                }
             }
             catch (Exception ex) when (IsRedisFailure(ex))
             {
@@ -264,6 +290,8 @@ public sealed partial class RedisEventQueue
         {
             // A partition being handed over (or lost) is not read here any more: the entry stays pending for the next holder.
             if (!Reading(partition)) return;
+            // Dead-lettered here, its letter waiting for Redis: the entry leaves the stream once the letter is stored.
+            if (IsBeingDeadLettered(partition, entry.Id)) return;
             if (_tracked.TryGetValue(seq, out var known))
             {
                 if (!known.EntryId.IsNull && known.EntryId != entry.Id)

@@ -14,7 +14,7 @@ public sealed partial class RedisEventQueue
         meter.CreateObservableGauge("klaviyo.redis.queue.outage", () => Outage is null ? 0 : 1, "{outage}",
             "1 while the shared queue cannot reach Redis (accepted items wait in memory, bounded by MaxBuffered), else 0.");
         meter.CreateObservableGauge("klaviyo.redis.queue.buffered", BufferedCount, "{item}",
-            "Items this replica accepted that wait in memory to be stored in Redis.");
+            "Items this replica accepted, and dead letters it made, that wait in memory to be stored in Redis.");
         meter.CreateObservableGauge("klaviyo.redis.queue.partitions", () => OwnedPartitions.Count, "{partition}",
             "Partitions whose lease this replica holds (including those being handed over).");
         meter.CreateObservableGauge("klaviyo.redis.queue.fair_share", () => FairShare, "{partition}",
@@ -24,8 +24,11 @@ public sealed partial class RedisEventQueue
         return meter;
     }
 
+    /// <summary>Accepted items and dead letters waiting in memory for Redis.</summary>
+    internal int Buffered => BufferedCount();
+
     private int BufferedCount()
     {
-        lock (_gate) return _buffer.Count;
+        lock (_gate) return _buffer.Count + PendingLetters;
     }
 }

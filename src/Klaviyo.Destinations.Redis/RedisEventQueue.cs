@@ -82,6 +82,7 @@ public sealed partial class RedisEventQueue : IEventQueue
     private bool _disposed;
     private long _deadCount;
     private string? _outage;
+    private long _outageSinceTicks;
 
     private readonly AsyncSignal _readable = new();
     private readonly AsyncSignal _toWrite = new();
@@ -133,16 +134,7 @@ public sealed partial class RedisEventQueue : IEventQueue
         var keys = new RedisQueueKeys(options.KeyPrefix, options.Partitions);
         var instance = await db.StringIncrementAsync(keys.Replicas).ConfigureAwait(false);
         var queue = new RedisEventQueue(redis, options, time ?? TimeProvider.System, logger ?? NullLogger.Instance, instance, meterFactory);
-        for (var i = 0; i < options.Partitions; i++)
-        {
-            try
-            {
-                await db.StreamCreateConsumerGroupAsync(keys.Stream(i), Group, "0-0", createStream: true).ConfigureAwait(false);
-            }
-            catch (RedisServerException ex) when (ex.Message.Contains("BUSYGROUP", StringComparison.Ordinal))
-            {
-            }
-        }
+        await CreateGroupsAsync(db, keys, options.Partitions).ConfigureAwait(false);
         queue._deadCount = await db.ListLengthAsync(keys.Dead).ConfigureAwait(false);
         // Announces this replica and takes its fair share of the free partitions (all of them when it is alone).
         await queue.TickAsync().ConfigureAwait(false);
@@ -165,6 +157,12 @@ public sealed partial class RedisEventQueue : IEventQueue
     /// <summary>Why Redis cannot be reached now (the writer keeps the accepted items in memory meanwhile); null when it can.</summary>
     public string? Outage => Volatile.Read(ref _outage);
 
+    /// <summary>Why Redis cannot be reached now in a few words, with the server (e.g. <c>connection refused: 127.0.0.1:6390</c>); null when it can. <see cref="Outage"/> has the client's whole message.</summary>
+    public string? OutageSummary => Outage is { } outage ? RedisFailureText.Summarize(outage) : null;
+
+    /// <summary>Since when Redis cannot be reached (the queue's clock); null when it can.</summary>
+    public DateTimeOffset? OutageSince => Interlocked.Read(ref _outageSinceTicks) is var ticks and not 0 ? new DateTimeOffset(ticks, TimeSpan.Zero) : null;
+
     /// <inheritdoc />
     public event EventHandler<QueueItemDroppedEventArgs>? ItemDropped;
 
@@ -178,7 +176,7 @@ public sealed partial class RedisEventQueue : IEventQueue
     }
 
     /// <inheritdoc />
-    public long DeadLetterCount => Interlocked.Read(ref _deadCount);
+    public long DeadLetterCount => Interlocked.Read(ref _deadCount) + PendingLetters;
 
     /// <inheritdoc />
     public QueueBacklog Backlog
@@ -217,9 +215,10 @@ public sealed partial class RedisEventQueue : IEventQueue
         lock (_gate)
         {
             if (_closed) return QueueRefusals.Closed();
-            if (_buffer.Count >= _options.MaxBuffered)
+            // Dead letters waiting for Redis count too: both are held in memory until Redis takes them.
+            if (_buffer.Count + PendingLetters >= _options.MaxBuffered)
             {
-                var why = _outage is { } outage ? $"Redis cannot be reached ({outage})" : "Redis is slower than the rate of calls";
+                var why = _outage is { } outage ? $"Redis cannot be reached ({RedisFailureText.Summarize(outage)})" : "Redis is slower than the rate of calls";
                 return EnqueueResult.Refused(EnqueueRefusal.Full,
                     $"The Redis queue's write buffer is full ({_options.MaxBuffered:N0} items not yet stored): {why}; the item was refused. Check Redis, or raise MaxBuffered.");
             }
@@ -301,6 +300,7 @@ public sealed partial class RedisEventQueue : IEventQueue
     {
         ArgumentNullException.ThrowIfNull(item);
         if (TakeForFinish(item.Sequence) is not { } tracked) return;
+        ForgetRetryState(tracked.Partition, tracked.EntryId);
         try
         {
             var tx = _db.CreateTransaction();
@@ -341,14 +341,7 @@ public sealed partial class RedisEventQueue : IEventQueue
             if (!_tracked.TryGetValue(item.Sequence, out tracked) || tracked.EntryId.IsNull) return;
         }
         var state = string.Join('|', item.Attempts, item.NotBefore?.UtcTicks ?? 0, item.FirstTakenAt?.UtcTicks ?? 0);
-        try
-        {
-            await _db.HashSetAsync(_keys.Retry(tracked.Partition), tracked.EntryId, state).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (IsRedisFailure(ex))
-        {
-            s_ackFailed(_logger, ex.Message, null);
-        }
+        await StoreRetryStateAsync(tracked.Partition, tracked.EntryId, state).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -372,36 +365,6 @@ public sealed partial class RedisEventQueue : IEventQueue
         await StoreDeadLetterAsync(tracked, letter).ConfigureAwait(false);
     }
 
-    /// <summary>
-    /// Stores the dead letter, then removes the item from its partition: two steps, because the dead-letter list and the
-    /// partition are in different cluster slots. Failing between them leaves the item pending: it is delivered or
-    /// dead-lettered again (at least once).
-    /// </summary>
-    private async Task StoreDeadLetterAsync(Tracked tracked, JsonObject letter)
-    {
-        try
-        {
-            var tx = _db.CreateTransaction();
-            var length = tx.ListRightPushAsync(_keys.Dead, letter.ToJsonString());
-            _ = tx.ListTrimAsync(_keys.Dead, -_options.MaxDeadLetters, -1);
-            await tx.ExecuteAsync().ConfigureAwait(false);
-            Interlocked.Exchange(ref _deadCount, Math.Min(await length.ConfigureAwait(false), _options.MaxDeadLetters));
-            var done = _db.CreateTransaction();
-            _ = done.StreamAcknowledgeAsync(_keys.Stream(tracked.Partition), Group, tracked.EntryId);
-            _ = done.StreamDeleteAsync(_keys.Stream(tracked.Partition), [tracked.EntryId]);
-            _ = done.HashDeleteAsync(_keys.Retry(tracked.Partition), tracked.EntryId);
-            await done.ExecuteAsync().ConfigureAwait(false);
-        }
-        catch (Exception ex) when (IsRedisFailure(ex))
-        {
-            s_ackFailed(_logger, ex.Message, null);
-        }
-        finally
-        {
-            Finish(tracked.Sequence);
-        }
-    }
-
     /// <inheritdoc />
     public async Task<IReadOnlyList<DeadLetter>> ListDeadLettersAsync(int limit = 1_000, CancellationToken cancellationToken = default)
     {
@@ -411,7 +374,7 @@ public sealed partial class RedisEventQueue : IEventQueue
         return [.. raw.Select(r => ReadLetter(r).Letter)];
     }
 
-    private static (DeadLetter Letter, string? Record) ReadLetter(RedisValue raw)
+    internal static (DeadLetter Letter, string? Record) ReadLetter(RedisValue raw)
     {
         var json = JsonNode.Parse(raw.ToString())!.AsObject();
         var letter = new DeadLetter(
@@ -523,9 +486,10 @@ public sealed partial class RedisEventQueue : IEventQueue
                 while (true)
                 {
                     _toWrite.Set();
+                    _toRead.Set();
                     lock (_gate)
                     {
-                        if (_buffer.Count == 0) break;
+                        if (_buffer.Count == 0 && PendingLetters == 0) break;
                     }
                     await Task.Delay(20, deadline.Token).ConfigureAwait(false);
                 }
@@ -561,6 +525,7 @@ public sealed partial class RedisEventQueue : IEventQueue
             Finish(tracked.Sequence);
         }
         foreach (var waiter in waiters) waiter.TrySetException(new ObjectDisposedException(nameof(RedisEventQueue)));
+        ReportOutcomesLeft();
         await LeaveAsync().ConfigureAwait(false);
         _readable.Set();
         _stop.Dispose();

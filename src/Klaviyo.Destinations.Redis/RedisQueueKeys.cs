@@ -54,6 +54,9 @@ internal sealed class RedisQueueKeys
     /// <summary>The dead letters (a list of JSON records).</summary>
     public RedisKey Dead { get; }
 
+    /// <summary>The marker that the dead letter of partition <paramref name="partition"/>'s entry <paramref name="entryId"/> is written (same slot as <see cref="Dead"/>).</summary>
+    public RedisKey DeadLetterWritten(int partition, RedisValue entryId) => Dead.Append($":w:{partition}:{entryId}");
+
     /// <summary>The counter that numbers replicas as they open the queue.</summary>
     public RedisKey Replicas { get; }
 

@@ -213,6 +213,27 @@ internal sealed class QueueDatabase : IDisposable
         return command.ExecuteScalar() as byte[];
     }
 
+    /// <summary>Deletes dead letters: all of them, or those with an id in <paramref name="ids"/>; returns how many.</summary>
+    public int DeleteDeadLetters(SqliteTransaction tx, IReadOnlyCollection<long>? ids)
+    {
+        using var command = _connection.CreateCommand();
+        command.Transaction = tx;
+        if (ids is null)
+        {
+            command.CommandText = "DELETE FROM dead_letters;";
+            return command.ExecuteNonQuery();
+        }
+        command.CommandText = "DELETE FROM dead_letters WHERE seq = $seq;";
+        var seq = command.Parameters.Add("$seq", Microsoft.Data.Sqlite.SqliteType.Integer);
+        var deleted = 0;
+        foreach (var id in ids)
+        {
+            seq.Value = id;
+            deleted += command.ExecuteNonQuery();
+        }
+        return deleted;
+    }
+
     public List<long> DeadLetterIds()
     {
         using var command = _connection.CreateCommand();

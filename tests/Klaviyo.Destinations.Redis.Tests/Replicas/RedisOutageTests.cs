@@ -109,7 +109,18 @@ public sealed class RedisOutageTests(ITestOutputHelper output)
             var partitionsAfter = await Poll.UntilAsync(async () => (await Task.WhenAll(replicas.Select(r => r.StatusAsync()))).Sum(s => s.Partitions.Length),
                 held => held == ReplicaScenario.Partitions, TimeSpan.FromSeconds(30), held => $"{held} of {ReplicaScenario.Partitions} partitions held");
 
-            Assert.All(degraded, body => Assert.Contains("cannot reach Redis", body, StringComparison.Ordinal));
+            // /health's description: one short line (what failed, where, for how long); the client's whole message is in its data.
+            Assert.All(degraded, body =>
+            {
+                using var health = JsonDocument.Parse(body);
+                var check = health.RootElement.GetProperty("checks").GetProperty("klaviyo-redis");
+                var description = check.GetProperty("description").GetString()!;
+                Assert.StartsWith("Redis unreachable for ", description, StringComparison.Ordinal);
+                Assert.DoesNotContain('\n', description);
+                Assert.True(description.Length <= 200, description);
+                Assert.True(check.GetProperty("data").TryGetProperty("error", out _), body);
+                Assert.DoesNotContain(ApiKey, body, StringComparison.Ordinal);
+            });
             Assert.Equal("Degraded", checksDuringOutage["klaviyo-redis"]);
             Assert.Equal(Bound, acceptedByA.Count);
             Assert.NotNull(refused);

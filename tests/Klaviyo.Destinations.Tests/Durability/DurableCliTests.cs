@@ -56,6 +56,43 @@ public sealed class DurableCliTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Dead_letters_are_purged_by_id_then_all()
+    {
+        var path = _dir.File("purge.db");
+        _klaviyo.SetFaults(new EmulatorFaults { FailureRate = 1, FailureStatusCode = 503 });
+        await using (var analytics = new Analytics(new KlaviyoDestinationOptions
+        {
+            ApiKey = "pk_cli_secret",
+            BaseUrl = _klaviyo.BaseAddress,
+            QueuePath = path,
+            MaxAttempts = 1,
+            FlushInterval = TimeSpan.Zero,
+        }))
+        {
+            foreach (var n in new[] { 1, 2, 3 })
+                analytics.Track($"u-{n}", "Purged Later", new Dictionary<string, object?> { ["n"] = n }, new MessageOptions { MessageId = $"purge-{n}" });
+            await analytics.FlushAsync();
+        }
+        _klaviyo.ClearFaults();
+        var ids = (await CliProcess.RunAsync(_dir.Path, "dead-letters", "--queue-path", path)).Stdout
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement.GetProperty("id").GetInt64()).ToList();
+        Assert.Equal(3, ids.Count);
+
+        var one = await CliProcess.RunAsync(_dir.Path, "dead-letters", "--queue-path", path, "--purge", "--id", ids[1].ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.True(one.ExitCode == 0, one.Stderr);
+        Assert.Contains("Purged 1 dead letters", one.Stdout);
+        var left = (await CliProcess.RunAsync(_dir.Path, "dead-letters", "--queue-path", path)).Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal([ids[0], ids[2]], left.Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement.GetProperty("id").GetInt64()));
+
+        var all = await CliProcess.RunAsync(_dir.Path, "dead-letters", "--queue-path", path, "--purge");
+        Assert.Contains("Purged 2 dead letters", all.Stdout);
+        Assert.Equal("", (await CliProcess.RunAsync(_dir.Path, "dead-letters", "--queue-path", path)).Stdout.Trim());
+        await using var queue = new SqliteEventQueue(path);
+        Assert.Equal(0, queue.DeadLetterCount);
+        Assert.DoesNotContain(_klaviyo.State.Events, e => e.MetricName == "Purged Later");
+    }
+
+    [Fact]
     public async Task Drain_refuses_a_queue_another_owner_holds()
     {
         var path = _dir.File("held.db");
