@@ -11,11 +11,13 @@ public sealed partial class RedisEventQueue
     private async Task WriteLoopAsync()
     {
         var stop = _stop.Token;
+        // The partitions whose last write failed (their node is down): only their oldest item is tried each round.
+        var failing = new HashSet<int>();
         while (!stop.IsCancellationRequested)
         {
             _toWrite.Reset();
             List<Tracked> batch;
-            lock (_gate) batch = [.. _buffer.Take(WriteBatch)];
+            lock (_gate) batch = PartitionedWrites.Select(_buffer, t => t.Partition, failing, WriteBatch);
             if (batch.Count == 0)
             {
                 try
@@ -40,27 +42,32 @@ public sealed partial class RedisEventQueue
                     new NameValueEntry("d", QueuedItemCodec.Encode(t.Item)),
                 ]);
             }
-            var stored = 0;
+            var written = new bool[adds.Length];
             string? failure = null;
-            foreach (var add in adds)
+            for (var i = 0; i < adds.Length; i++)
             {
                 try
                 {
-                    await add.ConfigureAwait(false);
-                    if (failure is null) stored++;
+                    await adds[i].ConfigureAwait(false);
+                    written[i] = true;
                 }
                 catch (Exception ex) when (IsRedisFailure(ex))
                 {
                     failure ??= ex.Message;
                 }
             }
-            // The stored prefix leaves the buffer; the rest is tried again (an entry stored after a failed one is then
-            // stored twice: delivered at least once).
+            // Of each partition, the items before its first failed write leave the buffer; the rest is tried again (an entry
+            // stored after a failed one is then stored twice: delivered at least once). Other partitions are not held back.
+            failing.Clear();
+            var stored = PartitionedWrites.Stored(batch, t => t.Partition, written, failing);
+            var done = batch.Where((_, i) => stored[i]).ToHashSet();
             lock (_gate)
             {
-                for (var i = 0; i < stored; i++)
+                var keep = _buffer.Where(t => !done.Contains(t)).ToList();
+                _buffer.Clear();
+                foreach (var t in keep) _buffer.Enqueue(t);
+                foreach (var t in done)
                 {
-                    var t = _buffer.Dequeue();
                     if (t.State == State.InTransit && !Reading(t.Partition))
                     {
                         // Another replica holds the partition and delivers the item: it is finished here.
@@ -68,15 +75,16 @@ public sealed partial class RedisEventQueue
                     }
                 }
             }
-            for (var i = 0; i < stored; i++)
+            for (var i = 0; i < batch.Count; i++)
             {
+                if (!stored[i]) continue;
                 var t = batch[i];
                 t.Stored!.TrySetResult(true);
                 bool handedOver;
                 lock (_gate) handedOver = t.State == State.InTransit && !_inTransit.Contains(t.Sequence);
                 if (handedOver) Finish(t.Sequence);
             }
-            if (stored > 0) _toRead.Set();
+            if (done.Count > 0) _toRead.Set();
             if (failure is not null)
             {
                 ReportOutage(failure);
@@ -149,15 +157,26 @@ public sealed partial class RedisEventQueue
     /// </summary>
     private async Task AcknowledgeLeftOversAsync()
     {
-        while (_unacknowledged.TryPeek(out var left))
+        // Each once per pass: one that fails (its partition's node is down) is kept for the next pass without holding back
+        // the others; the first failure is reported when the pass is done.
+        Exception? failed = null;
+        for (var n = _unacknowledged.Count; n > 0 && _unacknowledged.TryDequeue(out var left); n--)
         {
-            var tx = _db.CreateTransaction();
-            _ = tx.StreamAcknowledgeAsync(_keys.Stream(left.Partition), Group, left.EntryId);
-            _ = tx.StreamDeleteAsync(_keys.Stream(left.Partition), [left.EntryId]);
-            _ = tx.HashDeleteAsync(_keys.Retry(left.Partition), left.EntryId);
-            await tx.ExecuteAsync().ConfigureAwait(false);
-            _unacknowledged.TryDequeue(out _);
+            try
+            {
+                var tx = _db.CreateTransaction();
+                _ = tx.StreamAcknowledgeAsync(_keys.Stream(left.Partition), Group, left.EntryId);
+                _ = tx.StreamDeleteAsync(_keys.Stream(left.Partition), [left.EntryId]);
+                _ = tx.HashDeleteAsync(_keys.Retry(left.Partition), left.EntryId);
+                await tx.ExecuteAsync().ConfigureAwait(false);
+            }
+            catch (Exception ex) when (IsRedisFailure(ex))
+            {
+                _unacknowledged.Enqueue(left);
+                failed ??= ex;
+            }
         }
+        if (failed is not null) ReportOutage(failed.Message);
     }
 
     private async Task<int> ReadNewAsync()
@@ -182,31 +201,35 @@ public sealed partial class RedisEventQueue
         // One XREADGROUP per partition, pipelined (one command over several streams would span several cluster slots).
         var count = Math.Max(1, room / partitions.Length + 1);
         var reads = partitions.Select(i => _db.StreamReadGroupAsync(_keys.Stream(i), Group, _me, StreamPosition.NewMessages, count)).ToArray();
-        try
-        {
-            await Task.WhenAll(reads).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (IsRedisFailure(ex))
-        {
-            // A read whose answer was lost may have delivered entries to this consumer: claim them back (recovery) before reading on.
-            lock (_gate)
-            {
-                foreach (var i in partitions) _needsRecovery[i] = _owned[i];
-            }
-            throw;
-        }
         var read = 0;
+        Exception? failed = null;
         for (var k = 0; k < partitions.Length; k++)
         {
-            var entries = reads[k].Result;
+            StreamEntry[] entries;
+            try
+            {
+                entries = await reads[k].ConfigureAwait(false);
+            }
+            catch (Exception ex) when (IsRedisFailure(ex))
+            {
+                // A read whose answer was lost may have delivered entries to this consumer: claim them back (recovery) before
+                // reading on. Only this partition: the others (on other cluster nodes) are read as usual.
+                lock (_gate) _needsRecovery[partitions[k]] = _owned[partitions[k]];
+                failed ??= ex;
+                continue;
+            }
             foreach (var entry in entries) Take(partitions[k], entry, retry: null);
             read += entries.Length;
         }
+        if (failed is not null) ReportOutage(failed.Message);
         if (read > 0) _readable.Set();
         return read;
     }
 
-    /// <summary>For each partition just leased: claims every entry pending in the group (a previous holder's unfinished items) in stream order.</summary>
+    /// <summary>
+    /// For each partition just leased: claims every entry pending in the group (a previous holder's unfinished items) in
+    /// stream order. A partition whose node cannot be reached is reported and tried again next pass.
+    /// </summary>
     private async Task RecoverAsync(CancellationToken cancellationToken)
     {
         for (var i = 0; i < _owned.Length; i++)
@@ -235,6 +258,13 @@ public sealed partial class RedisEventQueue
                     start = claimed.NextStartId;
                     if (start.IsNull || start == "0-0") break;
                 }
+            }
+            catch (Exception ex) when (IsRedisFailure(ex))
+            {
+                // This partition's node cannot be reached: its recovery is tried again next pass (it is not read meanwhile);
+                // the other partitions (on other cluster nodes) recover and are read as usual.
+                ReportOutage(ex.Message);
+                continue;
             }
             finally
             {

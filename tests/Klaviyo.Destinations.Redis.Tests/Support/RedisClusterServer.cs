@@ -43,10 +43,15 @@ internal sealed class RedisClusterServer : IAsyncDisposable
     public IReadOnlyList<string> KeysOn(IConnectionMultiplexer connection, int node, string pattern) =>
         [.. connection.GetServer("127.0.0.1", _nodes[node].Port).Keys(pattern: pattern).Select(k => k.ToString())];
 
-    public static async Task<RedisClusterServer> StartAsync(int nodes = 3, bool appendOnly = false)
+    /// <param name="nodes">How many masters (at least two).</param>
+    /// <param name="appendOnly">Each node keeps an append-only file (so a node killed and started again comes back with its data).</param>
+    /// <param name="fsync">The append-only file's fsync policy.</param>
+    /// <param name="settings">Settings given to every node with <c>CONFIG SET</c> once the cluster is ok (e.g.
+    /// <c>cluster-require-full-coverage no</c>); a node started again after <see cref="RedisServer.KillAsync"/> does not have them.</param>
+    public static async Task<RedisClusterServer> StartAsync(int nodes = 3, bool appendOnly = false, string fsync = "everysec", IReadOnlyDictionary<string, string>? settings = null)
     {
         if (nodes < 2) throw new ArgumentOutOfRangeException(nameof(nodes), "A multi-node cluster has at least two nodes.");
-        var starting = Enumerable.Range(0, nodes).Select(_ => RedisServer.StartAsync(appendOnly, cluster: true)).ToArray();
+        var starting = Enumerable.Range(0, nodes).Select(_ => RedisServer.StartAsync(appendOnly, fsync, cluster: true)).ToArray();
         try
         {
             await Task.WhenAll(starting);
@@ -59,7 +64,7 @@ internal sealed class RedisClusterServer : IAsyncDisposable
         var cluster = new RedisClusterServer([.. starting.Select(s => s.Result)]);
         try
         {
-            await cluster.JoinAsync();
+            await cluster.JoinAsync(settings ?? new Dictionary<string, string>());
         }
         catch
         {
@@ -69,8 +74,11 @@ internal sealed class RedisClusterServer : IAsyncDisposable
         return cluster;
     }
 
-    /// <summary>Gives each node its slot range and a distinct config epoch, introduces them to the first, and waits until every node says the cluster is ok.</summary>
-    private async Task JoinAsync()
+    /// <summary>
+    /// Gives each node its slot range and a distinct config epoch, introduces them to the first, waits until every node
+    /// says the cluster is ok, then applies <paramref name="settings"/>.
+    /// </summary>
+    private async Task JoinAsync(IReadOnlyDictionary<string, string> settings)
     {
         var ok = _nodes.Select(n => n.LoggedAsync("Cluster state changed: ok")).ToArray();
         var admins = new List<ConnectionMultiplexer>();
@@ -96,6 +104,7 @@ internal sealed class RedisClusterServer : IAsyncDisposable
                     if (!info.Contains(expected, StringComparison.Ordinal))
                         throw new InvalidOperationException($"Redis Cluster node 127.0.0.1:{_nodes[i].Port} does not say {expected}:\n{info}");
                 }
+                foreach (var (name, value) in settings) await Admin(i).ExecuteAsync("CONFIG", "SET", name, value);
             }
         }
         finally
@@ -109,6 +118,8 @@ internal sealed class RedisClusterServer : IAsyncDisposable
     {
         var options = ConfigurationOptions.Parse(Configuration);
         options.BacklogPolicy = BacklogPolicy.FailFast;
+        // A node started again is found within half a second (the default policy backs off up to 10 s between attempts).
+        options.ReconnectRetryPolicy = new LinearRetry(500);
         var connection = await ConnectionMultiplexer.ConnectAsync(options);
         if (connection.GetServers().Count(s => s.IsConnected && s.ServerType == ServerType.Cluster) != _nodes.Length)
         {
