@@ -14,11 +14,13 @@ public sealed partial class RedisEventQueue
     private async Task WriteLoopAsync()
     {
         var stop = _stop.Token;
+        // The partitions whose last write failed (their node is down): only their oldest item is tried each round.
+        var failing = new HashSet<int>();
         while (!stop.IsCancellationRequested)
         {
             _toWrite.Reset();
             List<Tracked> batch;
-            lock (_gate) batch = [.. _buffer.Take(WriteBatch)];
+            lock (_gate) batch = PartitionedWrites.Select(_buffer, t => t.Partition, failing, WriteBatch);
             if (batch.Count == 0)
             {
                 try
@@ -41,7 +43,7 @@ public sealed partial class RedisEventQueue
                     .ToList();
                 adds[partition.Key] = StreamAppend.AddAsync(_db, _keys.Stream(partition.Key), _keys.Mark(partition.Key, _instance), _instance, entries);
             }
-            var failed = new HashSet<int>();
+            var failedPartitions = new HashSet<int>();
             string? failure = null;
             foreach (var (p, add) in adds)
             {
@@ -52,18 +54,23 @@ public sealed partial class RedisEventQueue
                 catch (Exception ex) when (IsRedisFailure(ex))
                 {
                     failure ??= ex.Message;
-                    failed.Add(p);
+                    failedPartitions.Add(p);
                 }
             }
-            // Confirmed: the items before the first one whose partition's write failed.
-            var stored = 0;
-            while (stored < batch.Count && !failed.Contains(batch[stored].Partition)) stored++;
-            // The stored prefix leaves the buffer; the rest is sent again (what Redis added already is not added twice).
+            // A partition's script either ran whole or is sent again (what Redis added already is not added twice), so of each
+            // partition the items of a confirmed run are stored; the others are tried again. On a cluster with a node down,
+            // only that node's partitions hold back their items, never another partition's.
+            var written = batch.Select(t => !failedPartitions.Contains(t.Partition)).ToArray();
+            failing.Clear();
+            var stored = PartitionedWrites.Stored(batch, t => t.Partition, written, failing);
+            var done = batch.Where((_, i) => stored[i]).ToHashSet();
             lock (_gate)
             {
-                for (var i = 0; i < stored; i++)
+                var keep = _buffer.Where(t => !done.Contains(t)).ToList();
+                _buffer.Clear();
+                foreach (var t in keep) _buffer.Enqueue(t);
+                foreach (var t in done)
                 {
-                    var t = _buffer.Dequeue();
                     if (t.State == State.InTransit && !Reading(t.Partition))
                     {
                         // Another replica holds the partition and delivers the item: it is finished here.
@@ -71,15 +78,16 @@ public sealed partial class RedisEventQueue
                     }
                 }
             }
-            for (var i = 0; i < stored; i++)
+            for (var i = 0; i < batch.Count; i++)
             {
+                if (!stored[i]) continue;
                 var t = batch[i];
                 t.Stored!.TrySetResult(true);
                 bool handedOver;
                 lock (_gate) handedOver = t.State == State.InTransit && !_inTransit.Contains(t.Sequence);
                 if (handedOver) Finish(t.Sequence);
             }
-            if (stored > 0) _toRead.Set();
+            if (done.Count > 0) _toRead.Set();
             if (failure is not null)
             {
                 ReportOutage(failure);
@@ -178,15 +186,26 @@ public sealed partial class RedisEventQueue
     /// </summary>
     private async Task AcknowledgeLeftOversAsync()
     {
-        while (_unacknowledged.TryPeek(out var left))
+        // Each once per pass: one that fails (its partition's node is down) is kept for the next pass without holding back
+        // the others; the first failure is reported when the pass is done.
+        Exception? failed = null;
+        for (var n = _unacknowledged.Count; n > 0 && _unacknowledged.TryDequeue(out var left); n--)
         {
-            var tx = _db.CreateTransaction();
-            _ = tx.StreamAcknowledgeAsync(_keys.Stream(left.Partition), Group, left.EntryId);
-            _ = tx.StreamDeleteAsync(_keys.Stream(left.Partition), [left.EntryId]);
-            _ = tx.HashDeleteAsync(_keys.Retry(left.Partition), left.EntryId);
-            await tx.ExecuteAsync().ConfigureAwait(false);
-            _unacknowledged.TryDequeue(out _);
+            try
+            {
+                var tx = _db.CreateTransaction();
+                _ = tx.StreamAcknowledgeAsync(_keys.Stream(left.Partition), Group, left.EntryId);
+                _ = tx.StreamDeleteAsync(_keys.Stream(left.Partition), [left.EntryId]);
+                _ = tx.HashDeleteAsync(_keys.Retry(left.Partition), left.EntryId);
+                await tx.ExecuteAsync().ConfigureAwait(false);
+            }
+            catch (Exception ex) when (IsRedisFailure(ex))
+            {
+                _unacknowledged.Enqueue(left);
+                failed ??= ex;
+            }
         }
+        if (failed is not null) ReportOutage(failed.Message);
     }
 
     private async Task<int> ReadNewAsync()
@@ -211,31 +230,35 @@ public sealed partial class RedisEventQueue
         // One XREADGROUP per partition, pipelined (one command over several streams would span several cluster slots).
         var count = Math.Max(1, room / partitions.Length + 1);
         var reads = partitions.Select(i => _db.StreamReadGroupAsync(_keys.Stream(i), Group, _me, StreamPosition.NewMessages, count)).ToArray();
-        try
-        {
-            await Task.WhenAll(reads).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (IsRedisFailure(ex))
-        {
-            // A read whose answer was lost may have delivered entries to this consumer: claim them back (recovery) before reading on.
-            lock (_gate)
-            {
-                foreach (var i in partitions) _needsRecovery[i] = _owned[i];
-            }
-            throw;
-        }
         var read = 0;
+        Exception? failed = null;
         for (var k = 0; k < partitions.Length; k++)
         {
-            var entries = reads[k].Result;
+            StreamEntry[] entries;
+            try
+            {
+                entries = await reads[k].ConfigureAwait(false);
+            }
+            catch (Exception ex) when (IsRedisFailure(ex))
+            {
+                // A read whose answer was lost may have delivered entries to this consumer: claim them back (recovery) before
+                // reading on. Only this partition: the others (on other cluster nodes) are read as usual.
+                lock (_gate) _needsRecovery[partitions[k]] = _owned[partitions[k]];
+                failed ??= ex;
+                continue;
+            }
             foreach (var entry in entries) Take(partitions[k], entry, retry: null);
             read += entries.Length;
         }
+        if (failed is not null) ReportOutage(failed.Message);
         if (read > 0) _readable.Set();
         return read;
     }
 
-    /// <summary>For each partition just leased: claims every entry pending in the group (a previous holder's unfinished items) in stream order.</summary>
+    /// <summary>
+    /// For each partition just leased: claims every entry pending in the group (a previous holder's unfinished items) in
+    /// stream order. A partition whose node cannot be reached is reported and tried again next pass.
+    /// </summary>
     private async Task RecoverAsync(CancellationToken cancellationToken)
     {
         for (var i = 0; i < _owned.Length; i++)
@@ -264,6 +287,13 @@ public sealed partial class RedisEventQueue
                     start = claimed.NextStartId;
                     if (start.IsNull || start == "0-0") break;
                 }
+            }
+            catch (Exception ex) when (IsRedisFailure(ex))
+            {
+                // This partition's node cannot be reached: its recovery is tried again next pass (it is not read meanwhile);
+                // the other partitions (on other cluster nodes) recover and are read as usual.
+                ReportOutage(ex.Message);
+                continue;
             }
             finally
             {

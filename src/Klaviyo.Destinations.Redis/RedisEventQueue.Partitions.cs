@@ -117,9 +117,21 @@ public sealed partial class RedisEventQueue
     {
         var failed = false;
         IReadOnlyList<long>? live = null;
+        // The heartbeat and the renewals go out together: on a Redis Cluster they may be on different nodes, and a heartbeat
+        // waiting for a node that is down must not hold the renewals of the partitions on the others back past their leases.
+        Task<RedisResult> heartbeat;
         try
         {
-            var members = (RedisResult[])(await _db.ScriptEvaluateAsync(HeartbeatScript, [_keys.Members], [_me, LeaseMilliseconds]).ConfigureAwait(false))!;
+            heartbeat = _db.ScriptEvaluateAsync(HeartbeatScript, [_keys.Members], [_me, LeaseMilliseconds]);
+        }
+        catch (Exception ex) when (IsRedisFailure(ex))
+        {
+            heartbeat = Task.FromException<RedisResult>(ex);
+        }
+        failed |= !await RenewAsync().ConfigureAwait(false);
+        try
+        {
+            var members = (RedisResult[])(await heartbeat.ConfigureAwait(false))!;
             live = [.. members.Select(m => long.Parse((string)m!, CultureInfo.InvariantCulture)).Order()];
             Volatile.Write(ref _liveReplicas, live.Count);
         }
@@ -128,7 +140,6 @@ public sealed partial class RedisEventQueue
             failed = true;
             ReportOutage(ex.Message);
         }
-        failed |= !await RenewAsync().ConfigureAwait(false);
         if (live is not null)
         {
             try
@@ -154,16 +165,33 @@ public sealed partial class RedisEventQueue
     {
         var leaseMs = LeaseMilliseconds;
         var ok = true;
+        // All renewals at once (pipelined), then their answers: on a Redis Cluster with a node down, a renewal sent to it
+        // waits for its timeout, which must not delay the renewals of the partitions on the other nodes past their leases.
+        var sent = Environment.TickCount64;
+        var renewals = new List<(int Partition, Task<RedisResult> Renewal)>();
         for (var i = 0; i < _owned.Length; i++)
         {
             lock (_gate)
             {
                 if (!_owned[i]) continue;
             }
+            Task<RedisResult> renewal;
             try
             {
-                var renewed = (long)await _db.ScriptEvaluateAsync(RenewScript, [_keys.Lease(i)], [_me, leaseMs]).ConfigureAwait(false);
-                if (renewed == 1) _renewedAt[i] = Environment.TickCount64;
+                renewal = _db.ScriptEvaluateAsync(RenewScript, [_keys.Lease(i)], [_me, leaseMs]);
+            }
+            catch (Exception ex) when (IsRedisFailure(ex))
+            {
+                renewal = Task.FromException<RedisResult>(ex);
+            }
+            renewals.Add((i, renewal));
+        }
+        foreach (var (i, renewal) in renewals)
+        {
+            try
+            {
+                var renewed = (long)await renewal.ConfigureAwait(false);
+                if (renewed == 1) _renewedAt[i] = sent;
                 else Lose(i);
             }
             catch (Exception ex) when (IsRedisFailure(ex))
@@ -224,7 +252,16 @@ public sealed partial class RedisEventQueue
             {
                 if (_owned[i] || _closed) continue;
             }
-            if (!await _db.StringSetAsync(_keys.Lease(i), _me, _options.LeaseDuration, When.NotExists).ConfigureAwait(false)) continue;
+            try
+            {
+                if (!await _db.StringSetAsync(_keys.Lease(i), _me, _options.LeaseDuration, When.NotExists).ConfigureAwait(false)) continue;
+            }
+            catch (Exception ex) when (IsRedisFailure(ex))
+            {
+                // This partition's node cannot be reached (a cluster node down): free partitions on the other nodes are still taken.
+                ReportOutage(ex.Message);
+                continue;
+            }
             _renewedAt[i] = Environment.TickCount64;
             lock (_gate)
             {
