@@ -232,12 +232,19 @@ public sealed partial class RedisEventQueue
         var reads = partitions.Select(i => _db.StreamReadGroupAsync(_keys.Stream(i), Group, _me, StreamPosition.NewMessages, count)).ToArray();
         var read = 0;
         Exception? failed = null;
+        Exception? missingGroup = null;
         for (var k = 0; k < partitions.Length; k++)
         {
             StreamEntry[] entries;
             try
             {
                 entries = await reads[k].ConfigureAwait(false);
+            }
+            catch (Exception ex) when (IsMissingGroup(ex))
+            {
+                // Redis came back without its data: the read loop creates the group again and recovers every partition.
+                missingGroup ??= ex;
+                continue;
             }
             catch (Exception ex) when (IsRedisFailure(ex))
             {
@@ -250,8 +257,9 @@ public sealed partial class RedisEventQueue
             foreach (var entry in entries) Take(partitions[k], entry, retry: null);
             read += entries.Length;
         }
-        if (failed is not null) ReportOutage(failed.Message);
         if (read > 0) _readable.Set();
+        if (missingGroup is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(missingGroup);
+        if (failed is not null) ReportOutage(failed.Message);
         return read;
     }
 
@@ -288,7 +296,7 @@ public sealed partial class RedisEventQueue
                     if (start.IsNull || start == "0-0") break;
                 }
             }
-            catch (Exception ex) when (IsRedisFailure(ex))
+            catch (Exception ex) when (IsRedisFailure(ex) && !IsMissingGroup(ex))
             {
                 // This partition's node cannot be reached: its recovery is tried again next pass (it is not read meanwhile);
                 // the other partitions (on other cluster nodes) recover and are read as usual.
