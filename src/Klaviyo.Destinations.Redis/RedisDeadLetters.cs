@@ -66,20 +66,10 @@ internal sealed class RedisDeadLetters
         long? instance = null;
         long sequence = 0;
         var replayed = 0;
+        var wanted = ids?.ToHashSet();
         foreach (var raw in all)
         {
-            var (letter, record) = RedisEventQueue.ReadLetter(raw);
-            if (ids is not null && !ids.Contains(letter.Id)) continue;
-            if (record is null) continue;
-            QueuedItem item;
-            try
-            {
-                item = QueuedItemCodec.Decode(Convert.FromBase64String(record));
-            }
-            catch (FormatException)
-            {
-                continue;
-            }
+            if (RedisEventQueue.ReplayableItem(raw, wanted) is not { } item) continue;
             if (instance is null)
             {
                 // A replica number of its own, as a replica takes when it opens the queue: sequences no replica uses.

@@ -374,6 +374,25 @@ public sealed partial class RedisEventQueue : IEventQueue
         return [.. raw.Select(r => ReadLetter(r).Letter)];
     }
 
+    /// <summary>
+    /// The item a dead letter holds, to be sent again: null when the letter is not among <paramref name="wanted"/> (null:
+    /// all), or holds no record (an unreadable item was dead-lettered without one), or its record cannot be decoded.
+    /// </summary>
+    internal static QueuedItem? ReplayableItem(RedisValue raw, IReadOnlySet<long>? wanted)
+    {
+        var (letter, record) = ReadLetter(raw);
+        if (wanted is not null && !wanted.Contains(letter.Id)) return null;
+        if (record is null) return null;
+        try
+        {
+            return QueuedItemCodec.Decode(Convert.FromBase64String(record));
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+    }
+
     internal static (DeadLetter Letter, string? Record) ReadLetter(RedisValue raw)
     {
         var json = JsonNode.Parse(raw.ToString())!.AsObject();
@@ -398,18 +417,7 @@ public sealed partial class RedisEventQueue : IEventQueue
         var replayed = new List<(RedisValue Raw, QueuedItem Item)>();
         foreach (var raw in all)
         {
-            var (letter, record) = ReadLetter(raw);
-            if (wanted is not null && !wanted.Contains(letter.Id)) continue;
-            if (record is null) continue;
-            QueuedItem item;
-            try
-            {
-                item = QueuedItemCodec.Decode(Convert.FromBase64String(record));
-            }
-            catch (FormatException)
-            {
-                continue;
-            }
+            if (ReplayableItem(raw, wanted) is not { } item) continue;
             if (!Enqueue(item).Accepted) break;
             replayed.Add((raw, item));
         }

@@ -195,24 +195,7 @@ public sealed class RedisRateBudgetTests : IAsyncLifetime
     {
         await using var klaviyo = await KlaviyoEmulator.StartAsync(new KlaviyoEmulatorOptions { RateLimitsEnabled = true });
         klaviyo.FailNext(1, 429);
-        var builder = Host.CreateApplicationBuilder();
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Klaviyo:ApiKey"] = "pk_slot_test_key",
-            ["Klaviyo:BaseUrl"] = klaviyo.BaseAddress.ToString(),
-            ["Klaviyo:QueueStorage"] = "Memory",
-            ["Klaviyo:CheckKeyAtStartup"] = "false",
-            ["Klaviyo:DeliveryMode"] = "LowLatency",
-            ["Klaviyo:Redis:Configuration"] = _redis.Configuration,
-        });
-        var section = builder.Configuration.GetSection("Klaviyo");
-        builder.Services.AddKlaviyoDestinations(section);
-        builder.Services.AddKlaviyoRedis(section);
-        using var host = builder.Build();
-        await host.StartAsync();
-        var analytics = host.Services.GetRequiredService<Analytics>();
-        Assert.True(await analytics.IdentifyAsync("person-1", new Dictionary<string, object?> { ["email"] = "person-1@example.com" }));
-        await analytics.FlushAsync();
+        using var host = await IdentifyThroughSenderAsync(klaviyo, "pk_slot_test_key");
         Assert.Single(klaviyo.State.Profiles);
         Assert.Equal(1, klaviyo.Counters.Get("POST /api/profile-import", 429));
         await host.Services.GetRequiredService<KlaviyoRedisBudgets>().Made[0].TryTakeSharedAsync("/api/lists", new KlaviyoRateTier(75, 750), default);
@@ -232,14 +215,13 @@ public sealed class RedisRateBudgetTests : IAsyncLifetime
         }
     }
 
-    [RedisFact]
-    public async Task Klaviyo_s_RateLimit_Reset_reaches_the_shared_budget_through_the_sender()
+    /// <summary>A started host (in-memory queue, low latency, the Redis budget) that has sent one identify to <paramref name="klaviyo"/>.</summary>
+    private async Task<IHost> IdentifyThroughSenderAsync(KlaviyoEmulator klaviyo, string apiKey)
     {
-        await using var klaviyo = await KlaviyoEmulator.StartAsync(new KlaviyoEmulatorOptions { RateLimitsEnabled = true });
         var builder = Host.CreateApplicationBuilder();
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
-            ["Klaviyo:ApiKey"] = "pk_reset_test_key",
+            ["Klaviyo:ApiKey"] = apiKey,
             ["Klaviyo:BaseUrl"] = klaviyo.BaseAddress.ToString(),
             ["Klaviyo:QueueStorage"] = "Memory",
             ["Klaviyo:CheckKeyAtStartup"] = "false",
@@ -249,11 +231,19 @@ public sealed class RedisRateBudgetTests : IAsyncLifetime
         var section = builder.Configuration.GetSection("Klaviyo");
         builder.Services.AddKlaviyoDestinations(section);
         builder.Services.AddKlaviyoRedis(section);
-        using var host = builder.Build();
+        var host = builder.Build();
         await host.StartAsync();
         var analytics = host.Services.GetRequiredService<Analytics>();
         Assert.True(await analytics.IdentifyAsync("person-1", new Dictionary<string, object?> { ["email"] = "person-1@example.com" }));
         await analytics.FlushAsync();
+        return host;
+    }
+
+    [RedisFact]
+    public async Task Klaviyo_s_RateLimit_Reset_reaches_the_shared_budget_through_the_sender()
+    {
+        await using var klaviyo = await KlaviyoEmulator.StartAsync(new KlaviyoEmulatorOptions { RateLimitsEnabled = true });
+        using var host = await IdentifyThroughSenderAsync(klaviyo, "pk_reset_test_key");
         Assert.Single(klaviyo.State.Profiles);
         // A round trip on the sender's connection (all its budgets share one): what it wrote when the answer came is in Redis before it.
         await host.Services.GetRequiredService<KlaviyoRedisBudgets>().Made[0].TryTakeSharedAsync("/api/lists", new KlaviyoRateTier(75, 750), default);
