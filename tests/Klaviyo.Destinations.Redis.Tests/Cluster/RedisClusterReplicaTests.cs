@@ -1,4 +1,3 @@
-using System.Globalization;
 using Klaviyo.Destinations.Redis.Tests.Support;
 using StackExchange.Redis;
 
@@ -25,16 +24,8 @@ public sealed class RedisClusterReplicaTests(RedisClusterFixture redis) : IClass
 
     private static QueuedItem Item(string user, int n) => QueueItems.Event(user, n, "Cluster Replica Test");
 
-    private static int Number(QueuedItem item) => int.Parse(item.MessageId.Split('/')[1], CultureInfo.InvariantCulture);
 
-    private async Task UntilAsync(Func<bool> condition, params RedisEventQueue[] queues)
-    {
-        while (!condition()) await Task.WhenAny(queues.Select(q => q.NextTickAsync())).WaitAsync(_timeout);
-    }
 
-    private static bool Fair(params RedisEventQueue[] queues) =>
-        queues.All(q => q.LiveReplicas == queues.Length && q.OwnedPartitions.Count == q.FairShare)
-        && queues.SelectMany(q => q.OwnedPartitions).Order().SequenceEqual(Enumerable.Range(0, Partitions));
 
     /// <summary>Which node stores each partition's stream (asked of every node: SCAN on that node only); every node stores at least one.</summary>
     private int[] PartitionNodes(string prefix)
@@ -79,7 +70,7 @@ public sealed class RedisClusterReplicaTests(RedisClusterFixture redis) : IClass
         var nodes = PartitionNodes(prefix);
         await using var r2 = await RedisEventQueue.OpenAsync(c2, Options(prefix));
         var r3 = await RedisEventQueue.OpenAsync(c3, Options(prefix));
-        await UntilAsync(() => Fair(r1, r2, r3), r1, r2, r3);
+        await QueueReplicas.UntilAsync(() => QueueReplicas.Fair(Partitions, r1, r2, r3), _timeout, r1, r2, r3);
         // Each replica reads partitions stored on several nodes.
         Assert.All(new[] { r1, r2, r3 }, r => Assert.True(r.OwnedPartitions.Select(p => nodes[p]).Distinct().Count() >= 2,
             $"replica {r.ReplicaNumber} holds partitions {string.Join(",", r.OwnedPartitions)} on nodes {string.Join(",", r.OwnedPartitions.Select(p => nodes[p]))}"));
@@ -102,7 +93,7 @@ public sealed class RedisClusterReplicaTests(RedisClusterFixture redis) : IClass
         await third.WaitAsync(_timeout);
         for (var round = 3; round < 6; round++)
             for (var p = 0; p < people; p++) Assert.True((p % 2 == 0 ? r1 : r2).Enqueue(Item($"person-{p}", round)).Accepted);
-        await UntilAsync(() => Fair(r1, r2), r1, r2);
+        await QueueReplicas.UntilAsync(() => QueueReplicas.Fair(Partitions, r1, r2), _timeout, r1, r2);
         Assert.Equal(Partitions / 2, r1.OwnedPartitions.Count);
         await log.Delivered(6 * people - 1).WaitAsync(_timeout);
 
@@ -162,7 +153,7 @@ public sealed class RedisClusterReplicaTests(RedisClusterFixture redis) : IClass
         Assert.Equal(Partitions, survivor.OwnedPartitions.Count);
         Assert.Equal(items.Select(i => i.MessageId).Where(id => !done.Contains(id)).Order(), delivered.Select(i => i.MessageId).Order());
         foreach (var person in delivered.GroupBy(i => i.UserKey))
-            Assert.Equal(person.Select(Number).Order(), person.Select(Number));
+            Assert.Equal(person.Select(QueueReplicas.Number).Order(), person.Select(QueueReplicas.Number));
         await survivor.WhenFinishedAsync(survivor.Backlog.LastSequence, _timeout);
         await AssertEmptyAsync(prefix);
         await first.DisposeAsync();
@@ -210,7 +201,7 @@ public sealed class RedisClusterReplicaTests(RedisClusterFixture redis) : IClass
         /// <summary>Records a hand-out; true when it is the item's first.</summary>
         public bool HandOut(long replica, QueuedItem item)
         {
-            var n = Number(item);
+            var n = QueueReplicas.Number(item);
             lock (_gate)
             {
                 if (!_people.TryGetValue(item.UserKey, out var seen)) _people[item.UserKey] = seen = [];
@@ -236,7 +227,7 @@ public sealed class RedisClusterReplicaTests(RedisClusterFixture redis) : IClass
 
         private void Finish(QueuedItem item, bool sent)
         {
-            var n = Number(item);
+            var n = QueueReplicas.Number(item);
             List<TaskCompletionSource> reached = [];
             lock (_gate)
             {

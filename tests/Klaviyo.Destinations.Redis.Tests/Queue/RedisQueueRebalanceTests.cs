@@ -29,18 +29,8 @@ public sealed class RedisQueueRebalanceTests(RedisQueueFixture redis, ITestOutpu
 
     private static QueuedItem Item(string user, int n) => QueueItems.Event(user, n, "Rebalance Test");
 
-    private static int Number(QueuedItem item) => int.Parse(item.MessageId.Split('/')[1], CultureInfo.InvariantCulture);
 
-    /// <summary>Waits, lease period after lease period (a real signal: each replica's heartbeat-and-rebalance pass), until <paramref name="condition"/> holds.</summary>
-    private async Task UntilAsync(Func<bool> condition, params RedisEventQueue[] queues)
-    {
-        while (!condition()) await Task.WhenAny(queues.Select(q => q.NextTickAsync())).WaitAsync(_timeout);
-    }
 
-    /// <summary>Each replica holds exactly its fair share, the shares add up to every partition, and no partition is held twice.</summary>
-    private static bool Fair(params RedisEventQueue[] queues) =>
-        queues.All(q => q.LiveReplicas == queues.Length && q.OwnedPartitions.Count == q.FairShare)
-        && queues.SelectMany(q => q.OwnedPartitions).Order().SequenceEqual(Enumerable.Range(0, Partitions));
 
     private static int[] Shares(params RedisEventQueue[] queues) => [.. queues.OrderBy(q => q.ReplicaNumber).Select(q => q.OwnedPartitions.Count)];
 
@@ -53,17 +43,17 @@ public sealed class RedisQueueRebalanceTests(RedisQueueFixture redis, ITestOutpu
         Assert.Equal(Partitions, r1.OwnedPartitions.Count);
 
         await using var r2 = await RedisEventQueue.OpenAsync(c2, Options());
-        await UntilAsync(() => Fair(r1, r2), r1, r2);
+        await QueueReplicas.UntilAsync(() => QueueReplicas.Fair(Partitions, r1, r2), _timeout, r1, r2);
         Assert.Equal([5, 5], Shares(r1, r2));
 
         var r3 = await RedisEventQueue.OpenAsync(c3, Options());
-        await UntilAsync(() => Fair(r1, r2, r3), r1, r2, r3);
+        await QueueReplicas.UntilAsync(() => QueueReplicas.Fair(Partitions, r1, r2, r3), _timeout, r1, r2, r3);
         // 10 partitions among 3: the oldest replica holds the remainder.
         Assert.Equal([4, 3, 3], Shares(r1, r2, r3));
 
         // A replica leaves (graceful stop): the others take its partitions at once (it released them) and share them fairly.
         await r3.DisposeAsync();
-        await UntilAsync(() => Fair(r1, r2), r1, r2);
+        await QueueReplicas.UntilAsync(() => QueueReplicas.Fair(Partitions, r1, r2), _timeout, r1, r2);
         Assert.Equal([5, 5], Shares(r1, r2));
     }
 
@@ -80,7 +70,7 @@ public sealed class RedisQueueRebalanceTests(RedisQueueFixture redis, ITestOutpu
 
         // Seen at one heartbeat, gone at the next (a replica that crashed while starting): nothing moves.
         await Appear();
-        await UntilAsync(() => r1.LiveReplicas == 2, r1);
+        await QueueReplicas.UntilAsync(() => r1.LiveReplicas == 2, _timeout, r1);
         Assert.Equal(5, r1.FairShare);
         await db.SortedSetRemoveAsync(members, "999");
         for (var k = 0; k < 3; k++) await r1.NextTickAsync().WaitAsync(_timeout);
@@ -89,7 +79,7 @@ public sealed class RedisQueueRebalanceTests(RedisQueueFixture redis, ITestOutpu
 
         // Seen at two heartbeats in a row: the surplus is handed over (released: the other replica may take it).
         await Appear();
-        await UntilAsync(() => r1.OwnedPartitions.Count == 5, r1);
+        await QueueReplicas.UntilAsync(() => r1.OwnedPartitions.Count == 5, _timeout, r1);
         var free = Enumerable.Range(0, Partitions).Except(r1.OwnedPartitions).ToList();
         Assert.Equal(5, free.Count);
         var keys = new RedisQueueKeys(_prefix, Partitions);
@@ -97,7 +87,7 @@ public sealed class RedisQueueRebalanceTests(RedisQueueFixture redis, ITestOutpu
 
         // It goes away: the remaining replica takes the free partitions back.
         await db.SortedSetRemoveAsync(members, "999");
-        await UntilAsync(() => r1.OwnedPartitions.Count == Partitions, r1);
+        await QueueReplicas.UntilAsync(() => r1.OwnedPartitions.Count == Partitions, _timeout, r1);
     }
 
     [RedisFact]
@@ -116,7 +106,7 @@ public sealed class RedisQueueRebalanceTests(RedisQueueFixture redis, ITestOutpu
         await using var c3 = await redis.ConnectAsync();
         await using var r1 = await RedisEventQueue.OpenAsync(redis.Redis, Options(leaseSeconds: 3));
         await using var r2 = await RedisEventQueue.OpenAsync(c2, Options(leaseSeconds: 3));
-        await UntilAsync(() => Fair(r1, r2), r1, r2);
+        await QueueReplicas.UntilAsync(() => QueueReplicas.Fair(Partitions, r1, r2), _timeout, r1, r2);
 
         var run = new DeliveryLog(people);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(_timeout);
@@ -173,7 +163,7 @@ public sealed class RedisQueueRebalanceTests(RedisQueueFixture redis, ITestOutpu
             await Task.WhenAny(run.FirstHandedOutBy(r3.ReplicaNumber), periods);
             slowSends.TrySetResult();
         });
-        await UntilAsync(() => Fair(r1, r2, r3), r1, r2, r3);
+        await QueueReplicas.UntilAsync(() => QueueReplicas.Fair(Partitions, r1, r2, r3), _timeout, r1, r2, r3);
         Assert.Equal([4, 3, 3], Shares(r1, r2, r3));
         var fairAfter = joining.Elapsed;
         joined.TrySetResult();
@@ -200,7 +190,7 @@ public sealed class RedisQueueRebalanceTests(RedisQueueFixture redis, ITestOutpu
         var dying = await redis.ConnectAsync();
         await using var r1 = await RedisEventQueue.OpenAsync(redis.Redis, Options());
         var r2 = await RedisEventQueue.OpenAsync(dying, Options());
-        await UntilAsync(() => Fair(r1, r2), r1, r2);
+        await QueueReplicas.UntilAsync(() => QueueReplicas.Fair(Partitions, r1, r2), _timeout, r1, r2);
         var theirs = r2.OwnedPartitions;
         Assert.Equal(5, theirs.Count);
 
@@ -225,18 +215,18 @@ public sealed class RedisQueueRebalanceTests(RedisQueueFixture redis, ITestOutpu
         // Its process is gone, as far as Redis can tell: no lease release, no goodbye; its heartbeat and leases run out.
         await dying.CloseAsync(allowCommandsToComplete: false);
 
-        await UntilAsync(() => r1.OwnedPartitions.Count == Partitions && r1.LiveReplicas == 1, r1);
+        await QueueReplicas.UntilAsync(() => r1.OwnedPartitions.Count == Partitions && r1.LiveReplicas == 1, _timeout, r1);
         var delivered = new List<QueuedItem>();
         var expected = items.Count - sent.Count;
         while (delivered.Count < expected && await r1.WaitToReadAsync(_timeout))
             while (r1.TryDequeue(out var item)) delivered.Add(item);
         Assert.Equal(items.Select(i => i.MessageId).Except(sent.Select(i => i.MessageId)).Order(), delivered.Select(i => i.MessageId).Order());
-        foreach (var person in delivered.GroupBy(i => i.UserKey)) Assert.Equal(person.Select(Number).Order(), person.Select(Number));
+        foreach (var person in delivered.GroupBy(i => i.UserKey)) Assert.Equal(person.Select(QueueReplicas.Number).Order(), person.Select(QueueReplicas.Number));
         foreach (var item in delivered) await r1.CompleteAsync(item, _timeout);
 
         // Once its entries are claimed, the dead replica's consumer name leaves every partition's consumer group; the live one's stays.
         bool Gone() => Enumerable.Range(0, Partitions).All(p => db.StreamConsumerInfo(keys.Stream(p), "klaviyo").All(c => c.Name != name));
-        await UntilAsync(Gone, r1);
+        await QueueReplicas.UntilAsync(Gone, _timeout, r1);
         Assert.True(r1.ConsumersRemoved >= theirs.Count);
         var own = r1.ReplicaNumber.ToString(CultureInfo.InvariantCulture);
         Assert.Contains(Enumerable.Range(0, Partitions), p => db.StreamConsumerInfo(keys.Stream(p), "klaviyo").Any(c => c.Name == own));
@@ -303,7 +293,7 @@ public sealed class RedisQueueRebalanceTests(RedisQueueFixture redis, ITestOutpu
 
         public void HandOut(long replica, QueuedItem item)
         {
-            var n = Number(item);
+            var n = QueueReplicas.Number(item);
             lock (_gate)
             {
                 HandedOut.Add((item.MessageId, item.UserKey, replica));
@@ -321,7 +311,7 @@ public sealed class RedisQueueRebalanceTests(RedisQueueFixture redis, ITestOutpu
 
         public void Sent(QueuedItem item)
         {
-            var n = Number(item);
+            var n = QueueReplicas.Number(item);
             TaskCompletionSource? done = null;
             lock (_gate)
             {
