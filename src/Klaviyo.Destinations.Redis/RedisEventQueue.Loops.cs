@@ -193,11 +193,7 @@ public sealed partial class RedisEventQueue
         {
             try
             {
-                var tx = _db.CreateTransaction();
-                _ = tx.StreamAcknowledgeAsync(_keys.Stream(left.Partition), Group, left.EntryId);
-                _ = tx.StreamDeleteAsync(_keys.Stream(left.Partition), [left.EntryId]);
-                _ = tx.HashDeleteAsync(_keys.Retry(left.Partition), left.EntryId);
-                await tx.ExecuteAsync().ConfigureAwait(false);
+                await RemoveEntryAsync(left.Partition, left.EntryId).ConfigureAwait(false);
             }
             catch (Exception ex) when (IsRedisFailure(ex))
             {

@@ -100,11 +100,7 @@ public sealed partial class RedisEventQueue
         var length = (long)await _db.ScriptEvaluateAsync(DeadLetterScript, [_keys.Dead, _keys.DeadLetterWritten(pending.Partition, pending.EntryId)],
             [pending.Json, _options.MaxDeadLetters, LetterMarkerSeconds]).ConfigureAwait(false);
         Interlocked.Exchange(ref _deadCount, Math.Min(length, _options.MaxDeadLetters));
-        var done = _db.CreateTransaction();
-        _ = done.StreamAcknowledgeAsync(_keys.Stream(pending.Partition), Group, pending.EntryId);
-        _ = done.StreamDeleteAsync(_keys.Stream(pending.Partition), [pending.EntryId]);
-        _ = done.HashDeleteAsync(_keys.Retry(pending.Partition), pending.EntryId);
-        await done.ExecuteAsync().ConfigureAwait(false);
+        await RemoveEntryAsync(pending.Partition, pending.EntryId).ConfigureAwait(false);
     }
 
     /// <summary>Records a retry state; kept in memory when Redis does not answer (the latest one per item).</summary>

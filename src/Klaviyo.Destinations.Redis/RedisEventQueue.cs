@@ -295,6 +295,19 @@ public sealed partial class RedisEventQueue : IEventQueue
         return true;
     }
 
+    /// <summary>
+    /// Removes a finished entry from its partition in one transaction (the partition's keys share a cluster slot):
+    /// acknowledged in the group, deleted from the stream, its retry state dropped.
+    /// </summary>
+    private async Task RemoveEntryAsync(int partition, RedisValue entryId)
+    {
+        var tx = _db.CreateTransaction();
+        _ = tx.StreamAcknowledgeAsync(_keys.Stream(partition), Group, entryId);
+        _ = tx.StreamDeleteAsync(_keys.Stream(partition), [entryId]);
+        _ = tx.HashDeleteAsync(_keys.Retry(partition), entryId);
+        await tx.ExecuteAsync().ConfigureAwait(false);
+    }
+
     /// <inheritdoc />
     public async ValueTask CompleteAsync(QueuedItem item, CancellationToken cancellationToken)
     {
@@ -303,11 +316,7 @@ public sealed partial class RedisEventQueue : IEventQueue
         ForgetRetryState(tracked.Partition, tracked.EntryId);
         try
         {
-            var tx = _db.CreateTransaction();
-            _ = tx.StreamAcknowledgeAsync(_keys.Stream(tracked.Partition), Group, tracked.EntryId);
-            _ = tx.StreamDeleteAsync(_keys.Stream(tracked.Partition), [tracked.EntryId]);
-            _ = tx.HashDeleteAsync(_keys.Retry(tracked.Partition), tracked.EntryId);
-            await tx.ExecuteAsync().ConfigureAwait(false);
+            await RemoveEntryAsync(tracked.Partition, tracked.EntryId).ConfigureAwait(false);
         }
         catch (Exception ex) when (IsRedisFailure(ex))
         {
