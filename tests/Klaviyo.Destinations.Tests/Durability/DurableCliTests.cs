@@ -17,10 +17,13 @@ public sealed class DurableCliTests : IAsyncLifetime
         _dir.Dispose();
     }
 
-    [Fact]
-    public async Task Dead_letters_are_listed_replayed_and_then_drained_into_Klaviyo()
+    /// <summary>
+    /// A queue file holding <paramref name="count"/> dead letters: events <paramref name="metric"/> with message ids
+    /// <c>{idPrefix}-1…</c> from users <c>u-1…</c>, each given up after one attempt that Klaviyo answered 503.
+    /// </summary>
+    private async Task<string> DeadLettersAsync(string file, string metric, string idPrefix, int count)
     {
-        var path = _dir.File("queue.db");
+        var path = _dir.File(file);
         _klaviyo.SetFaults(new EmulatorFaults { FailureRate = 1, FailureStatusCode = 503 });
         await using (var analytics = new Analytics(new KlaviyoDestinationOptions
         {
@@ -31,11 +34,18 @@ public sealed class DurableCliTests : IAsyncLifetime
             FlushInterval = TimeSpan.Zero,
         }))
         {
-            analytics.Track("u-1", "Left Behind", new Dictionary<string, object?> { ["n"] = 1 }, new MessageOptions { MessageId = "left-1" });
-            analytics.Track("u-2", "Left Behind", new Dictionary<string, object?> { ["n"] = 2 }, new MessageOptions { MessageId = "left-2" });
+            for (var n = 1; n <= count; n++)
+                analytics.Track($"u-{n}", metric, new Dictionary<string, object?> { ["n"] = n }, new MessageOptions { MessageId = $"{idPrefix}-{n}" });
             await analytics.FlushAsync();
         }
         _klaviyo.ClearFaults();
+        return path;
+    }
+
+    [Fact]
+    public async Task Dead_letters_are_listed_replayed_and_then_drained_into_Klaviyo()
+    {
+        var path = await DeadLettersAsync("queue.db", "Left Behind", "left", 2);
 
         var listed = await CliProcess.RunAsync(_dir.Path, "dead-letters", "--queue-path", path);
         Assert.True(listed.ExitCode == 0, listed.Stderr);
@@ -58,22 +68,7 @@ public sealed class DurableCliTests : IAsyncLifetime
     [Fact]
     public async Task Dead_letters_are_purged_by_id_then_all()
     {
-        var path = _dir.File("purge.db");
-        _klaviyo.SetFaults(new EmulatorFaults { FailureRate = 1, FailureStatusCode = 503 });
-        await using (var analytics = new Analytics(new KlaviyoDestinationOptions
-        {
-            ApiKey = "pk_cli_secret",
-            BaseUrl = _klaviyo.BaseAddress,
-            QueuePath = path,
-            MaxAttempts = 1,
-            FlushInterval = TimeSpan.Zero,
-        }))
-        {
-            foreach (var n in new[] { 1, 2, 3 })
-                analytics.Track($"u-{n}", "Purged Later", new Dictionary<string, object?> { ["n"] = n }, new MessageOptions { MessageId = $"purge-{n}" });
-            await analytics.FlushAsync();
-        }
-        _klaviyo.ClearFaults();
+        var path = await DeadLettersAsync("purge.db", "Purged Later", "purge", 3);
         var ids = (await CliProcess.RunAsync(_dir.Path, "dead-letters", "--queue-path", path)).Stdout
             .Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement.GetProperty("id").GetInt64()).ToList();
         Assert.Equal(3, ids.Count);
