@@ -159,7 +159,7 @@ public sealed class RedisRateBudget : IKlaviyoRateBudget
     {
         if (slot <= 0) return;
         var state = For(endpoint, tier);
-        FireAndForget(RateScripts.Finish, state.Keys, [slot, counted ? 1 : 0, state.Arguments[1], state.Arguments[3]]);
+        FireAndForget(RateScripts.Finish, state.Keys, [slot, counted ? 1 : 0, (long)state.BurstWindow.TotalMicroseconds, (long)state.SteadyWindow.TotalMicroseconds]);
     }
 
     /// <inheritdoc />
@@ -289,6 +289,7 @@ public sealed class RedisRateBudget : IKlaviyoRateBudget
             var steady = Stretch(TimeSpan.FromMinutes(1), budget._timeScale);
             var klaviyoSteady = TimeSpan.FromTicks((long)(TimeSpan.FromMinutes(1).Ticks / budget._timeScale));
             BurstWindow = burst;
+            SteadyWindow = steady;
             Arguments = [Math.Max(tier.PerSecond, 1), (long)burst.TotalMicroseconds, Math.Max(tier.PerMinute, 1), (long)steady.TotalMicroseconds, (long)klaviyoSteady.TotalMicroseconds, 0];
             TrackedArguments = [.. Arguments[..5], (long)MaxInFlight.TotalMicroseconds];
             var share = budget._options.FallbackShare;
@@ -308,6 +309,9 @@ public sealed class RedisRateBudget : IKlaviyoRateBudget
         public bool Tracked { get; set; }
 
         public TimeSpan BurstWindow { get; }
+
+        /// <summary>The steady window as the scripts count it (time-scaled and stretched by the margin).</summary>
+        public TimeSpan SteadyWindow { get; }
 
         public TokenBucket Fallback { get; }
 
