@@ -10,7 +10,8 @@ namespace Klaviyo.Destinations.Redis;
 /// </summary>
 internal static partial class RedisFailureText
 {
-    private const int MaxFallback = 100;
+    /// <summary>The longest first line kept when a message is of no known shape (the description must stay one short line).</summary>
+    private const int MaxFallback = 60;
 
     /// <summary>The failure in a few words, with the server's endpoint when the message names one.</summary>
     public static string Summarize(string? message)
@@ -23,6 +24,8 @@ internal static partial class RedisFailureText
         if (message.Contains("refused", StringComparison.OrdinalIgnoreCase)) what = "connection refused";
         else if (FailureType().Match(message) is { Success: true } type) what = Words(type.Groups[1].Value);
         else if (message.StartsWith("It was not possible to connect", StringComparison.Ordinal)) what = "cannot connect";
+        // The multiplexer has no connection to the command's server and names no cause (it is reconnecting).
+        else if (message.StartsWith("No connection is active/available", StringComparison.Ordinal)) what = "no connection";
         if (what is null)
         {
             var line = message.Split('\n', 2)[0].Trim();
