@@ -226,6 +226,8 @@ public sealed partial class SqliteEventQueue : IEventQueue
     public ValueTask<bool> WhenDurableAsync(QueuedItem item, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(item);
+        // An item this queue never accepted (no sequence yet) is not kept, whatever was stored before it.
+        if (item.Sequence <= 0) return ValueTask.FromResult(false);
         return _durability.WhenDurableAsync(item.Sequence, cancellationToken);
     }
 

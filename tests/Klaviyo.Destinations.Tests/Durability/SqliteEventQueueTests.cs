@@ -37,6 +37,18 @@ public sealed class SqliteEventQueueTests : IDisposable
     }
 
     [Fact]
+    public async Task An_item_the_queue_never_accepted_is_not_reported_durable_even_after_others_were_stored()
+    {
+        await using var queue = new SqliteEventQueue(new SqliteEventQueueOptions { Path = DbPath, SyncToDisk = false });
+        var stored = QueueItems.Event("u", 1);
+        Assert.True(queue.Enqueue(stored).Accepted);
+        Assert.True(await queue.WhenDurableAsync(stored, _timeout.Token));
+
+        // Not (yet) handed to Enqueue: it has no sequence, so nothing the writer settled covers it.
+        Assert.False(await queue.WhenDurableAsync(QueueItems.Event("u", 2), _timeout.Token));
+    }
+
+    [Fact]
     public async Task After_a_restart_unfinished_items_come_back_in_sequence_order_with_their_retry_state_and_new_items_follow()
     {
         var retryAt = new DateTimeOffset(2026, 8, 3, 13, 0, 0, TimeSpan.Zero);

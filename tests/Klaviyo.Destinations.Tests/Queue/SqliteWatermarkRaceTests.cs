@@ -28,16 +28,19 @@ public sealed class SqliteWatermarkRaceTests : IDisposable
 
         var late = QueueItems.Event("u", 2);
         Task? flush = null;
-        var hooked = 0;
+        var hooked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         queue.RoundTaken = () =>
         {
-            if (Interlocked.Exchange(ref hooked, 1) != 0) return;
+            if (hooked.Task.IsCompleted) return;
             // On the writer, after it took a round holding only the completion of the first item: the late item goes
             // into the hand-off, and a flush asks for everything accepted so far (the late item included).
             Assert.True(queue.Enqueue(late).Accepted);
             flush = queue.WhenFinishedAsync(queue.Backlog.LastSequence, _timeout.Token);
+            hooked.SetResult();
         };
+        // CompleteAsync only hands the change to the writer: the late item exists (has a sequence) once the hook ran.
         await queue.CompleteAsync(taken, _timeout.Token);
+        await hooked.Task.WaitAsync(_timeout.Token);
         // The round with the completion commits; the late item is committed by the round after it.
         Assert.True(await queue.WhenDurableAsync(late, _timeout.Token));
         await queue.WhenWrittenAsync().WaitAsync(_timeout.Token);
