@@ -31,8 +31,14 @@ internal static partial class RedisFailureText
             var line = message.Split('\n', 2)[0].Trim();
             return line.Length <= MaxFallback ? line : string.Concat(line.AsSpan(0, MaxFallback), "…");
         }
-        return endpoint is null ? what : $"{what}: {endpoint}";
+        return Clamp(endpoint is null ? what : $"{what}: {endpoint}");
     }
+
+    /// <summary>At most <see cref="MaxSummary"/> characters (a long host name is cut), so a description stays one short line.</summary>
+    private static string Clamp(string text) =>
+        text.Length <= MaxSummary ? text : string.Concat(text.AsSpan(0, MaxSummary - 1), "…");
+
+    private const int MaxSummary = 80;
 
     /// <summary>"for 12 s", "for 5 min", "for 3 h": how long an outage has lasted, rounded down.</summary>
     public static string Lasting(TimeSpan elapsed)

@@ -63,7 +63,7 @@ public sealed class RedisHealthDescriptionTests
         }
 
         var description = entry.Description!;
-        Assert.Matches(@"^Redis unreachable for \d+ s \((connection refused|connection closed|connection lost|cannot connect)(: 127\.0\.0\.1:" + redis.Port + @")?\); ", description);
+        Assert.Matches(@"^Redis unreachable for \d+ s \((connection refused|connection closed|connection lost|cannot connect|no connection)(: 127\.0\.0\.1:" + redis.Port + @")?\); ", description);
         Assert.DoesNotContain('\n', description);
         Assert.True(description.Length <= 200, $"{description.Length} characters: {description}");
         // The detail is in the data: since when, how many items wait in memory, and the client's own message.
@@ -108,6 +108,7 @@ public sealed class RedisHealthDescriptionTests
     [InlineData("Timeout awaiting response (outbound=0KiB, inbound=0KiB, 2015ms elapsed, timeout is 2000ms), command=XADD, next: XADD {klaviyo:queue:ab12:p:3}, inst: 0, qu: 0, qs: 1, aw: False", "no answer within 2000 ms")]
     [InlineData("SocketFailure (ReadSocketError/ConnectionReset, last-recv: 7) on redis-0.redis:6379/Interactive, Idle/MarkProcessed, last: PING", "connection lost: redis-0.redis:6379")]
     [InlineData("No connection is active/available to service this operation: XREADGROUP {klaviyo:queue:8eeb0d56b18c0fc9:p:0}, mc: 1/1/0, clientName: vm(SE.Redis-v3.4.35.20751), IOCP: (Busy=0,Free=1000,Min=1,Max=1000), WORKER: (Busy=5,Free=32762,Min=2,Max=32767), v: 3.4.35.20751", "no connection")]
+    [InlineData("UnableToConnect on klaviyo-queue-redis-0.klaviyo-queue-redis-headless.production.svc.cluster.local:6379/Interactive, Initializing/NotStarted", "cannot connect: klaviyo-queue-redis-0.klaviyo-queue-redis-headless.production.s…")]
     [InlineData("NOAUTH Authentication required.", "NOAUTH Authentication required.")]
     [InlineData("ERR unknown command 'XAUTOCLAIM', with args beginning with: '{klaviyo:queue:8eeb0d56b18c0fc9:p:0}' 'klaviyo' 'vm' '5000' '0-0'", "ERR unknown command 'XAUTOCLAIM', with args beginning with: …")]
     public void A_StackExchange_Redis_message_is_summarized_in_a_few_words_with_the_endpoint(string message, string expected) =>
