@@ -267,7 +267,8 @@ public sealed partial class RedisEventQueue
 
     /// <summary>
     /// For each partition just leased: claims every entry pending in the group (a previous holder's unfinished items) in
-    /// stream order, and moves the dead letters a previous holder staged there to the dead-letter list. A partition whose node cannot be reached is reported and tried again next pass.
+    /// stream order, and takes over the dead letters a previous holder staged there (moved to the dead-letter list by the
+    /// read loop). A partition whose node cannot be reached is reported and tried again next pass.
     /// </summary>
     private async Task RecoverAsync(CancellationToken cancellationToken)
     {
@@ -298,7 +299,7 @@ public sealed partial class RedisEventQueue
                     if (start.IsNull || start == "0-0") break;
                 }
                 // Letters a previous holder staged (their entries removed) and did not move to the dead-letter list.
-                await MoveStagedLettersAsync(i).ConfigureAwait(false);
+                await AdoptStagedLettersAsync(i).ConfigureAwait(false);
             }
             catch (Exception ex) when (IsRedisFailure(ex) && !IsMissingGroup(ex))
             {

@@ -64,7 +64,7 @@ public sealed partial class RedisEventQueue
     private static readonly Action<ILogger, int, Exception?> s_letterDropped = LoggerMessage.Define<int>(LogLevel.Warning, new EventId(2110, "RedisQueueLetterDropped"),
         "The Redis queue dropped a dead letter it kept while Redis did not answer: partition {Partition} has moved to another replica meanwhile, which decides the item's outcome (it delivers the item or dead-letters it).");
     private static readonly Action<ILogger, int, Exception?> s_outcomesLeft = LoggerMessage.Define<int>(LogLevel.Warning, new EventId(2108, "RedisQueueOutcomesLeft"),
-        "The Redis queue closed with {Count} dead letters not stored (Redis did not answer); their items stay in their partitions and the next holder delivers them again.");
+        "The Redis queue closed with {Count} dead letters not stored (Redis did not answer); their items stay in their partitions (or their letters, once staged there) for the next holder.");
 
     private readonly Lock _outcomeGate = new();
     // Dead letters not yet stored, oldest first, with their entries (still pending in their streams).
@@ -148,13 +148,24 @@ public sealed partial class RedisEventQueue
     }
 
     /// <summary>
-    /// For a partition just taken: moves the letters a previous holder staged and did not move (it died or lost Redis in
-    /// between) to the dead-letter list.
+    /// For a partition just taken: the letters a previous holder staged there and did not move (it died or lost Redis in
+    /// between) are kept to be moved like this replica's own (read loop), so that a dead-letter list that cannot be
+    /// reached now (another cluster node) does not hold the partition's reading back.
     /// </summary>
-    private async Task MoveStagedLettersAsync(int partition)
+    private async Task AdoptStagedLettersAsync(int partition)
     {
-        foreach (var staged in await _db.HashGetAllAsync(_keys.Letters(partition)).ConfigureAwait(false))
-            await MoveLetterAsync(partition, staged.Name, staged.Value).ConfigureAwait(false);
+        var staged = await _db.HashGetAllAsync(_keys.Letters(partition)).ConfigureAwait(false);
+        if (staged.Length == 0) return;
+        lock (_outcomeGate)
+        {
+            foreach (var letter in staged)
+            {
+                if (_pendingLetters.Exists(p => p.Partition == partition && p.EntryId == letter.Name)) continue;
+                _pendingLetters.Add(new PendingLetter(partition, letter.Name, letter.Value.ToString()) { Staged = true });
+            }
+            _pendingLetterCount = _pendingLetters.Count;
+        }
+        _toRead.Set();
     }
 
     /// <summary>Records a retry state; kept in memory when Redis does not answer (the latest one per item).</summary>
@@ -182,18 +193,31 @@ public sealed partial class RedisEventQueue
         lock (_outcomeGate) _pendingRetries.Remove((partition, entryId.ToString()));
     }
 
-    /// <summary>Stores the dead letters and retry states kept while Redis did not answer, oldest first (read loop; throws when Redis still does not answer).</summary>
+    /// <summary>
+    /// Stores the dead letters and retry states kept while Redis did not answer, oldest first, each tried once per pass (read
+    /// loop). One that fails (Redis down, or on a Redis Cluster the node of its partition or of the dead-letter list down)
+    /// stays for the next pass without holding back the others, nor the reading of the partitions: the first failure is
+    /// reported when the pass is done.
+    /// </summary>
     private async Task StorePendingOutcomesAsync()
     {
-        while (true)
+        PendingLetter[] letters;
+        lock (_outcomeGate) letters = [.. _pendingLetters];
+        Exception? failed = null;
+        foreach (var letter in letters)
         {
-            PendingLetter? next;
-            lock (_outcomeGate) next = _pendingLetters.Count > 0 ? _pendingLetters[0] : null;
-            if (next is null) break;
-            await WriteLetterAsync(next).ConfigureAwait(false);
+            try
+            {
+                await WriteLetterAsync(letter).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (IsRedisFailure(ex))
+            {
+                failed ??= ex;
+                continue;
+            }
             lock (_outcomeGate)
             {
-                _pendingLetters.Remove(next);
+                _pendingLetters.Remove(letter);
                 _pendingLetterCount = _pendingLetters.Count;
             }
         }
@@ -201,13 +225,22 @@ public sealed partial class RedisEventQueue
         lock (_outcomeGate) retries = [.. _pendingRetries];
         foreach (var ((partition, entryId), state) in retries)
         {
-            await WriteRetryStateAsync(partition, entryId, state).ConfigureAwait(false);
+            try
+            {
+                await WriteRetryStateAsync(partition, entryId, state).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (IsRedisFailure(ex))
+            {
+                failed ??= ex;
+                continue;
+            }
             lock (_outcomeGate)
             {
                 // Unless a newer state (or the item's end) came meanwhile.
                 if (_pendingRetries.TryGetValue((partition, entryId), out var current) && current == state) _pendingRetries.Remove((partition, entryId));
             }
         }
+        if (failed is not null) ReportOutage(failed.Message);
     }
 
     /// <summary>On dispose: reports the dead letters Redis never took (their items stay pending in their streams).</summary>
