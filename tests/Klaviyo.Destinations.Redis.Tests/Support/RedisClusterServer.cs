@@ -181,10 +181,17 @@ internal sealed class RedisClusterServer : IAsyncDisposable
         // A node started again is found within half a second (the default policy backs off up to 10 s between attempts).
         options.ReconnectRetryPolicy = new LinearRetry(500);
         var connection = await ConnectionMultiplexer.ConnectAsync(options);
-        if (connection.GetServers().Count(s => s.IsConnected && s.ServerType == ServerType.Cluster && !s.IsReplica) != _nodes.Length)
+        // On a busy machine (and with replicas to discover) the client may still be connecting to some nodes when it returns.
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        using var poll = new PeriodicTimer(TimeSpan.FromMilliseconds(100));
+        while (connection.GetServers().Count(s => s.IsConnected && s.ServerType == ServerType.Cluster && !s.IsReplica) != _nodes.Length)
         {
-            await connection.DisposeAsync();
-            throw new InvalidOperationException($"The connection does not see the {_nodes.Length} cluster masters ({Configuration}).");
+            if (deadline.IsCancellationRequested || !await poll.WaitForNextTickAsync(CancellationToken.None))
+            {
+                var seen = string.Join(", ", connection.GetServers().Select(s => $"{s.EndPoint} connected={s.IsConnected} type={s.ServerType} replica={s.IsReplica}"));
+                await connection.DisposeAsync();
+                throw new InvalidOperationException($"The connection does not see the {_nodes.Length} cluster masters within 30 s ({Configuration}): {seen}.");
+            }
         }
         return connection;
     }
