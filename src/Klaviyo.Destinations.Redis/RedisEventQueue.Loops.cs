@@ -41,6 +41,7 @@ public sealed partial class RedisEventQueue
                 var entries = partition
                     .Select(t => new StreamAppend.Entry(t.Sequence, t.Sequence - _instance * SequenceRange, t.AcceptedAt.UtcTicks, QueuedItemCodec.Encode(t.Item)))
                     .ToList();
+                _marked[partition.Key] = true;
                 adds[partition.Key] = StreamAppend.AddAsync(_db, _keys.Stream(partition.Key), _keys.Mark(partition.Key, _instance), _instance, entries);
             }
             var failedPartitions = new HashSet<int>();
@@ -55,6 +56,8 @@ public sealed partial class RedisEventQueue
                 {
                     failure ??= ex.Message;
                     failedPartitions.Add(p);
+                    // Redis may still run this write later (a timeout): the partition's mark must outlive this replica.
+                    _unsettledMark[p] = true;
                 }
             }
             // A partition's script either ran whole or is sent again (what Redis added already is not added twice), so of each
@@ -66,6 +69,7 @@ public sealed partial class RedisEventQueue
             var done = batch.Where((_, i) => stored[i]).ToHashSet();
             lock (_gate)
             {
+                for (var p = 0; p < _writeFailing.Length; p++) _writeFailing[p] = failing.Contains(p);
                 var keep = _buffer.Where(t => !done.Contains(t)).ToList();
                 _buffer.Clear();
                 foreach (var t in keep) _buffer.Enqueue(t);
@@ -74,7 +78,7 @@ public sealed partial class RedisEventQueue
                     if (t.State == State.InTransit && !Reading(t.Partition))
                     {
                         // Another replica holds the partition and delivers the item: it is finished here.
-                        _inTransit.Remove(t.Sequence);
+                        RemoveInTransit(t);
                     }
                 }
             }
@@ -90,6 +94,8 @@ public sealed partial class RedisEventQueue
             if (done.Count > 0) _toRead.Set();
             if (failure is not null)
             {
+                // Items waiting behind this replica's own items of the partitions that failed can go now (CanTake).
+                _readable.Set();
                 ReportOutage(failure);
                 try
                 {
@@ -217,7 +223,7 @@ public sealed partial class RedisEventQueue
             {
                 // Full, but one of this replica's own items is still to be read: the items waiting (read from other
                 // replicas, with higher sequences) cannot be taken before it, so read on until it comes.
-                if (_inTransit.Count == 0) return 0;
+                if (LowestInTransit() == long.MaxValue) return 0;
                 room = 64;
             }
             partitions = [.. Enumerable.Range(0, _owned.Length).Where(i => Reading(i) && !_needsRecovery[i])];
@@ -261,7 +267,8 @@ public sealed partial class RedisEventQueue
 
     /// <summary>
     /// For each partition just leased: claims every entry pending in the group (a previous holder's unfinished items) in
-    /// stream order. A partition whose node cannot be reached is reported and tried again next pass.
+    /// stream order, and takes over the dead letters a previous holder staged there (moved to the dead-letter list by the
+    /// read loop). A partition whose node cannot be reached is reported and tried again next pass.
     /// </summary>
     private async Task RecoverAsync(CancellationToken cancellationToken)
     {
@@ -291,6 +298,8 @@ public sealed partial class RedisEventQueue
                     start = claimed.NextStartId;
                     if (start.IsNull || start == "0-0") break;
                 }
+                // Letters a previous holder staged (their entries removed) and did not move to the dead-letter list.
+                await AdoptStagedLettersAsync(i).ConfigureAwait(false);
             }
             catch (Exception ex) when (IsRedisFailure(ex) && !IsMissingGroup(ex))
             {
@@ -337,7 +346,7 @@ public sealed partial class RedisEventQueue
                 known.EntryId = entry.Id;
                 if (known.State == State.InTransit)
                 {
-                    _inTransit.Remove(seq);
+                    RemoveInTransit(known);
                     // After Close, behind an entry left for the next holder: left too (it stays pending here, the next holder claims it).
                     if (_leftAfterClose[partition]) leftBehind = true;
                     else

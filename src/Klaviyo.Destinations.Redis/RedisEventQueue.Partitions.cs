@@ -377,7 +377,11 @@ public sealed partial class RedisEventQueue
         foreach (var seq in left) Finish(seq);
     }
 
-    /// <summary>On dispose: leaves the live replicas, releases the leases, and removes this replica's consumer name where nothing is pending under it.</summary>
+    /// <summary>
+    /// On dispose: leaves the live replicas, releases the leases, removes this replica's consumer name where nothing is
+    /// pending under it, and deletes its append marks where every write it sent was answered (no write of it can still
+    /// run; a mark kept after a failed write expires a day after that replica's last write, see <see cref="StreamAppend"/>).
+    /// </summary>
     private async Task LeaveAsync()
     {
         try
@@ -389,6 +393,9 @@ public sealed partial class RedisEventQueue
             }
             for (var i = 0; i < _owned.Length; i++)
                 await _db.ScriptEvaluateAsync(DeleteConsumerScript, [_keys.Stream(i)], [Group, _me]).ConfigureAwait(false);
+            // The writer has stopped: a mark is needed only against a write of this replica that Redis may still run.
+            var marks = Enumerable.Range(0, _owned.Length).Where(i => _marked[i] && !_unsettledMark[i]).Select(i => _db.KeyDeleteAsync(_keys.Mark(i, _instance))).ToArray();
+            await Task.WhenAll(marks).ConfigureAwait(false);
         }
         catch (Exception ex) when (IsRedisFailure(ex))
         {

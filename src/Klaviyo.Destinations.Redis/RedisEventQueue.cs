@@ -64,6 +64,14 @@ public sealed partial class RedisEventQueue : IEventQueue
     private readonly SortedSet<long> _unfinished = new();
     private readonly WaitingLines _waiting;
     private readonly SortedSet<long> _inTransit = new();
+    // The same, by partition, and the partitions whose last write failed (their cluster node is down): their own items on the
+    // way hold back only their own partition, not the acceptance order of the others (see CanTake).
+    private readonly SortedSet<long>[] _inTransitBy;
+    private readonly bool[] _writeFailing;
+    // Written by the writer only: the partitions this replica has sent writes to (it has a mark there), and those where a
+    // write failed (Redis may still run it late, so the mark stays when this replica leaves).
+    private readonly bool[] _marked;
+    private readonly bool[] _unsettledMark;
     private readonly Queue<Tracked> _buffer = new();
     private readonly List<(long UpTo, TaskCompletionSource Done)> _finishWaiters = new();
     // Items finished while Redis could not be reached: acknowledged and deleted by the read loop once it answers.
@@ -111,6 +119,11 @@ public sealed partial class RedisEventQueue : IEventQueue
         _finishedDuringRecovery = new HashSet<long>?[n];
         _waiting = new WaitingLines(n);
         _leftAfterClose = new bool[n];
+        _inTransitBy = new SortedSet<long>[n];
+        for (var i = 0; i < n; i++) _inTransitBy[i] = new SortedSet<long>();
+        _writeFailing = new bool[n];
+        _marked = new bool[n];
+        _unsettledMark = new bool[n];
         _meter = CreateMeter(meterFactory);
     }
 
@@ -227,7 +240,7 @@ public sealed partial class RedisEventQueue : IEventQueue
             var tracked = new Tracked(item, seq, PartitionOf(item.UserKey, _owned.Length), _time.GetUtcNow(), local: true);
             _tracked.Add(seq, tracked);
             _unfinished.Add(seq);
-            _inTransit.Add(seq);
+            AddInTransit(tracked);
             _buffer.Enqueue(tracked);
         }
         _toWrite.Set();
@@ -264,14 +277,41 @@ public sealed partial class RedisEventQueue : IEventQueue
 
     /// <summary>
     /// Whether the next item (the lowest sequence among the partitions' first waiting items) can go: not while an item
-    /// this replica accepted earlier is still on its way to Redis (it is handed out first, in acceptance order).
+    /// this replica accepted earlier is still on its way to Redis (it is handed out first, in acceptance order), unless
+    /// that item's partition cannot be written now (its cluster node is down). Such an item holds back nothing: it will be
+    /// stored after every entry already in its partition's stream, so a person's order does not need it, and waiting for
+    /// it would hold every later item of this replica behind a node that is down.
     /// </summary>
-    private bool CanTake() => _waiting.TryPeek(out var next) && (_inTransit.Count == 0 || _inTransit.Min > next);
+    private bool CanTake() => _waiting.TryPeek(out var next) && next < LowestInTransit();
+
+    /// <summary>The lowest sequence of this replica's own items on their way to Redis in partitions that can be written; <see cref="long.MaxValue"/> when none (call under the gate).</summary>
+    private long LowestInTransit()
+    {
+        var lowest = long.MaxValue;
+        for (var p = 0; p < _inTransitBy.Length; p++)
+        {
+            if (!_writeFailing[p] && _inTransitBy[p].Count > 0) lowest = Math.Min(lowest, _inTransitBy[p].Min);
+        }
+        return lowest;
+    }
+
+    private void AddInTransit(Tracked tracked)
+    {
+        _inTransit.Add(tracked.Sequence);
+        _inTransitBy[tracked.Partition].Add(tracked.Sequence);
+    }
+
+    private void RemoveInTransit(Tracked tracked)
+    {
+        _inTransit.Remove(tracked.Sequence);
+        _inTransitBy[tracked.Partition].Remove(tracked.Sequence);
+    }
 
     /// <summary>
     /// Takes the next item: the first waiting item of a partition (stream order within a partition, so one person's items
     /// leave in the order Redis stored them), the one with the lowest sequence among the partitions' first items; never one
-    /// with a higher sequence than an item this replica accepted that is still on its way to Redis. The item stays
+    /// with a higher sequence than an item this replica accepted that is still on its way to Redis, unless that item's
+    /// partition cannot be written now (a cluster node down: it holds back only its own partition). The item stays
     /// unfinished until it is completed or dead-lettered.
     /// </summary>
     /// <param name="item">The item taken, when there was one.</param>
@@ -467,7 +507,7 @@ public sealed partial class RedisEventQueue : IEventQueue
             if (_draining[tracked.Partition]) _rebalance.Set();
             _unfinished.Remove(seq);
             _waiting.Remove(seq);
-            _inTransit.Remove(seq);
+            RemoveInTransit(tracked);
             var lowest = Lowest();
             for (var i = _finishWaiters.Count - 1; i >= 0; i--)
             {

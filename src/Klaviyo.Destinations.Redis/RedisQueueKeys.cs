@@ -4,7 +4,7 @@ namespace Klaviyo.Destinations.Redis;
 
 /// <summary>
 /// The Redis keys of one <see cref="RedisEventQueue"/>, laid out for Redis Cluster: every key of a partition (its
-/// stream, lease and retry hash) carries the same hash tag <c>{&lt;prefix&gt;:p:&lt;i&gt;}</c>, so they live in one slot
+/// stream, lease, retry hash, staged dead letters and append marks) carries the same hash tag <c>{&lt;prefix&gt;:p:&lt;i&gt;}</c>, so they live in one slot
 /// and the transactions and scripts that touch several of them stay in that slot; the queue-wide keys (dead letters,
 /// replica counter, live replicas) share the tag <c>{&lt;prefix&gt;}</c>. Different partitions hash to different slots,
 /// so a cluster spreads them over its nodes.
@@ -14,18 +14,21 @@ internal sealed class RedisQueueKeys
     private readonly RedisKey[] _streams;
     private readonly RedisKey[] _leases;
     private readonly RedisKey[] _retries;
+    private readonly RedisKey[] _letters;
 
     public RedisQueueKeys(string prefix, int partitions)
     {
         _streams = new RedisKey[partitions];
         _leases = new RedisKey[partitions];
         _retries = new RedisKey[partitions];
+        _letters = new RedisKey[partitions];
         for (var i = 0; i < partitions; i++)
         {
             var tag = $"{{{prefix}:p:{i}}}";
             _streams[i] = tag;
             _leases[i] = tag + ":lease";
             _retries[i] = tag + ":retry";
+            _letters[i] = tag + ":letters";
         }
         var queue = $"{{{prefix}}}";
         Dead = queue + ":dead";
@@ -41,6 +44,12 @@ internal sealed class RedisQueueKeys
 
     /// <summary>Partition <paramref name="partition"/>'s retry state by entry id (attempts, next attempt, first taken).</summary>
     public RedisKey Retry(int partition) => _retries[partition];
+
+    /// <summary>
+    /// Partition <paramref name="partition"/>'s dead letters decided and not yet moved to <see cref="Dead"/>, by entry id:
+    /// the lease holder removes a dead-lettered entry from the stream and puts its letter here in one script, then moves it.
+    /// </summary>
+    public RedisKey Letters(int partition) => _letters[partition];
 
     /// <summary>
     /// The highest item number replica <paramref name="replica"/> has added to partition <paramref name="partition"/>'s
