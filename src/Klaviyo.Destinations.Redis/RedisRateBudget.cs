@@ -246,17 +246,13 @@ public sealed class RedisRateBudget : IKlaviyoRateBudget
     {
         List<Endpoint> due;
         lock (_gate) due = [.. _endpoints.Values.Where(e => e.DegradedSince is not null)];
-        var database = _redis.GetDatabase();
-        var probes = new List<(Endpoint State, Task<bool> Probe)>();
-        foreach (var state in due)
-        {
-            if (TryRedisNow(state)) probes.Add((state, database.KeyExistsAsync(state.Keys[2])));
-        }
-        foreach (var (state, probe) in probes)
+        await Task.WhenAll(due.Where(TryRedisNow).Select(ProbeAsync)).ConfigureAwait(false);
+
+        async Task ProbeAsync(Endpoint state)
         {
             try
             {
-                await probe.WaitAsync(cancellationToken).ConfigureAwait(false);
+                await _redis.GetDatabase().KeyExistsAsync(state.Keys[2]).WaitAsync(cancellationToken).ConfigureAwait(false);
                 Answered(state);
             }
             catch (Exception ex) when (IsRedisFailure(ex, cancellationToken))
