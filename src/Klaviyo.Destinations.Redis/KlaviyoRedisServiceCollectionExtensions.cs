@@ -169,18 +169,9 @@ internal sealed class KlaviyoRedisHealthCheck(IKlaviyoRedisBudgetSource budgets,
         {
             // An idle replica's budget would otherwise only learn that Redis is back from its next Klaviyo request.
             await budget.ProbeIfDegradedAsync(cancellationToken).ConfigureAwait(false);
-            if (budget.Degradation is { Since: { } since, Reason: var reason })
-            {
-                var data = new Dictionary<string, object>
-                {
-                    ["since"] = since,
-                    ["fallbackRequests"] = budget.FallbackRequests,
-                    ["error"] = reason ?? "",
-                };
-                return HealthCheckResult.Degraded(
-                    $"Redis unreachable for {RedisFailureText.Lasting(_time.GetUtcNow() - since)} ({RedisFailureText.Summarize(reason)}); this replica paces itself with its fallback share of Klaviyo's rate limits.",
-                    data: data);
-            }
+            // Per endpoint: on a cluster with one node down, only the endpoints whose keys it holds are on their fallback.
+            if (budget.IsDegraded && RedisBudgetHealth.Describe(budget, _time.GetUtcNow()) is { Description.Length: > 0 } degraded)
+                return HealthCheckResult.Degraded(degraded.Description, data: degraded.Data);
         }
         return HealthCheckResult.Healthy("The Klaviyo rate budget is shared through Redis.");
     }

@@ -10,19 +10,22 @@ namespace Klaviyo.Destinations.Redis;
 /// One Klaviyo account's rate budget kept in Redis and shared by every replica that sends for it: each request takes
 /// a slot of the endpoint's burst and steady windows in one atomic script on Redis's clock, a 429 seen by any replica
 /// pauses the endpoint for all of them, and a <c>RateLimit-Remaining</c> lower than expected is spent for all.
-/// While Redis cannot be reached, requests are paced by a local bucket holding <see cref="KlaviyoRedisOptions.FallbackShare"/>
-/// of each tier; that is logged, counted (<c>klaviyo.redis.fallback_requests</c>) and reported by the health check
-/// (<see cref="IsDegraded"/>), and Redis is tried again every <see cref="KlaviyoRedisOptions.RetryInterval"/>.
+/// While Redis cannot be reached for an endpoint, that endpoint's requests are paced by a local bucket holding
+/// <see cref="KlaviyoRedisOptions.FallbackShare"/> of its tiers; that is logged (once per outage and endpoint), counted
+/// (<c>klaviyo.redis.fallback_requests</c>, <c>klaviyo.redis.degraded</c>, both by endpoint) and reported by the health
+/// check (<see cref="IsDegraded"/>), and Redis is tried again for that endpoint every <see cref="KlaviyoRedisOptions.RetryInterval"/>.
+/// The degradation is per endpoint because each endpoint's keys live in one hash slot: on a Redis Cluster with one node
+/// down, only the endpoints whose slots that node holds fall back, and the others keep sharing the budget.
 /// </summary>
 public sealed class RedisRateBudget : IKlaviyoRateBudget
 {
     /// <summary>The meter of this package's instruments.</summary>
     public const string MeterName = "Klaviyo.Destinations.Redis";
 
-    private static readonly Action<ILogger, string, Exception?> s_degraded = LoggerMessage.Define<string>(LogLevel.Warning, new EventId(2001, "RedisRateBudgetDegraded"),
-        "Redis is unreachable ({Reason}): each replica now paces itself locally with its fallback share of Klaviyo's rate limits until Redis answers again.");
-    private static readonly Action<ILogger, double, Exception?> s_recovered = LoggerMessage.Define<double>(LogLevel.Information, new EventId(2002, "RedisRateBudgetRecovered"),
-        "Redis answers again after {Seconds:0.#} s: the rate budget is shared by all replicas again.");
+    private static readonly Action<ILogger, string, string, Exception?> s_degraded = LoggerMessage.Define<string, string>(LogLevel.Warning, new EventId(2001, "RedisRateBudgetDegraded"),
+        "Redis is unreachable for {Endpoint} ({Reason}): this replica now paces that endpoint locally with its fallback share of Klaviyo's rate limits until Redis answers again; other endpoints are not affected unless their Redis node fails too.");
+    private static readonly Action<ILogger, string, double, Exception?> s_recovered = LoggerMessage.Define<string, double>(LogLevel.Information, new EventId(2002, "RedisRateBudgetRecovered"),
+        "Redis answers again for {Endpoint} after {Seconds:0.#} s: its rate budget is shared by all replicas again.");
 
     private readonly IConnectionMultiplexer _redis;
     private readonly KlaviyoRedisOptions _options;
@@ -33,9 +36,6 @@ public sealed class RedisRateBudget : IKlaviyoRateBudget
     private readonly ConcurrentDictionary<string, Endpoint> _endpoints = new(StringComparer.Ordinal);
     private readonly Counter<long>? _fallbackRequests;
     private readonly object _gate = new();
-    private DateTimeOffset? _degradedSince;
-    private DateTimeOffset _nextAttempt;
-    private string? _reason;
 
     /// <summary>Creates the budget of the account of <paramref name="apiKey"/> (only a hash of it is used, in key names).</summary>
     /// <param name="redis">The connection (created with <c>abortConnect=false</c> so that it reconnects by itself).</param>
@@ -59,19 +59,49 @@ public sealed class RedisRateBudget : IKlaviyoRateBudget
         _account = AccountKey.Of(apiKey);
         var meter = meterFactory?.Create(MeterName) ?? new Meter(MeterName);
         _fallbackRequests = meter.CreateCounter<long>("klaviyo.redis.fallback_requests", "{request}", "Requests paced by the local fallback bucket because Redis was unreachable.");
-        meter.CreateObservableGauge("klaviyo.redis.degraded", () => IsDegraded ? 1 : 0, description: "1 while Redis is unreachable and this replica paces itself locally.");
+        meter.CreateObservableGauge("klaviyo.redis.degraded", Degraded,
+            description: "Per endpoint (tag endpoint): 1 while Redis is unreachable for it and this replica paces it locally, 0 while it is shared.");
     }
 
-    /// <summary>True while Redis cannot be reached and this replica paces itself locally.</summary>
+    /// <summary>True while Redis cannot be reached for at least one endpoint, which this replica then paces locally.</summary>
     public bool IsDegraded
     {
-        get { lock (_gate) return _degradedSince is not null; }
+        get { lock (_gate) return _endpoints.Values.Any(e => e.DegradedSince is not null); }
     }
 
-    /// <summary>Since when Redis has been unreachable (null when it answers), and why.</summary>
+    /// <summary>
+    /// Since when Redis has been unreachable (null when it answers for every endpoint), and why: the earliest outage of
+    /// the endpoints that are on their fallback now (see <see cref="DegradedEndpoints"/> for each of them).
+    /// </summary>
     public (DateTimeOffset? Since, string? Reason) Degradation
     {
-        get { lock (_gate) return (_degradedSince, _reason); }
+        get
+        {
+            var first = DegradedEndpoints.FirstOrDefault();
+            return first.Endpoint is null ? (null, null) : (first.Since, first.Reason);
+        }
+    }
+
+    /// <summary>The endpoints paced by their local fallback now (Redis unreachable for them), earliest outage first.</summary>
+    internal IReadOnlyList<(string Endpoint, DateTimeOffset Since, string Reason)> DegradedEndpoints
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _endpoints.Values.Where(e => e.DegradedSince is not null)
+                    .Select(e => (e.Name, e.DegradedSince!.Value, e.Reason ?? ""))
+                    .OrderBy(e => e.Item2).ThenBy(e => e.Name, StringComparer.Ordinal)];
+            }
+        }
+    }
+
+    private IEnumerable<Measurement<int>> Degraded()
+    {
+        lock (_gate)
+        {
+            return [.. _endpoints.Values.Select(e => new Measurement<int>(e.DegradedSince is null ? 0 : 1, new KeyValuePair<string, object?>("endpoint", e.Name)))];
+        }
     }
 
     /// <summary>Requests paced locally so far because Redis was unreachable.</summary>
@@ -135,18 +165,18 @@ public sealed class RedisRateBudget : IKlaviyoRateBudget
     {
         var state = For(endpoint, tier);
         if (tracked) state.Tracked = true;
-        if (!TryRedisNow()) return (null, 0);
+        if (!TryRedisNow(state)) return (null, 0);
         try
         {
             var result = await _redis.GetDatabase().ScriptEvaluateAsync(RateScripts.Take, state.Keys, tracked ? state.TrackedArguments : state.Arguments)
                 .WaitAsync(cancellationToken).ConfigureAwait(false);
-            Answered();
+            Answered(state);
             var micros = (long)result;
             return micros <= 0 ? (TimeSpan.Zero, -micros) : (TimeSpan.FromMicroseconds(micros), 0);
         }
         catch (Exception ex) when (IsRedisFailure(ex, cancellationToken))
         {
-            Failed(ex);
+            Failed(state, ex);
             return (null, 0);
         }
     }
@@ -159,7 +189,7 @@ public sealed class RedisRateBudget : IKlaviyoRateBudget
     {
         if (slot <= 0) return;
         var state = For(endpoint, tier);
-        FireAndForget(RateScripts.Finish, state.Keys, [slot, counted ? 1 : 0, (long)state.BurstWindow.TotalMicroseconds, (long)state.SteadyWindow.TotalMicroseconds]);
+        FireAndForget(state, RateScripts.Finish, [slot, counted ? 1 : 0, (long)state.BurstWindow.TotalMicroseconds, (long)state.SteadyWindow.TotalMicroseconds]);
     }
 
     /// <inheritdoc />
@@ -169,7 +199,7 @@ public sealed class RedisRateBudget : IKlaviyoRateBudget
         state.Fallback.Throttled(retryAfter);
         var ms = retryAfter is { } wait && wait > TimeSpan.Zero ? wait.TotalMilliseconds : state.BurstWindow.TotalMilliseconds;
         // A tracked slot is given back by Finished; an untracked one (AcquireAsync) here, as the newest steady slot.
-        FireAndForget(RateScripts.Pause, state.Keys, [(long)Math.Ceiling(ms), state.Tracked ? 0 : 1]);
+        FireAndForget(state, RateScripts.Pause, [(long)Math.Ceiling(ms), state.Tracked ? 0 : 1]);
     }
 
     /// <inheritdoc />
@@ -187,19 +217,19 @@ public sealed class RedisRateBudget : IKlaviyoRateBudget
         var state = For(endpoint, tier);
         state.Fallback.Observe(remaining);
         var micros = reset is { } r && r >= TimeSpan.Zero ? (long)r.TotalMicroseconds : -1;
-        FireAndForget(RateScripts.Observe, state.Keys, [.. state.Arguments, Math.Max(remaining, 0), micros]);
+        FireAndForget(state, RateScripts.Observe, [.. state.Arguments, Math.Max(remaining, 0), micros]);
     }
 
-    private void FireAndForget(string script, RedisKey[] keys, RedisValue[] arguments)
+    private void FireAndForget(Endpoint state, string script, RedisValue[] arguments)
     {
-        if (!TryRedisNow()) return;
+        if (!TryRedisNow(state)) return;
         try
         {
-            _redis.GetDatabase().ScriptEvaluate(script, keys, arguments, CommandFlags.FireAndForget);
+            _redis.GetDatabase().ScriptEvaluate(script, state.Keys, arguments, CommandFlags.FireAndForget);
         }
         catch (Exception ex) when (IsRedisFailure(ex, CancellationToken.None))
         {
-            Failed(ex);
+            Failed(state, ex);
         }
     }
 
@@ -207,77 +237,81 @@ public sealed class RedisRateBudget : IKlaviyoRateBudget
         _endpoints.GetOrAdd(endpoint, static (name, s) => new Endpoint(s.Self, name, s.Tier), (Self: this, Tier: tier));
 
     /// <summary>
-    /// While degraded, asks Redis once (a <c>PING</c>, at most once per <see cref="KlaviyoRedisOptions.RetryInterval"/>) so
-    /// that a replica with nothing to send learns that Redis is back: otherwise only its next Klaviyo request would find
-    /// out, and its health check would stay <c>Degraded</c> while it is idle. Called by the health check.
+    /// For each endpoint on its fallback, asks Redis once (a read of one of its keys, so that on a cluster it goes to the
+    /// node that holds the endpoint; at most once per <see cref="KlaviyoRedisOptions.RetryInterval"/>) so that a replica
+    /// with nothing to send learns that Redis is back: otherwise only its next Klaviyo request would find out, and its
+    /// health check would stay <c>Degraded</c> while it is idle. Called by the health check.
     /// </summary>
     internal async Task ProbeIfDegradedAsync(CancellationToken cancellationToken)
     {
-        lock (_gate)
+        List<Endpoint> due;
+        lock (_gate) due = [.. _endpoints.Values.Where(e => e.DegradedSince is not null)];
+        await Task.WhenAll(due.Where(TryRedisNow).Select(ProbeAsync)).ConfigureAwait(false);
+
+        async Task ProbeAsync(Endpoint state)
         {
-            if (_degradedSince is null) return;
-        }
-        if (!TryRedisNow()) return;
-        try
-        {
-            await _redis.GetDatabase().PingAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
-            Answered();
-        }
-        catch (Exception ex) when (IsRedisFailure(ex, cancellationToken))
-        {
-            Failed(ex);
+            try
+            {
+                await _redis.GetDatabase().KeyExistsAsync(state.Keys[2]).WaitAsync(cancellationToken).ConfigureAwait(false);
+                Answered(state);
+            }
+            catch (Exception ex) when (IsRedisFailure(ex, cancellationToken))
+            {
+                Failed(state, ex);
+            }
         }
     }
 
-    /// <summary>Whether to ask Redis now: always while it answers; once per retry interval while it does not.</summary>
-    private bool TryRedisNow()
+    /// <summary>Whether to ask Redis now for <paramref name="state"/>'s endpoint: always while it answers; once per retry interval while it does not.</summary>
+    private bool TryRedisNow(Endpoint state)
     {
         lock (_gate)
         {
-            if (_degradedSince is null) return true;
+            if (state.DegradedSince is null) return true;
             var now = _time.GetUtcNow();
-            if (now < _nextAttempt) return false;
-            _nextAttempt = now + _options.RetryInterval;
+            if (now < state.NextAttempt) return false;
+            state.NextAttempt = now + _options.RetryInterval;
             return true;
         }
     }
 
-    private void Answered()
+    private void Answered(Endpoint state)
     {
         DateTimeOffset since;
         lock (_gate)
         {
-            if (_degradedSince is null) return;
-            since = _degradedSince.Value;
-            _degradedSince = null;
-            _reason = null;
+            if (state.DegradedSince is null) return;
+            since = state.DegradedSince.Value;
+            state.DegradedSince = null;
+            state.Reason = null;
         }
-        s_recovered(_logger, (_time.GetUtcNow() - since).TotalSeconds, null);
+        s_recovered(_logger, state.Name, (_time.GetUtcNow() - since).TotalSeconds, null);
     }
 
-    private void Failed(Exception ex)
+    private void Failed(Endpoint state, Exception ex)
     {
         var reason = $"{ex.GetType().Name}: {ex.Message}";
         bool first;
         lock (_gate)
         {
-            first = _degradedSince is null;
-            _degradedSince ??= _time.GetUtcNow();
-            _reason = reason;
-            _nextAttempt = _time.GetUtcNow() + _options.RetryInterval;
+            first = state.DegradedSince is null;
+            state.DegradedSince ??= _time.GetUtcNow();
+            state.Reason = reason;
+            state.NextAttempt = _time.GetUtcNow() + _options.RetryInterval;
         }
-        if (first) s_degraded(_logger, reason, null);
+        if (first) s_degraded(_logger, state.Name, reason, null);
     }
 
     private static bool IsRedisFailure(Exception ex, CancellationToken cancellationToken) =>
         ex is RedisException or TimeoutException or ObjectDisposedException
         || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested);
 
-    /// <summary>One endpoint: its Redis keys, the script arguments of its tier, and its local fallback bucket.</summary>
+    /// <summary>One endpoint: its Redis keys, the script arguments of its tier, its local fallback bucket, and whether it is on it.</summary>
     private sealed class Endpoint
     {
         public Endpoint(RedisRateBudget budget, string name, KlaviyoRateTier tier)
         {
+            Name = name;
             var slot = $"{{{budget._account}:{AccountKey.Slug(name)}}}";
             var prefix = $"{budget._options.KeyPrefix}:rate:{slot}";
             Keys = [prefix + ":burst", prefix + ":steady", prefix + ":pause", prefix + ":seq", prefix + ":phase"];
@@ -297,7 +331,18 @@ public sealed class RedisRateBudget : IKlaviyoRateBudget
             Fallback = new TokenBucket(local, budget._timeScale, budget._time);
         }
 
+        public string Name { get; }
+
         public RedisKey[] Keys { get; }
+
+        /// <summary>Since when Redis has been unreachable for this endpoint (null while it answers); under the budget's gate.</summary>
+        public DateTimeOffset? DegradedSince { get; set; }
+
+        /// <summary>When to ask Redis again while degraded; under the budget's gate.</summary>
+        public DateTimeOffset NextAttempt { get; set; }
+
+        /// <summary>The last failure while degraded; under the budget's gate.</summary>
+        public string? Reason { get; set; }
 
         /// <summary>The <see cref="RateScripts.Take"/> arguments of a slot counted from the take.</summary>
         public RedisValue[] Arguments { get; }

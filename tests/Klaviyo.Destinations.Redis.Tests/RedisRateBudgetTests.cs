@@ -350,6 +350,66 @@ public sealed class RedisRateBudgetTests : IAsyncLifetime
         Assert.Equal(1, budget.FallbackRequests);
     }
 
+    [RedisFact]
+    public async Task With_the_only_Redis_server_down_every_endpoint_falls_back_each_reported_once_and_shares_again_once_it_is_back()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var options = new KlaviyoRedisOptions { RetryInterval = TimeSpan.FromSeconds(1) };
+        var connection = await ConnectAsync();
+        var warnings = new WarningCount();
+        var budget = new RedisRateBudget(connection, "pk_all_down_key", SlowTime, options, warnings, clock);
+        var health = new KlaviyoRedisHealthCheck(new FixedBudgets(budget), time: clock);
+        var tier = new KlaviyoRateTier(400, 40_000);
+        string[] endpoints = ["/api/events", "/api/profile-import", "/api/event-bulk-create-jobs"];
+        foreach (var endpoint in endpoints) Assert.True(await budget.AcquireSlotAsync(endpoint, tier, default) > 0);
+
+        var lost = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        connection.ConnectionFailed += (_, e) => { if (e.ConnectionType == ConnectionType.Interactive) lost.TrySetResult(); };
+        await _redis.KillAsync();
+        await lost.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+        // One server holds every endpoint: each one's next request finds it gone and is paced locally, and so are the next ones.
+        for (var round = 0; round < 3; round++)
+        {
+            foreach (var endpoint in endpoints) Assert.Equal(0, await budget.AcquireSlotAsync(endpoint, tier, default).AsTask().WaitAsync(TimeSpan.FromSeconds(30)));
+        }
+        Assert.Equal(endpoints.Order(StringComparer.Ordinal), budget.DegradedEndpoints.Select(e => e.Endpoint).Order(StringComparer.Ordinal));
+        Assert.Equal(3 * endpoints.Length, budget.FallbackRequests);
+        Assert.Equal(endpoints.Length, warnings.Count);
+        var report = await health.CheckHealthAsync(new HealthCheckContext());
+        Assert.Equal(HealthStatus.Degraded, report.Status);
+        Assert.StartsWith("Redis unreachable for ", report.Description, StringComparison.Ordinal);
+        Assert.InRange(report.Description!.Length, 1, RedisBudgetHealth.MaxDescription);
+        Assert.All(endpoints, e => Assert.Contains(e, report.Description, StringComparison.Ordinal));
+        Assert.All(endpoints, e => Assert.Contains(e + " since ", (string)report.Data["endpoints"], StringComparison.Ordinal));
+
+        var restored = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        connection.ConnectionRestored += (_, e) => { if (e.ConnectionType == ConnectionType.Interactive) restored.TrySetResult(); };
+        await _redis.StartAgainAsync();
+        await restored.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        clock.Advance(options.RetryInterval);
+        foreach (var endpoint in endpoints) Assert.True(await budget.AcquireSlotAsync(endpoint, tier, default) > 0);
+        Assert.False(budget.IsDegraded);
+        Assert.Equal(HealthStatus.Healthy, (await health.CheckHealthAsync(new HealthCheckContext())).Status);
+    }
+
+    /// <summary>Counts the budget's "Redis is unreachable" warnings (event 2001).</summary>
+    private sealed class WarningCount : Microsoft.Extensions.Logging.ILogger
+    {
+        private int _count;
+
+        public int Count => Volatile.Read(ref _count);
+
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
+
+        public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (eventId.Id == 2001) Interlocked.Increment(ref _count);
+        }
+    }
+
     private sealed class FixedBudgets(RedisRateBudget budget) : IKlaviyoRedisBudgetSource
     {
         public IReadOnlyList<RedisRateBudget> Made => [budget];
