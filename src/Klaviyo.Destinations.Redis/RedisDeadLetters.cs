@@ -43,8 +43,31 @@ internal sealed class RedisDeadLetters
         await Task.WhenAll(exists).ConfigureAwait(false);
         var partitions = 0;
         while (partitions < MaxPartitions && exists[partitions].Result) partitions++;
-        return partitions == 0 ? null : new RedisDeadLetters(db, keyPrefix, partitions);
+        if (partitions == 0) return null;
+        var letters = new RedisDeadLetters(db, keyPrefix, partitions);
+        await letters.MoveStagedAsync().ConfigureAwait(false);
+        return letters;
     }
+
+    /// <summary>
+    /// Moves the letters staged in the partitions to the dead-letter list: decided dead letters whose replica died (or lost
+    /// Redis) before it moved them, and that no replica has taken over yet (none is running, or none took the partition).
+    /// Each goes to the list at most once, whoever moves it. Nothing is trimmed here (the replicas keep their
+    /// <c>MaxDeadLetters</c> on their next letter).
+    /// </summary>
+    private async Task MoveStagedAsync()
+    {
+        var staged = Enumerable.Range(0, Partitions).Select(i => _db.HashGetAllAsync(_keys.Letters(i))).ToArray();
+        await Task.WhenAll(staged).ConfigureAwait(false);
+        for (var partition = 0; partition < Partitions; partition++)
+        {
+            foreach (var letter in staged[partition].Result)
+                await RedisEventQueue.MoveStagedLetterAsync(_db, _keys, partition, letter.Name, letter.Value, NoTrim).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>A list length no queue reaches: moving a letter here trims nothing.</summary>
+    private const long NoTrim = 1_000_000_000;
 
     /// <summary>The dead letters kept, oldest first, at most <paramref name="limit"/>.</summary>
     public async Task<IReadOnlyList<DeadLetter>> ListAsync(int limit)

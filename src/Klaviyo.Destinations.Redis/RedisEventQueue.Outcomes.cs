@@ -141,10 +141,21 @@ public sealed partial class RedisEventQueue
     /// <summary>Moves a staged letter to the dead-letter list (once per entry: the marker), then deletes it from its partition.</summary>
     private async Task MoveLetterAsync(int partition, RedisValue entryId, RedisValue json)
     {
-        var length = (long)await _db.ScriptEvaluateAsync(DeadLetterScript, [_keys.Dead, _keys.DeadLetterWritten(partition, entryId)],
-            [json, _options.MaxDeadLetters, LetterMarkerSeconds]).ConfigureAwait(false);
+        var length = await MoveStagedLetterAsync(_db, _keys, partition, entryId, json, _options.MaxDeadLetters).ConfigureAwait(false);
         Interlocked.Exchange(ref _deadCount, Math.Min(length, _options.MaxDeadLetters));
-        await _db.HashDeleteAsync(_keys.Letters(partition), entryId).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Moves the letter staged in <paramref name="partition"/> under <paramref name="entryId"/> to the dead-letter list (at
+    /// most once per entry, whoever moves it: a replica, the next holder, or the CLI), keeping the newest
+    /// <paramref name="maxDeadLetters"/>, then deletes it from the partition. Returns the list's length.
+    /// </summary>
+    internal static async Task<long> MoveStagedLetterAsync(IDatabase db, RedisQueueKeys keys, int partition, RedisValue entryId, RedisValue json, long maxDeadLetters)
+    {
+        var length = (long)await db.ScriptEvaluateAsync(DeadLetterScript, [keys.Dead, keys.DeadLetterWritten(partition, entryId)],
+            [json, maxDeadLetters, LetterMarkerSeconds]).ConfigureAwait(false);
+        await db.HashDeleteAsync(keys.Letters(partition), entryId).ConfigureAwait(false);
+        return length;
     }
 
     /// <summary>

@@ -60,6 +60,34 @@ public sealed class DeadLetterCliTests : IDisposable
     }
 
     [RedisFact]
+    public async Task A_dead_letter_a_dead_replica_staged_in_its_partition_is_listed_once_with_no_replica_running()
+    {
+        await using var server = await RedisServer.StartAsync();
+        await using var connection = await ConnectionMultiplexer.ConnectAsync(server.Configuration);
+        var db = connection.GetDatabase();
+        var prefix = "klaviyo:queue:" + AccountKey.Of(ApiKey);
+        // The queue exists (a replica opened it and left); then what a holder that died between dead-lettering's two steps
+        // leaves: the entry gone from its stream, its letter staged in the partition, not yet in the dead-letter list.
+        await (await RedisEventQueue.OpenAsync(connection, new RedisEventQueueOptions { KeyPrefix = prefix, Partitions = 4 })).DisposeAsync();
+        const string letter = """{"id":7,"at":638000000000000000,"n":3,"r":"Klaviyo answered 400","k":1,"m":"person-1/1","u":"person-1","e":"Order Placed","q":null}""";
+        await db.HashSetAsync($"{{{prefix}:p:2}}:letters", "1-1", letter);
+
+        var (code, output) = await CliAsync("dead-letters", "--redis", server.Configuration, "--api-key", ApiKey);
+        Assert.Equal(0, code);
+        var listed = JsonDocument.Parse(output.Trim()).RootElement;
+        Assert.Equal(7, listed.GetProperty("id").GetInt64());
+        Assert.Equal("Klaviyo answered 400", listed.GetProperty("reason").GetString());
+        Assert.Equal(0, await db.HashLengthAsync($"{{{prefix}:p:2}}:letters"));
+
+        // Staged again (a mover that died before deleting it from the partition): still one letter.
+        await db.HashSetAsync($"{{{prefix}:p:2}}:letters", "1-1", letter);
+        (code, output) = await CliAsync("dead-letters", "--redis", server.Configuration, "--api-key", ApiKey);
+        Assert.Equal(0, code);
+        Assert.Single(output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal(1, await db.ListLengthAsync($"{{{prefix}}}:dead"));
+    }
+
+    [RedisFact]
     public async Task Misconfiguration_gets_a_message_that_says_what_to_fix_and_never_shows_the_key()
     {
         await using var server = await RedisServer.StartAsync();
