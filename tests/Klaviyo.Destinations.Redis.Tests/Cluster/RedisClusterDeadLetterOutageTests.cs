@@ -35,7 +35,7 @@ public sealed class RedisClusterDeadLetterOutageTests(ITestOutputHelper output)
         var given = QueueItems.Event(people[0], 0, "Dead Letter Node Test");
         Assert.True(queue.Enqueue(given).Accepted);
         Assert.True(await queue.WhenDurableAsync(given, _timeout));
-        var taken = await TakeAsync(queue);
+        var taken = await QueueReplicas.TakeOneAsync(queue, _timeout);
         Assert.Equal(given.MessageId, taken.MessageId);
 
         await cluster.Nodes[down].KillAsync();
@@ -72,37 +72,12 @@ public sealed class RedisClusterDeadLetterOutageTests(ITestOutputHelper output)
 
         // Back: the letter is moved to the list, once.
         await cluster.Nodes[down].StartAgainAsync();
-        await UntilAsync(() => Task.FromResult(queue.PendingLetters == 0));
+        await QueueReplicas.UntilAsync(() => Task.FromResult(queue.PendingLetters == 0), _timeout);
         var letter = Assert.Single(await queue.ListDeadLettersAsync(cancellationToken: _timeout));
         Assert.Equal(given.MessageId, letter.MessageId);
         var db = connection.GetDatabase();
         var partition = RedisEventQueue.PartitionOf(people[0], Partitions);
         Assert.Equal(0, await db.StreamLengthAsync(keys.Stream(partition)));
         Assert.Equal(0, await db.HashLengthAsync(keys.Letters(partition)));
-    }
-
-    private async Task<QueuedItem> TakeAsync(RedisEventQueue queue)
-    {
-        QueuedItem? taken = null;
-        while (taken is null && await queue.WaitToReadAsync(_timeout)) queue.TryDequeue(out taken);
-        return taken!;
-    }
-
-    private async Task UntilAsync(Func<Task<bool>> condition)
-    {
-        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(50));
-        while (!await HoldsAsync(condition)) await timer.WaitForNextTickAsync(_timeout);
-    }
-
-    private static async Task<bool> HoldsAsync(Func<Task<bool>> condition)
-    {
-        try
-        {
-            return await condition();
-        }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
-        {
-            return false;
-        }
     }
 }

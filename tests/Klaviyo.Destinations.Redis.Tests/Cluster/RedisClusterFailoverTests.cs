@@ -64,13 +64,13 @@ public sealed class RedisClusterFailoverTests(ITestOutputHelper output)
         var first = Enumerable.Range(0, People).Select(p => QueueItems.Event($"person-{p}", 0, "Failover Test")).ToList();
         foreach (var item in first) Assert.True(queue.Enqueue(item).Accepted);
         foreach (var item in first) Assert.True(await queue.WhenDurableAsync(item, _timeout));
-        await UntilAsync(() => Task.FromResult(delivered.Count == People));
+        await QueueReplicas.UntilAsync(() => Task.FromResult(delivered.Count == People), _timeout);
 
         // Everything the master has done so far (the first items stored and removed again, the leases) reached its replica.
         await using (var admin = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{cluster.Nodes[down].Port},127.0.0.1:{cluster.Replicas[down].Port},allowAdmin=true"))
         {
             var offset = ReplicationField(await admin.GetServer("127.0.0.1", cluster.Nodes[down].Port).InfoRawAsync("replication"), "master_repl_offset");
-            await UntilAsync(async () => ReplicationField(await admin.GetServer("127.0.0.1", cluster.Replicas[down].Port).InfoRawAsync("replication"), "slave_repl_offset") >= offset);
+            await QueueReplicas.UntilAsync(async () => ReplicationField(await admin.GetServer("127.0.0.1", cluster.Replicas[down].Port).InfoRawAsync("replication"), "slave_repl_offset") >= offset, _timeout);
         }
 
         var elected = cluster.Replicas[down].LoggedAsync("Failover election won");
@@ -86,7 +86,7 @@ public sealed class RedisClusterFailoverTests(ITestOutputHelper output)
         foreach (var item in second) Assert.True(await queue.WhenDurableAsync(item, _timeout));
         // The new master serves the slots: the partitions of the killed node are there, and the queue holds them again.
         Assert.All(partitionsDown, p => Assert.Equal(cluster.Replicas[down].Port, ((System.Net.IPEndPoint)connection.GetServer(keys.Stream(p)).EndPoint).Port));
-        await UntilAsync(() => Task.FromResult(queue.OwnedPartitions.Count == Partitions && queue.Count == 0));
+        await QueueReplicas.UntilAsync(() => Task.FromResult(queue.OwnedPartitions.Count == Partitions && queue.Count == 0), _timeout);
         await stop.CancelAsync();
         await consumer;
 
@@ -107,23 +107,5 @@ public sealed class RedisClusterFailoverTests(ITestOutputHelper output)
             if (line.StartsWith(name + ":", StringComparison.Ordinal)) return long.Parse(line[(name.Length + 1)..].Trim(), CultureInfo.InvariantCulture);
         }
         return -1;
-    }
-
-    private async Task UntilAsync(Func<Task<bool>> condition)
-    {
-        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(50));
-        while (!await HoldsAsync(condition)) await timer.WaitForNextTickAsync(_timeout);
-    }
-
-    private static async Task<bool> HoldsAsync(Func<Task<bool>> condition)
-    {
-        try
-        {
-            return await condition();
-        }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
-        {
-            return false;
-        }
     }
 }

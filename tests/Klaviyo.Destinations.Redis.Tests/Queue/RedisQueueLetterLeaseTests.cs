@@ -24,7 +24,7 @@ public sealed class RedisQueueLetterLeaseTests
         var item = QueueItems.Event("person-1", 1, "Dead Letter Lease Test");
         Assert.True(first.Enqueue(item).Accepted);
         Assert.True(await first.WhenDurableAsync(item, _timeout));
-        var taken = await TakeAsync(first);
+        var taken = await QueueReplicas.TakeOneAsync(first, _timeout);
         Assert.Equal("person-1/1", taken.MessageId);
         await using var second = await OpenAsync(other, prefix);
 
@@ -35,13 +35,13 @@ public sealed class RedisQueueLetterLeaseTests
 
         // Its lease runs out; the second replica takes the partition, claims the entry and delivers the item.
         await QueueReplicas.UntilAsync(() => second.OwnedPartitions.Count == 1, _timeout, second);
-        var again = await TakeAsync(second);
+        var again = await QueueReplicas.TakeOneAsync(second, _timeout);
         Assert.Equal("person-1/1", again.MessageId);
         await second.CompleteAsync(again, _timeout);
 
         // The first replica reaches Redis again: its kept letter is dropped, not written (the item was delivered).
         relay.Restore();
-        await UntilAsync(() => Task.FromResult(first.PendingLetters == 0));
+        await QueueReplicas.UntilAsync(() => Task.FromResult(first.PendingLetters == 0), _timeout);
         Assert.Equal(0, await db.ListLengthAsync($"{{{prefix}}}:dead"));
         Assert.Empty(await first.ListDeadLettersAsync(cancellationToken: _timeout));
         Assert.Equal(0, first.DeadLetterCount);
@@ -64,7 +64,7 @@ public sealed class RedisQueueLetterLeaseTests
 
         await using (var next = await OpenAsync(connection, prefix))
         {
-            await UntilAsync(async () => await db.HashLengthAsync($"{{{prefix}:p:0}}:letters") == 0);
+            await QueueReplicas.UntilAsync(async () => await db.HashLengthAsync($"{{{prefix}:p:0}}:letters") == 0, _timeout);
             var moved = Assert.Single(await next.ListDeadLettersAsync(cancellationToken: _timeout));
             Assert.Equal(7, moved.Id);
             Assert.Equal("Klaviyo answered 400", moved.Reason);
@@ -72,7 +72,7 @@ public sealed class RedisQueueLetterLeaseTests
         // Staged again (a holder that moved it but died before deleting it from the partition): not added a second time.
         await db.HashSetAsync($"{{{prefix}:p:0}}:letters", "1-1", letter);
         await using var later = await OpenAsync(connection, prefix);
-        await UntilAsync(async () => await db.HashLengthAsync($"{{{prefix}:p:0}}:letters") == 0);
+        await QueueReplicas.UntilAsync(async () => await db.HashLengthAsync($"{{{prefix}:p:0}}:letters") == 0, _timeout);
         Assert.Equal(1, await db.ListLengthAsync($"{{{prefix}}}:dead"));
     }
 
@@ -90,29 +90,4 @@ public sealed class RedisQueueLetterLeaseTests
             KeyPrefix = prefix, Partitions = 1, LeaseDuration = TimeSpan.FromSeconds(2),
             PollInterval = TimeSpan.FromMilliseconds(100), RetryInterval = TimeSpan.FromMilliseconds(100),
         });
-
-    private async Task<QueuedItem> TakeAsync(RedisEventQueue queue)
-    {
-        QueuedItem? taken = null;
-        while (taken is null && await queue.WaitToReadAsync(_timeout)) queue.TryDequeue(out taken);
-        return taken!;
-    }
-
-    private async Task UntilAsync(Func<Task<bool>> condition)
-    {
-        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(50));
-        while (!await HoldsAsync(condition)) await timer.WaitForNextTickAsync(_timeout);
-    }
-
-    private static async Task<bool> HoldsAsync(Func<Task<bool>> condition)
-    {
-        try
-        {
-            return await condition();
-        }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
-        {
-            return false;
-        }
-    }
 }

@@ -32,7 +32,7 @@ public sealed class RedisQueueOutcomeOutageTests
 
         await server.StartAgainAsync();
         var db = connection.GetDatabase();
-        await UntilAsync(async () => await db.ListLengthAsync("{dl-outage}:dead") > 0 && await GoneAsync(db, "{dl-outage:p:0}", taken.Sequence));
+        await QueueReplicas.UntilAsync(async () => await db.ListLengthAsync("{dl-outage}:dead") > 0 && await GoneAsync(db, "{dl-outage:p:0}", taken.Sequence), _timeout);
         var letter = Assert.Single(await queue.ListDeadLettersAsync(cancellationToken: _timeout));
         Assert.Equal(taken.Sequence, letter.Id);
         Assert.Equal("Klaviyo answered 400: bad phone", letter.Reason);
@@ -58,7 +58,7 @@ public sealed class RedisQueueOutcomeOutageTests
         Assert.Equal(1, queue.PendingLetters);   // the write timed out: kept for another try
 
         var db = admin.GetDatabase();
-        await UntilAsync(async () => queue.PendingLetters == 0 && await SettledAsync(db, "{dl-paused:p:0}", accepted: 0));
+        await QueueReplicas.UntilAsync(async () => queue.PendingLetters == 0 && await SettledAsync(db, "{dl-paused:p:0}", accepted: 0), _timeout);
         Assert.Equal(1, await db.ListLengthAsync("{dl-paused}:dead"));
         Assert.Equal(taken.Sequence, Assert.Single(await queue.ListDeadLettersAsync(cancellationToken: _timeout)).Id);
     }
@@ -85,7 +85,7 @@ public sealed class RedisQueueOutcomeOutageTests
         Assert.Equal("person-1/1", again!.MessageId);
         await next.DeadLetterAsync(again, "gave up again", _timeout);
         var db = second.GetDatabase();
-        await UntilAsync(() => SettledAsync(db, "{dl-closed:p:0}", accepted: 0));
+        await QueueReplicas.UntilAsync(() => SettledAsync(db, "{dl-closed:p:0}", accepted: 0), _timeout);
         Assert.Equal("gave up again", Assert.Single(await next.ListDeadLettersAsync(cancellationToken: _timeout)).Reason);
     }
 
@@ -107,7 +107,7 @@ public sealed class RedisQueueOutcomeOutageTests
 
         var db = connection.GetDatabase();
         var expected = $"3|{taken.NotBefore.Value.UtcTicks}|{taken.FirstTakenAt.Value.UtcTicks}";
-        await UntilAsync(async () => queue.PendingRetryStates == 0 && (await db.HashValuesAsync("{retry-outage:p:0}:retry")).Length == 1);
+        await QueueReplicas.UntilAsync(async () => queue.PendingRetryStates == 0 && (await db.HashValuesAsync("{retry-outage:p:0}:retry")).Length == 1, _timeout);
         Assert.Equal(expected, (string?)Assert.Single(await db.HashValuesAsync("{retry-outage:p:0}:retry")));
 
         // Finished afterwards: the state goes with the item.
@@ -148,23 +148,4 @@ public sealed class RedisQueueOutcomeOutageTests
     /// <summary>The stream holds no entry of item <paramref name="sequence"/>.</summary>
     private static async Task<bool> GoneAsync(IDatabase db, string stream, long sequence) =>
         !(await db.StreamRangeAsync(stream)).Any(e => (long)e["s"] == sequence);
-
-    private async Task UntilAsync(Func<Task<bool>> condition)
-    {
-        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(50));
-        while (!await HoldsAsync(condition)) await timer.WaitForNextTickAsync(_timeout);
-    }
-
-    /// <summary>The condition, false while the test's own connection is not back yet.</summary>
-    private static async Task<bool> HoldsAsync(Func<Task<bool>> condition)
-    {
-        try
-        {
-            return await condition();
-        }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
-        {
-            return false;
-        }
-    }
 }

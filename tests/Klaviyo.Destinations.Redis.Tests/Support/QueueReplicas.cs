@@ -12,6 +12,36 @@ internal static class QueueReplicas
         while (!condition()) await Task.WhenAny(queues.Select(q => q.NextTickAsync())).WaitAsync(timeout);
     }
 
+    /// <summary>
+    /// Polls <paramref name="condition"/> every 50 ms until it holds. A Redis error while asking (the test's own connection
+    /// not back yet after an outage) counts as "not yet".
+    /// </summary>
+    public static async Task UntilAsync(Func<Task<bool>> condition, CancellationToken timeout)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(50));
+        while (!await HoldsAsync(condition)) await timer.WaitForNextTickAsync(timeout);
+    }
+
+    /// <summary>The next item <paramref name="queue"/> hands out.</summary>
+    public static async Task<QueuedItem> TakeOneAsync(RedisEventQueue queue, CancellationToken timeout)
+    {
+        QueuedItem? taken = null;
+        while (taken is null && await queue.WaitToReadAsync(timeout)) queue.TryDequeue(out taken);
+        return taken ?? throw new InvalidOperationException("The queue closed before it handed out an item.");
+    }
+
+    private static async Task<bool> HoldsAsync(Func<Task<bool>> condition)
+    {
+        try
+        {
+            return await condition();
+        }
+        catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Each replica holds exactly its fair share, the shares add up to every partition, and no partition is held twice.</summary>
     public static bool Fair(int partitions, params RedisEventQueue[] queues) =>
         queues.All(q => q.LiveReplicas == queues.Length && q.OwnedPartitions.Count == q.FairShare)
