@@ -59,14 +59,13 @@ internal sealed class TokenBucket : IEndpointBudget
         var now = _time.GetUtcNow().UtcTicks;
         lock (_gate)
         {
-            var wait = Math.Max(_pausedUntil - now, Math.Max(_burst.WaitTicks(now), _steady.WaitTicks(now)));
+            var inFlight = _inFlight.Count;
+            var wait = Math.Max(_pausedUntil - now, Math.Max(_burst.WaitTicks(now, inFlight), _steady.WaitTicks(now, inFlight)));
             if (wait > 0) return TimeSpan.FromTicks(wait);
             if (tracked)
             {
                 slot = ++_nextSlot;
                 _inFlight.Add(slot);
-                _burst.InFlight++;
-                _steady.InFlight++;
             }
             else
             {
@@ -102,9 +101,10 @@ internal sealed class TokenBucket : IEndpointBudget
         var now = _time.GetUtcNow().UtcTicks;
         lock (_gate)
         {
-            if (!_inFlight.Remove(slot)) return;
-            _burst.Land(now, counted);
-            _steady.Land(now, counted);
+            // Out of flight either way; it counts from now in both tiers only when Klaviyo counted it.
+            if (!_inFlight.Remove(slot) || !counted) return;
+            _burst.Spend(now);
+            _steady.Spend(now);
         }
     }
 
@@ -114,7 +114,7 @@ internal sealed class TokenBucket : IEndpointBudget
         get
         {
             var now = _time.GetUtcNow().UtcTicks;
-            lock (_gate) return Math.Min(_burst.Free(now), _steady.Free(now));
+            lock (_gate) return Math.Min(_burst.Free(now, _inFlight.Count), _steady.Free(now, _inFlight.Count));
         }
     }
 
@@ -142,7 +142,7 @@ internal sealed class TokenBucket : IEndpointBudget
         var now = _time.GetUtcNow().UtcTicks;
         lock (_gate)
         {
-            var expected = _steady.Free(now);
+            var expected = _steady.Free(now, _inFlight.Count);
             for (var missing = expected - Math.Max(remaining, 0); missing > 0; missing--)
             {
                 _steady.Spend(now);
@@ -153,8 +153,8 @@ internal sealed class TokenBucket : IEndpointBudget
     private static TimeSpan Stretch(TimeSpan window, double scale) => TimeSpan.FromTicks((long)(window.Ticks / scale * (1 + Margin)));
 
     /// <summary>
-    /// One tier: the requests in flight (they count in every window) and a ring of the times the others were spent or
-    /// answered, oldest first (each counts until one window after its time).
+    /// One tier: a ring of the times requests were spent or answered, oldest first (each counts until one window after its
+    /// time). The bucket's requests in flight count in every window on top of them (passed in as <c>inFlight</c>).
     /// </summary>
     private sealed class Window(int capacity, TimeSpan length)
     {
@@ -164,33 +164,23 @@ internal sealed class TokenBucket : IEndpointBudget
 
         public long Length { get; } = Math.Max(length.Ticks, 1);
 
-        /// <summary>Requests in flight: they count in every window until they are over.</summary>
-        public int InFlight { get; set; }
-
         /// <summary>
         /// 0 when a request may be sent now; otherwise until the oldest entry that must expire for one to be free does.
         /// When the requests in flight alone fill the tier, a quarter window (one of them may be refused and given back).
         /// </summary>
-        public long WaitTicks(long now)
+        public long WaitTicks(long now, int inFlight)
         {
             Expire(now);
-            var over = InFlight + _count - _spent.Length;
+            var over = inFlight + _count - _spent.Length;
             if (over < 0) return 0;
             if (over >= _count) return Math.Max(Length / 4, 1);
             return _spent[(_head + over) % _spent.Length] + Length - now;
         }
 
-        public int Free(long now)
+        public int Free(long now, int inFlight)
         {
             Expire(now);
-            return Math.Max(_spent.Length - InFlight - _count, 0);
-        }
-
-        /// <summary>A request in flight is over: it counts from <paramref name="now"/> when Klaviyo counted it, otherwise its place is free.</summary>
-        public void Land(long now, bool counted)
-        {
-            InFlight = Math.Max(InFlight - 1, 0);
-            if (counted) Spend(now);
+            return Math.Max(_spent.Length - inFlight - _count, 0);
         }
 
         public void Spend(long now)
