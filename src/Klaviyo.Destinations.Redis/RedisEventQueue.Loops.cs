@@ -88,7 +88,7 @@ public sealed partial class RedisEventQueue
                 var t = batch[i];
                 t.Stored!.TrySetResult(true);
                 bool handedOver;
-                lock (_gate) handedOver = t.State == State.InTransit && !_inTransit.Contains(t.Sequence);
+                lock (_gate) handedOver = t.State == State.InTransit && !IsInTransit(t);
                 if (handedOver) Finish(t.Sequence);
             }
             if (done.Count > 0) _toRead.Set();
@@ -218,7 +218,7 @@ public sealed partial class RedisEventQueue
         {
             room = _options.ReadAhead - _waiting.Count;
             // After Close, read only to bring back this replica's own items still on their way.
-            if (_closed && _inTransit.Count == 0) return 0;
+            if (_closed && _inTransitCount == 0) return 0;
             if (room <= 0)
             {
                 // Full, but one of this replica's own items is still to be read: the items waiting (read from other

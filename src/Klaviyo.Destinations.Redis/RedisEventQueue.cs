@@ -63,10 +63,11 @@ public sealed partial class RedisEventQueue : IEventQueue
     private readonly Dictionary<long, Tracked> _tracked = new();
     private readonly SortedSet<long> _unfinished = new();
     private readonly WaitingLines _waiting;
-    private readonly SortedSet<long> _inTransit = new();
-    // The same, by partition, and the partitions whose last write failed (their cluster node is down): their own items on the
-    // way hold back only their own partition, not the acceptance order of the others (see CanTake).
+    // This replica's own items on their way to Redis, by partition, and the partitions whose last write failed (their
+    // cluster node is down): their own items on the way hold back only their own partition, not the acceptance order of
+    // the others (see CanTake).
     private readonly SortedSet<long>[] _inTransitBy;
+    private int _inTransitCount;
     private readonly bool[] _writeFailing;
     // Written by the writer only: the partitions this replica has sent writes to (it has a mark there), and those where a
     // write failed (Redis may still run it late, so the mark stays when this replica leaves).
@@ -269,7 +270,7 @@ public sealed partial class RedisEventQueue : IEventQueue
             lock (_gate)
             {
                 if (CanTake()) return true;
-                if (_disposed || (_closed && _waiting.Count == 0 && _inTransit.Count == 0)) return false;
+                if (_disposed || (_closed && _waiting.Count == 0 && _inTransitCount == 0)) return false;
             }
             await _readable.WaitAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
         }
@@ -297,15 +298,16 @@ public sealed partial class RedisEventQueue : IEventQueue
 
     private void AddInTransit(Tracked tracked)
     {
-        _inTransit.Add(tracked.Sequence);
-        _inTransitBy[tracked.Partition].Add(tracked.Sequence);
+        if (_inTransitBy[tracked.Partition].Add(tracked.Sequence)) _inTransitCount++;
     }
 
     private void RemoveInTransit(Tracked tracked)
     {
-        _inTransit.Remove(tracked.Sequence);
-        _inTransitBy[tracked.Partition].Remove(tracked.Sequence);
+        if (_inTransitBy[tracked.Partition].Remove(tracked.Sequence)) _inTransitCount--;
     }
+
+    /// <summary>Whether <paramref name="tracked"/>, one of this replica's own items, is still on its way to Redis (call under the gate).</summary>
+    private bool IsInTransit(Tracked tracked) => _inTransitBy[tracked.Partition].Contains(tracked.Sequence);
 
     /// <summary>
     /// Takes the next item: the first waiting item of a partition (stream order within a partition, so one person's items
